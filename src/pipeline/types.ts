@@ -1,0 +1,74 @@
+import type { StreamInfo } from '../domain/stream.js';
+
+export type CheckStatus = 'ok' | 'warn' | 'bad';
+
+/** One quality check's verdict. A check flags; it never deletes or rewrites data. */
+export interface QualityCheck {
+  /** Stable check name: sample_count, duration, sample_rate, jitter, gaps, duplicate_timestamps, … */
+  name: string;
+  /** The stream it is about; absent for recording-level checks. */
+  stream?: string;
+  status: CheckStatus;
+  value?: number;
+  threshold?: number;
+  unit?: string;
+  /** One sentence a person can act on. */
+  message: string;
+}
+
+export interface QualityReport {
+  status: CheckStatus;
+  checks: QualityCheck[];
+}
+
+/**
+ * Per-window features computed in the one streaming pass over the samples, so that segmentation and
+ * detectors never need the raw samples again. JSON-safe (times are seconds from the stream's first sample).
+ */
+export interface WindowFeatures {
+  windowS: number;
+  /** Start of window i is `startS + i * windowS` relative to the stream's first sample. */
+  count: number;
+  /** Samples seen in each window (0 inside a gap). */
+  n: number[];
+  /** IMU: standard deviation of the vector magnitude in the window. Audio: RMS level in dBFS. */
+  activity: number[];
+  /** IMU: mean vector magnitude. Audio: peak absolute value (0..1). */
+  level: number[];
+}
+
+/** Everything the later steps need to know about one stream, JSON-safe. */
+export interface StreamSummary {
+  stream: StreamInfo;
+  samples: number;
+  /** Times as decimal strings of int64 ns (JSON has no int64). Null when the stream has no samples. */
+  firstNs: string | null;
+  lastNs: string | null;
+  durationS: number;
+  measuredRateHz: number | null;
+  /** Gaps in seconds relative to the stream's first sample (at most the first 1,000). */
+  gaps: { startS: number; endS: number }[];
+  gapCount: number;
+  windows: WindowFeatures;
+  checks: QualityCheck[];
+}
+
+export type SegmentKind = 'session' | 'still' | 'moving' | 'sound' | 'silence';
+
+export interface SegmentDraft {
+  kind: SegmentKind;
+  stream: string;
+  /** Seconds from the recording's start. */
+  startS: number;
+  endS: number;
+  attributes: Record<string, number | string | boolean>;
+}
+
+export interface AnnotationDraft {
+  label: string;
+  startS: number;
+  endS: number;
+  confidence: number;
+  detector: string;
+  detectorVersion: string;
+}
