@@ -1,0 +1,11 @@
+/**
+ * The layout of one stream stored as a Parquet file, shared by the writer and the reader:
+ * a `time` column (INT64, TIMESTAMP(NANOS, UTC)) then one FLOAT column per channel, in `StreamInfo.channels`
+ * order, all REQUIRED, and the `StreamInfo` as JSON in the footer's key-value metadata.
+ */
+
+/** Name of the timestamp column (int64 ns, see `SampleChunk.t`). A channel may not use it. */
+export const TIME_COLUMN = 'time';
+
+/** Footer key-value metadata key holding `JSON.stringify(StreamInfo)`. */
+export const STREAM_INFO_KEY = 'fieldsense.stream';

@@ -1,0 +1,115 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable FieldSense reads, validated once at boot. This module is the only reader of
+ * process.env; everything else receives the frozen `Config`. Defaults work on a developer machine with
+ * PostgreSQL and Redis on 127.0.0.1.
+ */
+const EnvSchema = z.object({
+  /** Runtime mode; `test` quiets logs. */
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** HTTP port of the API (and the console). */
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Address the API listens on. */
+  HOST: z.string().default('127.0.0.1'),
+  /** PostgreSQL URL; `?schema=` selects a schema. The database is created when missing. */
+  DATABASE_URL: z.string().url().default('postgresql://postgres@127.0.0.1:5432/fieldsense'),
+  /** Redis URL for the job queues (BullMQ needs `maxmemory-policy noeviction`). */
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  /** Prefix of every BullMQ key, so that several installations (or test runs) share one Redis. */
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_:-]+$/).default('fieldsense'),
+  /** S3 endpoint (MinIO, AWS, …). Unset: `npm start` runs an embedded S3-compatible server under DATA_DIR. */
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_REGION: z.string().default('us-east-1'),
+  S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/).default('fieldsense'),
+  S3_ACCESS_KEY_ID: z.string().default('S3RVER'),
+  S3_SECRET_ACCESS_KEY: z.string().default('S3RVER'),
+  /** Path-style addressing (MinIO and the embedded server need it). */
+  S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  /** Port of the embedded S3-compatible server (used only when S3_ENDPOINT is unset). */
+  EMBEDDED_S3_PORT: z.coerce.number().int().min(0).max(65535).default(4569),
+  /** Local data folder: embedded object store, generated admin token. */
+  DATA_DIR: z.string().default('./data'),
+  /** Admin bearer token. Unset: one is generated, stored in DATA_DIR/admin-token and printed at start. */
+  ADMIN_TOKEN: z.string().min(16).optional(),
+  /** Largest accepted upload, in bytes (default 4 GiB). */
+  UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(4 * 1024 ** 3),
+  /** Largest `metadata` JSON part, in bytes. */
+  UPLOAD_MAX_FIELD_BYTES: z.coerce.number().int().positive().default(64 * 1024),
+  /** Size of each part streamed to object storage (memory per upload ≈ 2 × this). */
+  UPLOAD_PART_BYTES: z.coerce.number().int().min(5 * 1024 * 1024).default(8 * 1024 * 1024),
+  /** Job attempts before a recording ends `failed`. */
+  JOB_ATTEMPTS: z.coerce.number().int().min(1).default(5),
+  /** First retry delay; doubles each attempt. */
+  JOB_BACKOFF_MS: z.coerce.number().int().min(0).default(2000),
+  /** Concurrency of each queue's worker. */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).default(2),
+  /** How often the outbox relay looks for unpublished rows (it is also woken after each commit). */
+  OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(1000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  readonly env: 'development' | 'production' | 'test';
+  readonly http: { readonly port: number; readonly host: string };
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  readonly queuePrefix: string;
+  readonly s3: {
+    readonly endpoint: string | undefined;
+    readonly region: string;
+    readonly bucket: string;
+    readonly accessKeyId: string;
+    readonly secretAccessKey: string;
+    readonly forcePathStyle: boolean;
+    readonly embeddedPort: number;
+  };
+  readonly dataDir: string;
+  readonly adminToken: string | undefined;
+  readonly upload: { readonly maxBytes: number; readonly maxFieldBytes: number; readonly partBytes: number };
+  readonly jobs: { readonly attempts: number; readonly backoffMs: number; readonly concurrency: number; readonly outboxPollMs: number };
+  readonly logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates the environment; throws a ConfigError listing every problem at once. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    env: e.NODE_ENV,
+    http: Object.freeze({ port: e.PORT, host: e.HOST }),
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    queuePrefix: e.QUEUE_PREFIX,
+    s3: Object.freeze({
+      endpoint: e.S3_ENDPOINT,
+      region: e.S3_REGION,
+      bucket: e.S3_BUCKET,
+      accessKeyId: e.S3_ACCESS_KEY_ID,
+      secretAccessKey: e.S3_SECRET_ACCESS_KEY,
+      forcePathStyle: e.S3_FORCE_PATH_STYLE,
+      embeddedPort: e.EMBEDDED_S3_PORT,
+    }),
+    dataDir: e.DATA_DIR,
+    adminToken: e.ADMIN_TOKEN,
+    upload: Object.freeze({ maxBytes: e.UPLOAD_MAX_BYTES, maxFieldBytes: e.UPLOAD_MAX_FIELD_BYTES, partBytes: e.UPLOAD_PART_BYTES }),
+    jobs: Object.freeze({ attempts: e.JOB_ATTEMPTS, backoffMs: e.JOB_BACKOFF_MS, concurrency: e.WORKER_CONCURRENCY, outboxPollMs: e.OUTBOX_POLL_MS }),
+    logLevel: e.NODE_ENV === 'test' && !env.LOG_LEVEL ? 'silent' : e.LOG_LEVEL,
+  });
+}
+
+/** A copy of the config with some fields replaced (tests and the launcher use it). */
+export function withOverrides(config: Config, patch: Partial<Config>): Config {
+  return Object.freeze({ ...config, ...patch });
+}

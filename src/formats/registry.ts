@@ -1,0 +1,26 @@
+import { AppError } from '../lib/errors.js';
+import { sensorLoggerCsvReader } from './sensor-logger-csv.reader.js';
+import type { FormatReader, SniffInput } from './types.js';
+import { wavReader } from './wav.reader.js';
+
+/** Every format FieldSense reads, in sniffing order (most specific magic first). */
+export const readers: FormatReader[] = [wavReader, sensorLoggerCsvReader];
+
+/**
+ * Picks the reader for a file by its content (the first bytes), never by its name.
+ * @throws AppError `file_empty` when there are no bytes, `format_unrecognized` when no reader claims them.
+ */
+export function detectFormat(input: SniffInput): FormatReader {
+  if (input.head.length === 0) {
+    throw new AppError('file_empty', `The file${input.filename ? ` "${input.filename}"` : ''} is empty (0 bytes); upload it again.`);
+  }
+  const found = readers.find((r) => r.sniff(input));
+  if (found === undefined) {
+    throw new AppError(
+      'format_unrecognized',
+      `This file is not a format FieldSense reads. Supported: ${readers.map((r) => r.description).join('; ')}.`,
+      { filename: input.filename },
+    );
+  }
+  return found;
+}

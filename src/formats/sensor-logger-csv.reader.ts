@@ -1,0 +1,553 @@
+import type { ReaderEvent, SampleChunk, StreamInfo, StreamKind } from '../domain/stream.js';
+import { AppError } from '../lib/errors.js';
+import type { FormatReader, SniffInput } from './types.js';
+
+/**
+ * Sensor Logger (Kelvin Choi's app) exports one CSV per sensor: `time,seconds_elapsed,<value columns…>`,
+ * `time` being Unix epoch nanoseconds (19 digits, too big for a double). This reader is a hand-written
+ * byte-level parser: no per-line strings, no BigInt per row (times are assembled as two 32-bit halves and
+ * written through a Uint32 view of the BigInt64Array), so a 24 h file of ~840 MB streams through quickly.
+ */
+
+const ROWS_PER_CHUNK = 65_536;
+/** Longest header or data line accepted; anything longer is not a Sensor Logger file. */
+const MAX_LINE_BYTES = 1 << 20;
+const LF = 10;
+const CR = 13;
+const COMMA = 44;
+const QUOTE = 34;
+const SPACE = 32;
+const TAB = 9;
+const TWO32 = 4294967296;
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
+/** Field roles in `fieldMap`: a channel index ≥ 0, or one of these. */
+const ROLE_TIME = -2;
+const ROLE_IGNORE = -1;
+
+const IMU_SENSORS = new Set([
+  'accelerometer',
+  'accelerometer_uncalibrated',
+  'gyroscope',
+  'gyroscope_uncalibrated',
+  'gravity',
+  'magnetometer',
+  'magnetometer_uncalibrated',
+  'orientation',
+  'total_acceleration',
+  'user_acceleration',
+  'rotation_vector',
+]);
+
+const UNITS: Record<string, string> = {
+  accelerometer: 'm/s^2',
+  total_acceleration: 'm/s^2',
+  gravity: 'm/s^2',
+  user_acceleration: 'm/s^2',
+  gyroscope: 'rad/s',
+  magnetometer: 'uT',
+  orientation: 'rad',
+};
+
+/** `TotalAcceleration.csv` → `total_acceleration`; only [a-z0-9_], `sensor` when nothing is left. */
+export function streamNameFromFilename(filename: string): string {
+  const base = filename.split(/[/\\]/).pop() ?? '';
+  const dot = base.lastIndexOf('.');
+  const stem = dot > 0 ? base.slice(0, dot) : base;
+  const snake = stem
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, '_')
+    .replace(/_+/g, '_')
+    .replace(/^_|_$/g, '');
+  return snake === '' ? 'sensor' : snake;
+}
+
+/** Kind, unit and sensor for a stream name (`accelerometer_2` counts as `accelerometer`). */
+export function describeSensor(streamName: string): { kind: StreamKind; unit: string; sensor: string } {
+  const key = streamName.replace(/_\d+$/, '');
+  return {
+    kind: IMU_SENSORS.has(key) ? 'imu' : 'other',
+    unit: UNITS[key] ?? 'unknown',
+    sensor: key,
+  };
+}
+
+interface Header {
+  names: string[];
+  timeIdx: number;
+  /** Per header field: ROLE_TIME, ROLE_IGNORE, or the channel index. */
+  fieldMap: Int32Array;
+  channels: string[];
+}
+
+function splitHeader(text: string): string[] {
+  let s = text;
+  if (s.charCodeAt(0) === 0xfeff) s = s.slice(1);
+  if (s.endsWith('\r')) s = s.slice(0, -1);
+  return s.split(',').map((f) => {
+    const t = f.trim();
+    return t.length >= 2 && t.startsWith('"') && t.endsWith('"') ? t.slice(1, -1).trim() : t;
+  });
+}
+
+function parseHeader(bytes: Uint8Array): Header {
+  const names = splitHeader(new TextDecoder().decode(bytes));
+  const lower = names.map((n) => n.toLowerCase());
+  const timeIdx = lower.indexOf('time');
+  if (timeIdx < 0) {
+    throw new AppError(
+      'csv_missing_column',
+      `line 1: the header has no "time" column (found: ${names.join(', ')}); Sensor Logger files start with "time,seconds_elapsed,…".`,
+      { line: 1, column: 'time' },
+    );
+  }
+  const valueIdx: number[] = [];
+  lower.forEach((n, i) => {
+    if (i !== timeIdx && n !== 'seconds_elapsed') valueIdx.push(i);
+  });
+  if (valueIdx.length === 0) {
+    throw new AppError('csv_invalid', 'line 1: the header has no value columns besides time and seconds_elapsed, so there is nothing to read.', { line: 1 });
+  }
+  const xi = lower.indexOf('x');
+  const yi = lower.indexOf('y');
+  const zi = lower.indexOf('z');
+  let order = valueIdx;
+  if (xi >= 0 && yi >= 0 && zi >= 0) {
+    order = [xi, yi, zi, ...valueIdx.filter((i) => i !== xi && i !== yi && i !== zi)];
+  }
+  const fieldMap = new Int32Array(names.length).fill(ROLE_IGNORE);
+  fieldMap[timeIdx] = ROLE_TIME;
+  order.forEach((fi, ci) => {
+    fieldMap[fi] = ci;
+  });
+  const channels = order.map((fi) => {
+    const n = names[fi] ?? '';
+    return n === '' ? `column_${fi + 1}` : n;
+  });
+  return { names, timeIdx, fieldMap, channels };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Field parsers. They stop at a comma or at `e` and leave the stop position in `cursor`; module-level state
+// keeps them allocation-free and easy for V8 to inline.
+let cursor = 0;
+let timeHi = 0;
+let timeLo = 0;
+/** Set by parseNumber when the field held text that is not a number (the value is NaN). */
+let badNumber = false;
+
+function isNanText(b: Uint8Array, a: number, z: number): boolean {
+  if (z - a !== 3) return false;
+  return (b[a]! | 0x20) === 110 && (b[a + 1]! | 0x20) === 97 && (b[a + 2]! | 0x20) === 110;
+}
+
+/** Slow path for a value field: spaces, `NaN`, infinity words or garbage. */
+function parseNumberSlow(b: Uint8Array, p: number, e: number): number {
+  let z = p;
+  while (z < e && b[z] !== COMMA) z++;
+  cursor = z;
+  let a = p;
+  while (a < z && (b[a] === SPACE || b[a] === TAB)) a++;
+  let y = z;
+  while (y > a && (b[y - 1] === SPACE || b[y - 1] === TAB)) y--;
+  if (a === y) return Number.NaN;
+  if (isNanText(b, a, y)) return Number.NaN;
+  const text = new TextDecoder().decode(b.subarray(a, y));
+  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text) || /^[+-]?(inf|infinity)$/i.test(text)) {
+    return /inf/i.test(text) ? (text.startsWith('-') ? -Infinity : Infinity) : Number(text);
+  }
+  badNumber = true;
+  return Number.NaN;
+}
+
+/** Parses a decimal number (sign, digits, fraction, exponent); empty or `NaN` → NaN. */
+function parseNumber(b: Uint8Array, p0: number, e: number): number {
+  let p = p0;
+  let neg = false;
+  let c = p < e ? b[p]! : COMMA;
+  if (c === 45) {
+    neg = true;
+    p++;
+  } else if (c === 43) {
+    p++;
+  }
+  let m = 0;
+  let nd = 0;
+  let ex = 0;
+  while (p < e) {
+    const d = b[p]! - 48;
+    if (d < 0 || d > 9) break;
+    m = m * 10 + d;
+    nd++;
+    p++;
+  }
+  if (p < e && b[p] === 46) {
+    p++;
+    while (p < e) {
+      const d = b[p]! - 48;
+      if (d < 0 || d > 9) break;
+      m = m * 10 + d;
+      nd++;
+      ex--;
+      p++;
+    }
+  }
+  if (nd > 0 && p < e && (b[p]! | 0x20) === 101) {
+    let q = p + 1;
+    let eneg = false;
+    if (q < e && (b[q] === 45 || b[q] === 43)) {
+      eneg = b[q] === 45;
+      q++;
+    }
+    let x = 0;
+    let xd = 0;
+    while (q < e) {
+      const d = b[q]! - 48;
+      if (d < 0 || d > 9) break;
+      x = x * 10 + d;
+      xd++;
+      q++;
+    }
+    if (xd > 0) {
+      ex += eneg ? -x : x;
+      p = q;
+    }
+  }
+  c = p < e ? b[p]! : COMMA;
+  if (nd === 0 || c !== COMMA) {
+    if (nd === 0 && p === p0 && c === COMMA) {
+      cursor = p;
+      return Number.NaN;
+    }
+    return parseNumberSlow(b, p0, e);
+  }
+  cursor = p;
+  let v: number;
+  if (ex === 0) v = m;
+  else if (ex > 0) v = ex <= 22 ? m * POW10[ex]! : m * 10 ** ex;
+  else v = ex >= -22 ? m / POW10[-ex]! : m / 10 ** -ex;
+  return neg ? -v : v;
+}
+
+/** Slow path for a time field: spaces around the digits, or anything that must be rejected. */
+function parseTimeSlow(b: Uint8Array, p: number, e: number): boolean {
+  let z = p;
+  while (z < e && b[z] !== COMMA) z++;
+  cursor = z;
+  const text = new TextDecoder().decode(b.subarray(p, z)).trim();
+  if (!/^\d{1,19}$/.test(text)) return false;
+  const v = BigInt(text);
+  if (v > 0x7fffffffffffffffn) return false;
+  timeHi = Number(v >> 32n);
+  timeLo = Number(v & 0xffffffffn);
+  return true;
+}
+
+/** Parses a non-negative integer of up to 19 digits into (timeHi, timeLo) exactly, without BigInt. */
+function parseTime(b: Uint8Array, p0: number, e: number): boolean {
+  let p = p0;
+  let hi = 0;
+  let lo = 0;
+  let nd = 0;
+  while (p < e) {
+    const d = b[p]! - 48;
+    if (d < 0 || d > 9) break;
+    lo = lo * 10 + d;
+    const carry = Math.floor(lo / TWO32);
+    lo -= carry * TWO32;
+    hi = hi * 10 + carry;
+    nd++;
+    p++;
+  }
+  if (nd === 0 || nd > 19 || (p < e && b[p] !== COMMA) || hi >= 2147483648) return parseTimeSlow(b, p0, e);
+  cursor = p;
+  timeHi = hi;
+  timeLo = lo;
+  return true;
+}
+
+/** Index of the quote closing a field that opens at `p` (a quote), honouring `""` escapes; `e` if none. */
+function closingQuote(b: Uint8Array, p: number, e: number): number {
+  let q = p + 1;
+  while (q < e) {
+    if (b[q] === QUOTE) {
+      if (q + 1 < e && b[q + 1] === QUOTE) {
+        q += 2;
+        continue;
+      }
+      return q;
+    }
+    q++;
+  }
+  return e;
+}
+
+/** Accumulates parsed rows into chunks of at most ROWS_PER_CHUNK rows. */
+class RowParser {
+  private readonly nFields: number;
+  private readonly fieldMap: Int32Array;
+  private readonly nChannels: number;
+  private t = new BigInt64Array(0);
+  private tw = new Uint32Array(0);
+  private values: Float32Array[] = [];
+  /** Rows in the current chunk. */
+  n = 0;
+  /** Rows emitted or buffered in total. */
+  total = 0;
+  /** Physical line number of the last line consumed (the header is line 1). */
+  line = 1;
+  readonly badCount: number[];
+  readonly badFirstLine: number[];
+
+  constructor(private readonly header: Header) {
+    this.nFields = header.names.length;
+    this.fieldMap = header.fieldMap;
+    this.nChannels = header.channels.length;
+    this.badCount = new Array<number>(this.nChannels).fill(0);
+    this.badFirstLine = new Array<number>(this.nChannels).fill(0);
+    this.reset();
+  }
+
+  private reset(): void {
+    this.t = new BigInt64Array(ROWS_PER_CHUNK);
+    this.tw = new Uint32Array(this.t.buffer);
+    this.values = Array.from({ length: this.nChannels }, () => new Float32Array(ROWS_PER_CHUNK));
+    this.n = 0;
+  }
+
+  get full(): boolean {
+    return this.n === ROWS_PER_CHUNK;
+  }
+
+  /**
+   * Parses the complete (newline-terminated) lines of `b[p, end)` until the chunk is full; returns the
+   * position after the last line consumed.
+   */
+  parseLines(b: Uint8Array, p0: number, end: number): number {
+    let p = p0;
+    while (this.n < ROWS_PER_CHUNK) {
+      const nl = b.indexOf(LF, p);
+      if (nl < 0 || nl >= end) return p;
+      this.parseLine(b, p, nl);
+      p = nl + 1;
+    }
+    return p;
+  }
+
+  /** Parses one line `b[s, e)` (without its LF). */
+  parseLine(b: Uint8Array, s: number, e0: number): void {
+    let e = e0;
+    this.line++;
+    if (e > s && b[e - 1] === CR) e--;
+    if (e === s) return;
+    const row = this.n;
+    const map = this.fieldMap;
+    const nFields = this.nFields;
+    const values = this.values;
+    let p = s;
+    let f = 0;
+    for (;;) {
+      const role = f < nFields ? map[f]! : ROLE_IGNORE;
+      if (b[p] === QUOTE && p < e) {
+        const q = closingQuote(b, p, e);
+        if (role === ROLE_TIME) {
+          if (!parseTime(b, p + 1, q) || cursor !== q) this.badTime(b, p, e);
+        } else if (role >= 0) {
+          badNumber = false;
+          const v = parseNumber(b, p + 1, q);
+          if (cursor !== q) badNumber = true;
+          values[role]![row] = badNumber ? Number.NaN : v;
+          if (badNumber) this.noteBad(role);
+        }
+        p = q + 1;
+        while (p < e && b[p] !== COMMA) p++;
+      } else if (role >= 0) {
+        const v = parseNumber(b, p, e);
+        values[role]![row] = v;
+        if (badNumber) {
+          badNumber = false;
+          this.noteBad(role);
+        }
+        p = cursor;
+      } else if (role === ROLE_TIME) {
+        if (!parseTime(b, p, e)) this.badTime(b, p, e);
+        p = cursor;
+      } else {
+        while (p < e && b[p] !== COMMA) p++;
+      }
+      f++;
+      if (p >= e) break;
+      p++;
+    }
+    if (f !== nFields) {
+      throw new AppError('csv_column_count', `line ${this.line} has ${f} fields, the header has ${nFields}.`, {
+        line: this.line,
+        fields: f,
+        expected: nFields,
+      });
+    }
+    if (LITTLE_ENDIAN) {
+      this.tw[2 * row] = timeLo;
+      this.tw[2 * row + 1] = timeHi;
+    } else {
+      this.t[row] = (BigInt(timeHi) << 32n) | BigInt(timeLo);
+    }
+    this.n++;
+    this.total++;
+  }
+
+  private noteBad(ch: number): void {
+    if (this.badCount[ch] === 0) this.badFirstLine[ch] = this.line;
+    this.badCount[ch]!++;
+  }
+
+  private badTime(b: Uint8Array, p: number, e: number): never {
+    let z = p;
+    while (z < e && b[z] !== COMMA) z++;
+    const text = new TextDecoder().decode(b.subarray(p, Math.min(z, p + 40)));
+    throw new AppError(
+      'csv_bad_value',
+      `line ${this.line}: the time ${JSON.stringify(text)} is not an integer of Unix epoch nanoseconds (up to 19 digits).`,
+      { line: this.line, column: 'time' },
+    );
+  }
+
+  /** Returns the buffered rows as a chunk and starts a new one. */
+  flush(): SampleChunk {
+    const n = this.n;
+    const chunk: SampleChunk =
+      n === ROWS_PER_CHUNK
+        ? { length: n, t: this.t, values: this.values }
+        : { length: n, t: this.t.slice(0, n), values: this.values.map((v) => v.slice(0, n)) };
+    this.reset();
+    return chunk;
+  }
+}
+
+/** A growable byte buffer for the partial line carried from one incoming piece to the next. */
+class Carry {
+  buf = new Uint8Array(4096);
+  len = 0;
+
+  append(src: Uint8Array, what: string, line: number): void {
+    if (this.len + src.length > MAX_LINE_BYTES) {
+      throw new AppError('csv_invalid', `line ${line} is longer than ${MAX_LINE_BYTES} bytes; this is not a ${what}.`, { line });
+    }
+    if (this.len + src.length > this.buf.length) {
+      const next = new Uint8Array(Math.max(this.buf.length * 2, this.len + src.length));
+      next.set(this.buf.subarray(0, this.len));
+      this.buf = next;
+    }
+    this.buf.set(src, this.len);
+    this.len += src.length;
+  }
+}
+
+async function* readSensorLoggerCsv(source: AsyncIterable<Uint8Array>, filename: string): AsyncGenerator<ReaderEvent> {
+  const name = streamNameFromFilename(filename);
+  const carry = new Carry();
+  let parser: RowParser | null = null;
+  let header: Header | null = null;
+  let started = false;
+  const what = 'Sensor Logger CSV file';
+
+  function* emit(p: RowParser): Generator<ReaderEvent> {
+    const chunk = p.flush();
+    if (!started && header !== null) {
+      started = true;
+      const info = describeSensor(name);
+      const stream: StreamInfo = {
+        name,
+        kind: info.kind,
+        sensor: info.sensor,
+        channels: header.channels,
+        unit: info.unit,
+        nominalRateHz: null,
+      };
+      yield { type: 'recording', startTimeNs: chunk.t[0] ?? null, absoluteTime: true };
+      yield { type: 'stream', stream };
+    }
+    yield { type: 'chunk', stream: name, chunk };
+  }
+
+  for await (const bytes of source) {
+    let p = 0;
+    if (parser === null) {
+      const nl = bytes.indexOf(LF);
+      if (nl < 0) {
+        carry.append(bytes, what, 1);
+        continue;
+      }
+      carry.append(bytes.subarray(0, nl), what, 1);
+      header = parseHeader(carry.buf.subarray(0, carry.len));
+      parser = new RowParser(header);
+      carry.len = 0;
+      p = nl + 1;
+    } else if (carry.len > 0) {
+      const nl = bytes.indexOf(LF);
+      if (nl < 0) {
+        carry.append(bytes, what, parser.line + 1);
+        continue;
+      }
+      carry.append(bytes.subarray(0, nl), what, parser.line + 1);
+      parser.parseLine(carry.buf, 0, carry.len);
+      carry.len = 0;
+      p = nl + 1;
+      if (parser.full) yield* emit(parser);
+    }
+    while (p < bytes.length) {
+      p = parser.parseLines(bytes, p, bytes.length);
+      if (!parser.full) break;
+      yield* emit(parser);
+    }
+    if (p < bytes.length) carry.append(bytes.subarray(p), what, parser.line + 1);
+  }
+
+  if (parser === null) {
+    if (carry.len === 0) throw new AppError('file_empty', 'The file is empty.');
+    header = parseHeader(carry.buf.subarray(0, carry.len));
+    parser = new RowParser(header);
+    carry.len = 0;
+  }
+  if (carry.len > 0) {
+    parser.parseLine(carry.buf, 0, carry.len);
+    carry.len = 0;
+  }
+  if (parser.n > 0) yield* emit(parser);
+  if (parser.total === 0) {
+    throw new AppError('no_samples', `The CSV file has a header but no data rows (${parser.line} line(s) read).`, { line: parser.line });
+  }
+  const channels = header?.channels ?? [];
+  for (let c = 0; c < channels.length; c++) {
+    const count = parser.badCount[c] ?? 0;
+    if (count > 0) {
+      yield {
+        type: 'warning',
+        code: 'csv_non_numeric',
+        message: `${count} value(s) in column "${channels[c]}" are not numbers (first at line ${parser.badFirstLine[c]}); they are stored as missing.`,
+      };
+    }
+  }
+}
+
+/** First line (after an optional UTF-8 BOM) is a header with columns `time` and `seconds_elapsed`. */
+function sniffSensorLoggerCsv(input: SniffInput): boolean {
+  const h = input.head;
+  let nl = h.indexOf(LF);
+  if (nl < 0) nl = h.length;
+  const names = splitHeader(new TextDecoder('utf-8', { fatal: false }).decode(h.subarray(0, Math.min(nl, 4096)))).map((n) =>
+    n.toLowerCase(),
+  );
+  return names.includes('time') && names.includes('seconds_elapsed');
+}
+
+/** One Sensor Logger per-sensor CSV → one stream named after the file (`Gyroscope.csv` → `gyroscope`). */
+export const sensorLoggerCsvReader: FormatReader = {
+  name: 'sensor-logger-csv',
+  description: 'Sensor Logger CSV (one file per sensor: time,seconds_elapsed,<values>; time in Unix epoch ns)',
+  sniff: sniffSensorLoggerCsv,
+  read: (source, input) => readSensorLoggerCsv(source, input.filename),
+};

@@ -1,0 +1,53 @@
+import express, { type Express } from 'express';
+import type { Logger } from '../lib/logger.js';
+import type { Metrics } from '../lib/metrics.js';
+import type { AuthService } from '../services/auth.service.js';
+import type { StudiesService } from '../services/studies.service.js';
+import type { IngestUploadService } from '../services/ingest-upload.service.js';
+import type { RecordingsService } from '../services/recordings.service.js';
+import type { AnnotationsService } from '../services/annotations.service.js';
+import type { HealthService } from '../services/health.service.js';
+import { OpenApiRegistry } from './openapi.js';
+import { requestContext } from './middleware/request-context.js';
+import { authenticate } from './middleware/auth.js';
+import { errorHandler, notFound } from './middleware/errors.js';
+import { serviceRouter } from './routes/service/router.js';
+import { studiesRouter } from './routes/studies/router.js';
+import { uploadsRouter } from './routes/uploads/router.js';
+import { recordingsRouter } from './routes/recordings/router.js';
+import { annotationsRouter } from './routes/annotations/router.js';
+
+export interface AppDeps {
+  log: Logger;
+  metrics: Metrics;
+  auth: AuthService;
+  studies: StudiesService;
+  ingest: IngestUploadService;
+  recordings: RecordingsService;
+  annotations: AnnotationsService;
+  health: HealthService;
+  limits: { maxBytes: number; maxFieldBytes: number };
+  /** Extra routers mounted before authentication (the console's static files). */
+  publicRouters?: express.Router[];
+}
+
+/** Builds the HTTP app from its dependencies: no connections or work at import time. */
+export function createApp(d: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.set('query parser', 'simple');
+  const registry = new OpenApiRegistry();
+  app.use(requestContext(d.log, (method, route, status, seconds) => d.metrics.httpDuration.observe({ method, route, status: String(status) }, seconds)));
+  app.use(serviceRouter(d.health, d.metrics, registry));
+  for (const r of d.publicRouters ?? []) app.use(r);
+  app.use('/v1', authenticate(d.auth));
+  app.use(express.json({ limit: '256kb', type: ['application/json', 'application/*+json'] }));
+  app.use(studiesRouter(d.studies, registry));
+  app.use(uploadsRouter(d.ingest, d.recordings, registry, d.limits));
+  app.use(recordingsRouter(d.recordings, registry));
+  app.use(annotationsRouter(d.annotations, registry));
+  app.use((req) => notFound(req));
+  app.use(errorHandler(d.limits));
+  return app;
+}

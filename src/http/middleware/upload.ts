@@ -1,0 +1,62 @@
+import type { Request, RequestHandler } from 'express';
+import multer, { type StorageEngine } from 'multer';
+import type { Readable } from 'node:stream';
+import type { IngestUploadService, ParticipantRef, ReceivedFile } from '../../services/ingest-upload.service.js';
+import { AppError } from '../../lib/errors.js';
+
+type FileInfo = Partial<Express.Multer.File> & { received?: ReceivedFile };
+
+/**
+ * multer storage engine that streams the `file` part into object storage through the ingest service,
+ * hashing as it goes. Nothing touches local disk; an aborted or over-size upload leaves no object.
+ */
+class ObjectStoreEngine implements StorageEngine {
+  constructor(private readonly ingest: IngestUploadService, private readonly who: (req: Request) => ParticipantRef) {}
+
+  _handleFile(req: Request, file: Express.Multer.File, cb: (error?: unknown, info?: FileInfo) => void): void {
+    const abort = new AbortController();
+    const stream = file.stream as Readable;
+    stream.once('limit', () => abort.abort(new AppError('file_too_large', 'The file is larger than this server accepts.')));
+    req.once('close', () => {
+      if (!req.readableEnded) abort.abort(new Error('Request aborted'));
+    });
+    this.ingest.receiveFile(this.who(req), stream, abort.signal).then(
+      (received) => cb(null, { size: received.bytes, received }),
+      (err: unknown) => {
+        stream.resume();
+        cb(err);
+      },
+    );
+  }
+
+  _removeFile(_req: Request, file: Express.Multer.File & { received?: ReceivedFile }, cb: (error: Error | null) => void): void {
+    if (!file.received) return cb(null);
+    this.ingest.discard(file.received.objectKey).then(() => cb(null), (e: unknown) => cb(e as Error));
+  }
+}
+
+/** Limits on every multipart dimension: one file, one metadata field, bounded sizes and counts. */
+export function uploadMiddleware(ingest: IngestUploadService, who: (req: Request) => ParticipantRef, limits: { maxBytes: number; maxFieldBytes: number }): RequestHandler {
+  return multer({
+    storage: new ObjectStoreEngine(ingest, who),
+    limits: {
+      fileSize: limits.maxBytes,
+      files: 1,
+      fields: 4,
+      parts: 6,
+      fieldSize: limits.maxFieldBytes,
+      fieldNameSize: 100,
+      headerPairs: 50,
+    },
+    fileFilter: (_req, file, cb) => {
+      if (file.fieldname !== 'file') return cb(new AppError('unexpected_field', `Unexpected file part "${file.fieldname}": send the recording in a part named "file".`));
+      cb(null, true);
+    },
+  }).single('file');
+}
+
+export function receivedFile(req: Request): { received: ReceivedFile; originalname: string; mimetype: string } | undefined {
+  const f = req.file as (Express.Multer.File & { received?: ReceivedFile }) | undefined;
+  if (!f?.received) return undefined;
+  return { received: f.received, originalname: f.originalname, mimetype: f.mimetype };
+}

@@ -1,0 +1,54 @@
+import type { RecordingView } from '../../repositories/recordings.repository.js';
+import type { AnnotationRow } from '../../repositories/annotations.repository.js';
+import type { UploadRow } from '../../repositories/uploads.repository.js';
+import type { StudyRow } from '../../repositories/studies.repository.js';
+import { cursor } from '../validate.js';
+
+/** Presenters: rows → the contract's JSON (ISO times, numbers instead of int64, no internal keys). */
+export function presentStudy(s: StudyRow): Record<string, unknown> {
+  return { id: s.id, slug: s.slug, name: s.name, labels: s.labels, createdAt: s.createdAt.toISOString() };
+}
+
+function nsToIso(ns: bigint): string {
+  return new Date(Number(ns / 1_000_000n)).toISOString();
+}
+
+export function presentRecording(r: RecordingView): Record<string, unknown> {
+  return {
+    id: r.id, studyId: r.studyId, participantId: r.participantId, uploadId: r.uploadId, status: r.status,
+    ...(r.stage ? { stage: r.stage } : {}),
+    format: r.format,
+    ...(r.device ? { device: r.device } : {}),
+    startTime: r.startTimeNs === null ? null : nsToIso(r.startTimeNs),
+    ...(r.timezone ? { timezone: r.timezone } : {}),
+    durationS: r.durationS,
+    streams: r.streams.map((s) => ({
+      name: s.name, kind: s.kind, sensor: s.sensor, channels: s.channels, unit: s.unit, sampleRateHz: s.sampleRateHz,
+      measuredRateHz: s.measuredRateHz, samples: Number(s.samples), startS: s.startS, durationS: s.durationS,
+    })),
+    quality: r.quality ?? null,
+    ...(r.errorCode ? { error: { code: r.errorCode, message: r.errorMessage ?? '' } } : {}),
+    warnings: r.warnings ?? [],
+    pipelineVersion: r.pipelineVersion,
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+  };
+}
+
+export function presentAnnotation(a: AnnotationRow): Record<string, unknown> {
+  return {
+    id: a.id, recordingId: a.recordingId, startS: a.startS, endS: a.endS, label: a.label, source: a.source, status: a.status,
+    ...(a.confidence !== null ? { confidence: a.confidence } : {}),
+    ...(a.detector ? { detector: a.detector, detectorVersion: a.detectorVersion } : {}),
+    ...(a.annotatorId ? { annotatorId: a.annotatorId } : {}),
+    createdAt: a.createdAt.toISOString(), updatedAt: a.updatedAt.toISOString(),
+  };
+}
+
+export function presentUpload(u: UploadRow): Record<string, unknown> {
+  return { id: u.id, filename: u.filename, bytes: Number(u.bytes), sha256: u.sha256, receivedAt: u.receivedAt.toISOString() };
+}
+
+export function presentPage<T extends { id: string }>(rows: T[], limit: number, present: (r: T) => Record<string, unknown>): { items: Record<string, unknown>[]; nextCursor: string | null } {
+  return { items: rows.map(present), nextCursor: rows.length === limit ? cursor.encode(rows.at(-1)?.id) : null };
+}

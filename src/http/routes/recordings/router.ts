@@ -1,0 +1,77 @@
+import { Router } from 'express';
+import { pipeline } from 'node:stream/promises';
+import { z } from 'zod';
+import type { OpenApiRegistry } from '../../openapi.js';
+import { route } from '../../route.js';
+import { principal } from '../../middleware/auth.js';
+import type { RecordingsService } from '../../../services/recordings.service.js';
+import { Id, ListQuery, Recording, page } from '../schemas.js';
+import { presentPage, presentRecording } from '../presenters.js';
+import { cursor } from '../../validate.js';
+
+const RecParams = z.object({ recordingId: Id('rec') });
+const Segment = z.object({ id: z.string(), kind: z.string(), startS: z.number(), endS: z.number(), stream: z.string().optional(), attributes: z.record(z.string(), z.unknown()) });
+const Samples = z.object({
+  stream: z.string(), fromS: z.number(), toS: z.number(), t: z.array(z.number()),
+  channels: z.record(z.string(), z.array(z.number().nullable())), reduced: z.boolean(),
+});
+
+/** Recordings: admins, the study's annotators and the owning participant may read them. */
+export function recordingsRouter(recordings: RecordingsService, registry: OpenApiRegistry): Router {
+  const r = Router();
+  const tags = ['recordings'];
+
+  route(r, registry, { method: 'get', path: '/v1/recordings', summary: 'List recordings the caller may see', tags, auth: 'any',
+    query: ListQuery.extend({
+      studyId: Id('std').optional(), participantId: Id('par').optional(),
+      status: z.enum(['queued', 'processing', 'ready', 'rejected', 'failed']).optional(),
+    }),
+    responses: { 200: { description: 'Recordings', schema: page(Recording) } } },
+  async ({ query }, _req, res) => {
+    const { limit, cursor: c, ...filter } = query;
+    const rows = await recordings.list(principal(res), filter, limit, cursor.decode(c));
+    res.json(presentPage(rows, limit, presentRecording));
+  });
+
+  route(r, registry, { method: 'get', path: '/v1/recordings/:recordingId', summary: 'One recording: status, streams, quality report', tags, auth: 'any', params: RecParams,
+    responses: { 200: { description: 'Recording', schema: Recording } } },
+  async ({ params }, _req, res) => {
+    res.json(presentRecording(await recordings.get(principal(res), params.recordingId)));
+  });
+
+  route(r, registry, { method: 'get', path: '/v1/recordings/:recordingId/streams/:name/samples', summary: 'Samples of one stream between two positions, reduced to a min/max envelope past maxPoints', tags, auth: 'any',
+    params: RecParams.extend({ name: z.string().regex(/^[a-z0-9_]{1,64}$/) }),
+    query: z.object({
+      fromS: z.coerce.number().min(0).optional(), toS: z.coerce.number().min(0).optional(),
+      maxPoints: z.coerce.number().int().min(2).max(100_000).default(2000),
+    }),
+    responses: { 200: { description: 'Samples', schema: Samples } } },
+  async ({ params, query }, _req, res) => {
+    res.json(await recordings.samples(principal(res), params.recordingId, params.name, query));
+  });
+
+  route(r, registry, { method: 'get', path: '/v1/recordings/:recordingId/raw', summary: 'The original bytes as uploaded', tags, auth: 'any', params: RecParams,
+    responses: { 200: { description: 'The uploaded file', schema: z.string().meta({ format: 'binary' }), contentType: 'application/octet-stream' } } },
+  async ({ params }, _req, res) => {
+    const raw = await recordings.raw(principal(res), params.recordingId);
+    res.setHeader('Content-Type', 'application/octet-stream');
+    res.setHeader('Content-Length', String(raw.length));
+    res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(raw.filename)}`);
+    res.setHeader('Digest', `sha-256=${Buffer.from(raw.sha256, 'hex').toString('base64')}`);
+    await pipeline(raw.body, res);
+  });
+
+  route(r, registry, { method: 'get', path: '/v1/recordings/:recordingId/segments', summary: 'Sessions and bouts found by the pipeline', tags, auth: 'any', params: RecParams,
+    responses: { 200: { description: 'Segments', schema: z.object({ items: z.array(Segment) }) } } },
+  async ({ params }, _req, res) => {
+    const items = await recordings.segments(principal(res), params.recordingId);
+    res.json({ items: items.map((s) => ({ id: s.id, kind: s.kind, startS: s.startS, endS: s.endS, ...(s.stream ? { stream: s.stream } : {}), attributes: s.attributes })) });
+  });
+
+  route(r, registry, { method: 'post', path: '/v1/recordings/:recordingId/reprocess', summary: 'Run the pipeline again (admin); results replace the old ones', tags, auth: 'admin', params: RecParams,
+    responses: { 202: { description: 'Queued', schema: Recording } } },
+  async ({ params }, _req, res) => {
+    res.status(202).json(presentRecording(await recordings.reprocess(principal(res), params.recordingId)));
+  });
+  return r;
+}

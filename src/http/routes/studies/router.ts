@@ -1,0 +1,84 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { OpenApiRegistry } from '../../openapi.js';
+import { route } from '../../route.js';
+import { principal } from '../../middleware/auth.js';
+import { requireAdmin } from '../../../services/auth.service.js';
+import type { StudiesService } from '../../../services/studies.service.js';
+import { Id, Label, ListQuery, Study, page } from '../schemas.js';
+import { presentPage, presentStudy } from '../presenters.js';
+import { cursor } from '../../validate.js';
+
+const CreateStudy = z.object({
+  slug: z.string().min(2).max(64).regex(/^[a-z0-9][a-z0-9-]*[a-z0-9]$/, 'lowercase letters, digits and dashes'),
+  name: z.string().min(1).max(200),
+  labels: z.array(Label).max(200).default([]),
+});
+const Participant = z.object({ id: z.string(), code: z.string(), studyId: z.string(), createdAt: z.string() });
+const Annotator = z.object({ id: z.string(), name: z.string(), studyId: z.string() });
+const StudyParams = z.object({ studyId: Id('std') });
+
+/** Study administration (admin token only). */
+export function studiesRouter(studies: StudiesService, registry: OpenApiRegistry): Router {
+  const r = Router();
+  const tags = ['studies'];
+  r.use('/v1/studies', (_req, res, next) => { requireAdmin(principal(res)); next(); });
+  r.use(['/v1/participants', '/v1/annotators'], (_req, res, next) => { requireAdmin(principal(res)); next(); });
+
+  route(r, registry, { method: 'post', path: '/v1/studies', summary: 'Create a study', tags, auth: 'admin', body: CreateStudy,
+    responses: { 201: { description: 'Created', schema: Study }, 409: { description: 'Slug taken' } } },
+  async ({ body }, _req, res) => {
+    res.status(201).json(presentStudy(await studies.create(body)));
+  });
+
+  route(r, registry, { method: 'get', path: '/v1/studies', summary: 'List studies', tags, auth: 'admin', query: ListQuery,
+    responses: { 200: { description: 'Studies', schema: page(Study) } } },
+  async ({ query }, _req, res) => {
+    res.json(presentPage(await studies.list(query.limit, cursor.decode(query.cursor)), query.limit, presentStudy));
+  });
+
+  route(r, registry, { method: 'get', path: '/v1/studies/:studyId', summary: 'A study with counts of participants and recordings by status', tags, auth: 'admin', params: StudyParams,
+    responses: { 200: { description: 'Study', schema: Study.extend({ counts: z.object({ participants: z.number(), annotators: z.number(), recordings: z.record(z.string(), z.number()) }) }) } } },
+  async ({ params }, _req, res) => {
+    const s = await studies.get(params.studyId);
+    res.json({ ...presentStudy(s), counts: s.counts });
+  });
+
+  route(r, registry, { method: 'post', path: '/v1/studies/:studyId/participants', summary: 'Enroll a participant; the token is shown once', tags, auth: 'admin', params: StudyParams,
+    body: z.object({ code: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only') }),
+    responses: { 201: { description: 'Enrolled', schema: z.object({ participant: Participant, token: z.string() }) }, 409: { description: 'Code taken' } } },
+  async ({ params, body }, _req, res) => {
+    const { participant, token } = await studies.enrollParticipant(params.studyId, body.code);
+    res.status(201).json({ participant: { ...participant, createdAt: participant.createdAt.toISOString() }, token });
+  });
+
+  route(r, registry, { method: 'get', path: '/v1/studies/:studyId/participants', summary: 'List a study\'s participants', tags, auth: 'admin', params: StudyParams,
+    responses: { 200: { description: 'Participants', schema: z.object({ items: z.array(Participant.extend({ revokedAt: z.string().nullable() })) }) } } },
+  async ({ params }, _req, res) => {
+    const rows = await studies.listParticipants(params.studyId);
+    res.json({ items: rows.map((p) => ({ ...p, createdAt: p.createdAt.toISOString(), revokedAt: p.revokedAt?.toISOString() ?? null })) });
+  });
+
+  route(r, registry, { method: 'post', path: '/v1/studies/:studyId/annotators', summary: 'Add an annotator; the token is shown once', tags, auth: 'admin', params: StudyParams,
+    body: z.object({ name: z.string().min(1).max(200) }),
+    responses: { 201: { description: 'Added', schema: z.object({ annotator: Annotator, token: z.string() }) } } },
+  async ({ params, body }, _req, res) => {
+    const { annotator, token } = await studies.addAnnotator(params.studyId, body.name);
+    res.status(201).json({ annotator: { id: annotator.id, name: annotator.name, studyId: annotator.studyId }, token });
+  });
+
+  route(r, registry, { method: 'post', path: '/v1/participants/:participantId/revoke', summary: 'Revoke a participant\'s token', tags, auth: 'admin',
+    params: z.object({ participantId: Id('par') }), responses: { 200: { description: 'Revoked', schema: z.object({ revoked: z.literal(true) }) } } },
+  async ({ params }, _req, res) => {
+    await studies.revokeParticipant(params.participantId);
+    res.json({ revoked: true });
+  });
+
+  route(r, registry, { method: 'post', path: '/v1/annotators/:annotatorId/revoke', summary: 'Revoke an annotator\'s token', tags, auth: 'admin',
+    params: z.object({ annotatorId: Id('ann') }), responses: { 200: { description: 'Revoked', schema: z.object({ revoked: z.literal(true) }) } } },
+  async ({ params }, _req, res) => {
+    await studies.revokeAnnotator(params.annotatorId);
+    res.json({ revoked: true });
+  });
+  return r;
+}

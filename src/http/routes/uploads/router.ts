@@ -1,0 +1,114 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { OpenApiRegistry } from '../../openapi.js';
+import { route } from '../../route.js';
+import { principal } from '../../middleware/auth.js';
+import { receivedFile, uploadMiddleware } from '../../middleware/upload.js';
+import { AppError } from '../../../lib/errors.js';
+import type { Principal } from '../../../domain/principal.js';
+import type { IngestUploadService, UploadMetadata } from '../../../services/ingest-upload.service.js';
+import type { RecordingsService } from '../../../services/recordings.service.js';
+import { Id, Upload } from '../schemas.js';
+import { presentUpload } from '../presenters.js';
+
+const Metadata = z.object({
+  device: z.object({
+    kind: z.enum(['watch', 'phone', 'wearable', 'other']),
+    model: z.string().max(200).optional(),
+    platform: z.string().max(200).optional(),
+    app: z.string().max(200).optional(),
+  }).optional(),
+  timezone: z.string().max(64).refine((tz) => isTimeZone(tz), 'an IANA time zone such as Europe/Zurich').optional(),
+  note: z.string().max(2000).optional(),
+});
+const IdempotencyKey = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
+const UploadAnswer = z.object({ upload: Upload, recording: z.object({ id: z.string(), status: z.string() }) });
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function asParticipant(p: Principal): { studyId: string; participantId: string } {
+  if (p.kind !== 'participant') throw new AppError('forbidden', 'Only participant tokens upload recordings.');
+  return p;
+}
+
+/** Uploads: a participant's device sends a recording; it streams to object storage before 201. */
+export function uploadsRouter(ingest: IngestUploadService, recordings: RecordingsService, registry: OpenApiRegistry, limits: { maxBytes: number; maxFieldBytes: number }): Router {
+  const r = Router();
+  const tags = ['uploads'];
+  const doc = {
+    method: 'post', path: '/v1/uploads', summary: 'Upload a recording (multipart: part "file", optional JSON part "metadata", optional Idempotency-Key header)', tags, auth: 'any',
+    body: z.object({ file: z.string().meta({ format: 'binary' }), metadata: z.string().optional().describe('JSON: {device?: {kind, model?, platform?, app?}, timezone?, note?}') }),
+    bodyContentType: 'multipart/form-data',
+    responses: {
+      201: { description: 'Stored and queued for processing', schema: UploadAnswer },
+      200: { description: 'The same bytes or Idempotency-Key again: the first upload', schema: UploadAnswer },
+      413: { description: 'Too large' }, 415: { description: 'Not multipart/form-data' },
+    },
+  } as const;
+  registry.add(doc);
+  r.post('/v1/uploads',
+    async (req, res, next) => {
+      const who = asParticipant(principal(res));
+      if (!req.is('multipart/form-data')) throw new AppError('unsupported_media_type', 'Send the recording as multipart/form-data with the file in a part named "file".');
+      const key = req.header('idempotency-key');
+      if (key !== undefined && !IdempotencyKey.safeParse(key).success) throw new AppError('validation_failed', 'The Idempotency-Key header must be 1–200 printable ASCII characters.');
+      const replay = await ingest.findReplay(who, key);
+      if (replay) {
+        req.resume();
+        res.status(200).json({ upload: presentUpload(replay), recording: replay.recording });
+        return;
+      }
+      next();
+    },
+    uploadMiddleware(ingest, (req) => asParticipant(principal(req.res!)), limits),
+    async (req, res) => {
+      const who = asParticipant(principal(res));
+      const file = receivedFile(req);
+      if (!file) throw new AppError('missing_file', 'The form has no "file" part: send the recording in a part named "file".');
+      let metadata: UploadMetadata | null = null;
+      const raw = (req.body as Record<string, unknown> | undefined)?.metadata;
+      try {
+        if (raw !== undefined) {
+          if (typeof raw !== 'string') throw new AppError('validation_failed', 'Send "metadata" once, as a JSON string part.');
+          let json: unknown;
+          try {
+            json = JSON.parse(raw);
+          } catch {
+            throw new AppError('invalid_json', 'The "metadata" part is not valid JSON.');
+          }
+          const m = Metadata.safeParse(json);
+          if (!m.success) throw new AppError('validation_failed', `The "metadata" part is not valid: ${m.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`);
+          metadata = m.data as UploadMetadata;
+        }
+      } catch (err) {
+        await ingest.discard(file.received.objectKey);
+        throw err;
+      }
+      const out = await ingest.commit(who, file.received, {
+        filename: sanitizeFilename(file.originalname), contentType: file.mimetype || null, idempotencyKey: req.header('idempotency-key'), metadata,
+      });
+      res.status(out.created ? 201 : 200).json({ upload: presentUpload(out.upload), recording: out.upload.recording });
+    });
+
+  route(r, registry, { method: 'get', path: '/v1/uploads/:uploadId', summary: 'An upload and its recording\'s status', tags, auth: 'any', params: z.object({ uploadId: Id('upl') }),
+    responses: { 200: { description: 'Upload', schema: UploadAnswer } } },
+  async ({ params }, _req, res) => {
+    const u = await recordings.getUpload(principal(res), params.uploadId);
+    res.json({ upload: presentUpload(u), recording: u.recording });
+  });
+  return r;
+}
+
+/** File names are kept for people (never used as paths or keys): strip control characters, bound length. */
+function sanitizeFilename(name: string): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = name.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 255);
+  return clean || 'upload';
+}

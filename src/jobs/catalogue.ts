@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+/**
+ * The one job catalogue. A recording is processed by a BullMQ flow of three steps, each on its own queue:
+ * validate (read the file, check quality, store normalized streams) → segment → annotate.
+ * Payloads carry ids only. Job ids are deterministic per recording, processing run and step, so a
+ * duplicated outbox delivery or a retry never runs a step twice for the same run.
+ */
+export const STEPS = ['validate', 'segment', 'annotate'] as const;
+export type Step = (typeof STEPS)[number];
+
+export const StepPayload = z.object({
+  recordingId: z.string().regex(/^rec_[A-Za-z0-9_-]+$/),
+  /** The recording's processing run (0 for the first, +1 per reprocess). */
+  run: z.number().int().min(0),
+});
+export type StepPayload = z.infer<typeof StepPayload>;
+
+/** Outbox event names → payload schema. The relay turns each into queue jobs. */
+export const OUTBOX_EVENTS = {
+  'recording.process': StepPayload,
+} as const;
+export type OutboxEventName = keyof typeof OUTBOX_EVENTS;
+
+export function jobId(recordingId: string, run: number, step: Step): string {
+  return `${recordingId}-${run}-${step}`;
+}
+
+/** Retry policy of every step; a step that cannot succeed throws UnrecoverableError instead. */
+export function stepJobOptions(attempts: number, backoffMs: number): {
+  attempts: number;
+  backoff: { type: 'exponential'; delay: number };
+  removeOnComplete: { age: number; count: number };
+  removeOnFail: { age: number };
+} {
+  return {
+    attempts,
+    backoff: { type: 'exponential', delay: backoffMs },
+    removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 },
+    removeOnFail: { age: 30 * 24 * 3600 },
+  };
+}

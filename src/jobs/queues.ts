@@ -1,0 +1,61 @@
+import { FlowProducer, type ConnectionOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+import { STEPS, jobId, stepJobOptions, type Step, type StepPayload } from './catalogue.js';
+
+/**
+ * A Redis connection for producers and health checks: commands fail at once while Redis is away
+ * (no offline queue), so an HTTP request or the outbox relay never hangs on it.
+ */
+export function createProducerRedis(url: string): Redis {
+  return new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false, retryStrategy: (n) => Math.min(n * 200, 2000) });
+}
+
+/** Connection options for workers (BullMQ requires maxRetriesPerRequest: null for blocking commands). */
+export function workerConnection(url: string): ConnectionOptions {
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: u.port ? Number(u.port) : 6379,
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0,
+    maxRetriesPerRequest: null,
+  };
+}
+
+export class RecordingFlows {
+  private readonly producer: FlowProducer;
+
+  constructor(connection: Redis, private readonly prefix: string, private readonly retry: { attempts: number; backoffMs: number }) {
+    this.producer = new FlowProducer({ connection, prefix });
+  }
+
+  /**
+   * Adds the validate → segment → annotate flow of one processing run. BullMQ runs a parent after its
+   * children, so the tree is annotate ⟵ segment ⟵ validate. Deterministic job ids make a second add of
+   * the same run a no-op.
+   */
+  async addProcessFlow(payload: StepPayload): Promise<void> {
+    const opts = (step: Step): Record<string, unknown> => ({
+      jobId: jobId(payload.recordingId, payload.run, step),
+      ...stepJobOptions(this.retry.attempts, this.retry.backoffMs),
+      failParentOnFailure: true,
+    });
+    const [validate, segment, annotate] = STEPS;
+    await this.producer.add({
+      name: annotate, queueName: annotate, data: payload, opts: opts(annotate),
+      children: [{
+        name: segment, queueName: segment, data: payload, opts: opts(segment),
+        children: [{ name: validate, queueName: validate, data: payload, opts: opts(validate) }],
+      }],
+    });
+  }
+
+  get queuePrefix(): string {
+    return this.prefix;
+  }
+
+  async close(): Promise<void> {
+    await this.producer.close();
+  }
+}

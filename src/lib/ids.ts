@@ -1,0 +1,16 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+/** Opaque ids with a type prefix: `rec_7Kq…`. 96 random bits, URL-safe. */
+export function newId(prefix: 'std' | 'par' | 'ann' | 'cred' | 'upl' | 'rec' | 'str' | 'seg' | 'anr'): string {
+  return `${prefix}_${randomBytes(12).toString('base64url')}`;
+}
+
+/** A bearer token: 256 random bits, with a readable prefix that says what it is. */
+export function newToken(kind: 'fsa' | 'fsp' | 'fsn'): string {
+  return `${kind}_${randomBytes(32).toString('base64url')}`;
+}
+
+/** Tokens are stored only as this hash. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}

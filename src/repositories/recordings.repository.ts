@@ -1,0 +1,176 @@
+import type { Db } from './db.js';
+import { Prisma } from './db.js';
+import type { StepPayload } from '../jobs/catalogue.js';
+import { jobId } from '../jobs/catalogue.js';
+import type { QualityReport, SegmentDraft, AnnotationDraft } from '../pipeline/types.js';
+import { newId } from '../lib/ids.js';
+
+export type RecordingStatus = 'queued' | 'processing' | 'ready' | 'rejected' | 'failed';
+export type Stage = 'validate' | 'segment' | 'annotate';
+
+export interface StreamRow {
+  name: string; kind: string; sensor: string; channels: string[]; unit: string;
+  sampleRateHz: number | null; measuredRateHz: number | null; samples: bigint; startS: number; durationS: number;
+  firstNs: bigint | null; objectKey: string; summaryKey: string;
+}
+
+export interface RecordingView {
+  id: string; studyId: string; participantId: string; uploadId: string;
+  status: RecordingStatus; stage: Stage | null; format: string | null; device: unknown; timezone: string | null;
+  startTimeNs: bigint | null; originNs: bigint | null; durationS: number | null; quality: unknown;
+  errorCode: string | null; errorMessage: string | null; pipelineVersion: string | null; warnings: unknown;
+  createdAt: Date; updatedAt: Date; streams: StreamRow[];
+}
+
+const streamSelect = {
+  name: true, kind: true, sensor: true, channels: true, unit: true, sampleRateHz: true, measuredRateHz: true,
+  samples: true, startS: true, durationS: true, firstNs: true, objectKey: true, summaryKey: true, pipelineVersion: true,
+} as const;
+
+const recordingSelect = {
+  id: true, studyId: true, participantId: true, uploadId: true, status: true, stage: true, format: true, device: true,
+  timezone: true, startTimeNs: true, originNs: true, durationS: true, quality: true, errorCode: true, errorMessage: true,
+  pipelineVersion: true, warnings: true, createdAt: true, updatedAt: true,
+  streams: { select: streamSelect, orderBy: { name: 'asc' } },
+} as const;
+
+type RawRecording = Prisma.RecordingGetPayload<{ select: typeof recordingSelect }>;
+
+function toView(r: RawRecording): RecordingView {
+  // Only the streams of the pipeline version the recording shows.
+  const streams = r.streams.filter((s) => s.pipelineVersion === r.pipelineVersion).map(({ pipelineVersion: _v, ...s }) => s);
+  return { ...r, streams };
+}
+
+export interface ProcessingContext {
+  id: string; run: number; status: RecordingStatus; objectKey: string; filename: string; pipelineVersion: string | null;
+  originNs: bigint | null; studyId: string; completedStage: Stage | null;
+}
+
+export interface StreamResult extends Omit<StreamRow, 'samples'> { samples: number }
+
+export class RecordingsRepository {
+  constructor(private readonly db: Db) {}
+
+  async findById(id: string): Promise<RecordingView | null> {
+    const r = await this.db.recording.findUnique({ where: { id }, select: recordingSelect });
+    return r ? toView(r) : null;
+  }
+
+  /** Lists by id order (ids are random, so this is a stable, not chronological, cursor order). */
+  async list(filter: { studyId?: string; participantId?: string; status?: RecordingStatus }, opts: { limit: number; after?: string }): Promise<RecordingView[]> {
+    const rows = await this.db.recording.findMany({
+      where: { ...filter, ...(opts.after ? { id: { gt: opts.after } } : {}) },
+      orderBy: { id: 'asc' },
+      take: opts.limit,
+      select: recordingSelect,
+    });
+    return rows.map(toView);
+  }
+
+  async processingContext(id: string): Promise<ProcessingContext | null> {
+    const r = await this.db.recording.findUnique({
+      where: { id },
+      select: { id: true, processRun: true, status: true, pipelineVersion: true, originNs: true, studyId: true, completedStage: true, upload: { select: { objectKey: true, filename: true } } },
+    });
+    if (!r) return null;
+    return { id: r.id, run: r.processRun, status: r.status, objectKey: r.upload.objectKey, filename: r.upload.filename, pipelineVersion: r.pipelineVersion, originNs: r.originNs, studyId: r.studyId, completedStage: r.completedStage };
+  }
+
+  /** Moves a recording to `processing` at a stage, only for the current run (a stale job changes nothing). */
+  async markStage(id: string, run: number, stage: Stage): Promise<boolean> {
+    const r = await this.db.recording.updateMany({
+      where: { id, processRun: run, status: { in: ['queued', 'processing'] } },
+      data: { status: 'processing', stage },
+    });
+    return r.count === 1;
+  }
+
+  /** Stores what validation found, replacing any earlier result of the same run and version. */
+  async saveValidation(id: string, run: number, v: {
+    pipelineVersion: string; format: string; startTimeNs: bigint | null; originNs: bigint; durationS: number;
+    quality: QualityReport; warnings: { code: string; message: string }[]; streams: StreamResult[];
+  }): Promise<void> {
+    await this.db.$transaction(async (tx) => {
+      await tx.stream.deleteMany({ where: { recordingId: id, pipelineVersion: v.pipelineVersion } });
+      await tx.stream.createMany({
+        data: v.streams.map((s) => ({ id: newId('str'), recordingId: id, pipelineVersion: v.pipelineVersion, ...s, samples: BigInt(s.samples) })),
+      });
+      await tx.recording.updateMany({
+        where: { id, processRun: run },
+        data: {
+          format: v.format, startTimeNs: v.startTimeNs, originNs: v.originNs, durationS: v.durationS,
+          quality: v.quality as unknown as Prisma.InputJsonValue, warnings: v.warnings as unknown as Prisma.InputJsonValue,
+          pipelineVersion: v.pipelineVersion, completedStage: 'validate',
+        },
+      });
+    });
+  }
+
+  async streamsOf(id: string, pipelineVersion: string): Promise<StreamRow[]> {
+    return this.db.stream.findMany({ where: { recordingId: id, pipelineVersion }, select: streamSelect, orderBy: { name: 'asc' } });
+  }
+
+  /** Replaces the segments of one pipeline version. */
+  async replaceSegments(id: string, pipelineVersion: string, run: number, segments: SegmentDraft[]): Promise<void> {
+    await this.db.$transaction([
+      this.db.segment.deleteMany({ where: { recordingId: id, pipelineVersion } }),
+      this.db.segment.createMany({
+        data: segments.map((s) => ({
+          id: newId('seg'), recordingId: id, pipelineVersion, kind: s.kind, stream: s.stream, startS: s.startS, endS: s.endS,
+          attributes: s.attributes as Prisma.InputJsonValue,
+        })),
+      }),
+      this.db.recording.updateMany({ where: { id, processRun: run }, data: { completedStage: 'segment' } }),
+    ]);
+  }
+
+  async segmentsOf(id: string, pipelineVersion: string | null): Promise<{ id: string; kind: string; stream: string | null; startS: number; endS: number; attributes: unknown }[]> {
+    if (!pipelineVersion) return [];
+    return this.db.segment.findMany({
+      where: { recordingId: id, pipelineVersion },
+      orderBy: [{ startS: 'asc' }, { kind: 'asc' }],
+      select: { id: true, kind: true, stream: true, startS: true, endS: true, attributes: true },
+    });
+  }
+
+  /**
+   * Replaces the auto-proposed annotations of one pipeline version and marks the recording ready, in one
+   * transaction. Human and imported annotations are never touched.
+   */
+  async finishWithAnnotations(id: string, run: number, pipelineVersion: string, annotations: AnnotationDraft[]): Promise<void> {
+    await this.db.$transaction([
+      this.db.annotation.deleteMany({ where: { recordingId: id, source: 'auto', pipelineVersion } }),
+      this.db.annotation.createMany({
+        data: annotations.map((a) => ({
+          id: newId('anr'), recordingId: id, startS: a.startS, endS: a.endS, label: a.label, source: 'auto' as const,
+          status: 'proposed' as const, confidence: a.confidence, detector: a.detector, detectorVersion: a.detectorVersion, pipelineVersion,
+        })),
+      }),
+      this.db.recording.updateMany({ where: { id, processRun: run }, data: { status: 'ready', stage: null, completedStage: 'annotate', errorCode: null, errorMessage: null } }),
+    ]);
+  }
+
+  /** Ends a recording that cannot be read: the raw object stays, the reason is kept. */
+  async markRejected(id: string, run: number, code: string, message: string, stage: Stage): Promise<void> {
+    await this.db.recording.updateMany({ where: { id, processRun: run }, data: { status: 'rejected', stage, errorCode: code, errorMessage: message } });
+  }
+
+  async markFailed(id: string, run: number, message: string, stage: Stage): Promise<void> {
+    await this.db.recording.updateMany({
+      where: { id, processRun: run, status: { notIn: ['ready', 'rejected'] } },
+      data: { status: 'failed', stage, errorCode: 'processing_failed', errorMessage: message },
+    });
+  }
+
+  /** Starts a new processing run: status back to queued and an outbox row, in one transaction. */
+  async startReprocess(id: string): Promise<number | null> {
+    return this.db.$transaction(async (tx) => {
+      const r = await tx.recording.update({ where: { id }, data: { processRun: { increment: 1 }, status: 'queued', stage: null, completedStage: null, errorCode: null, errorMessage: null }, select: { processRun: true } }).catch(() => null);
+      if (!r) return null;
+      const payload: StepPayload = { recordingId: id, run: r.processRun };
+      await tx.outboxEvent.create({ data: { jobName: 'recording.process', jobId: jobId(id, r.processRun, 'annotate'), payload } });
+      return r.processRun;
+    });
+  }
+}

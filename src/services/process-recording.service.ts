@@ -1,0 +1,242 @@
+import { PassThrough, type Readable } from 'node:stream';
+import { AppError, isAppError } from '../lib/errors.js';
+import type { Logger } from '../lib/logger.js';
+import { REJECTION_CODES, STAGE_ORDER, type StageName } from '../domain/recording.js';
+import { NS_PER_S, type StreamInfo } from '../domain/stream.js';
+import { detectFormat } from '../formats/registry.js';
+import { StreamAnalyzer, qualityReport } from '../pipeline/stream-analyzer.js';
+import { segmentStream } from '../pipeline/segment.js';
+import { proposeAnnotations } from '../pipeline/annotate.js';
+import { PIPELINE_VERSION } from '../pipeline/version.js';
+import type { StreamSummary } from '../pipeline/types.js';
+import { StreamParquetWriter, type ByteSink } from '../columnar/parquet-stream-writer.js';
+import type { RecordingsRepository, ProcessingContext, StreamResult } from '../repositories/recordings.repository.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import { keys } from '../storage/keys.js';
+
+const SNIFF_BYTES = 64 * 1024;
+
+/** The file cannot be read: the recording was marked `rejected`; retrying cannot help. */
+export class RecordingRejected extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+    this.name = 'RecordingRejected';
+  }
+}
+
+export type StepOutcome = 'done' | 'skipped';
+
+/**
+ * The three processing steps of a recording. Each is idempotent: outputs go to deterministic object keys
+ * and replace the rows of the same run and pipeline version, and a step already completed for the
+ * current run returns early.
+ */
+export class ProcessRecordingService {
+  constructor(
+    private readonly recordings: RecordingsRepository,
+    private readonly store: ObjectStore,
+    private readonly log: Logger,
+  ) {}
+
+  /** Reads the raw file, checks its quality, and stores every stream as Parquet plus a summary. */
+  async validate(recordingId: string, run: number): Promise<StepOutcome> {
+    const ctx = await this.begin(recordingId, run, 'validate');
+    if (!ctx) return 'skipped';
+    try {
+      const result = await this.readAndStore(ctx);
+      await this.recordings.saveValidation(ctx.id, run, result);
+      return 'done';
+    } catch (err) {
+      if (isAppError(err) && REJECTION_CODES.has(err.code)) {
+        await this.recordings.markRejected(ctx.id, run, err.code, err.message, 'validate');
+        throw new RecordingRejected(err.code, err.message);
+      }
+      throw err;
+    }
+  }
+
+  /** Splits each stream into sessions and bouts from its summary. */
+  async segment(recordingId: string, run: number): Promise<StepOutcome> {
+    const ctx = await this.begin(recordingId, run, 'segment');
+    if (!ctx) return 'skipped';
+    const version = ctx.pipelineVersion ?? PIPELINE_VERSION;
+    const streams = await this.recordings.streamsOf(ctx.id, version);
+    const origin = ctx.originNs ?? 0n;
+    const segments = [];
+    for (const s of streams) {
+      const summary = JSON.parse(Buffer.from(await this.store.getBytes(s.summaryKey)).toString('utf8')) as StreamSummary;
+      segments.push(...segmentStream(summary, origin));
+    }
+    await this.recordings.replaceSegments(ctx.id, version, run, segments);
+    return 'done';
+  }
+
+  /** Turns meaningful segments into proposed annotations and marks the recording ready. */
+  async annotate(recordingId: string, run: number): Promise<StepOutcome> {
+    const ctx = await this.begin(recordingId, run, 'annotate');
+    if (!ctx) return 'skipped';
+    const version = ctx.pipelineVersion ?? PIPELINE_VERSION;
+    const segments = await this.recordings.segmentsOf(ctx.id, version);
+    const drafts = proposeAnnotations(segments.map((s) => ({
+      kind: s.kind as Parameters<typeof proposeAnnotations>[0][number]['kind'],
+      stream: s.stream ?? '',
+      startS: s.startS,
+      endS: s.endS,
+      attributes: s.attributes as Record<string, number | string | boolean>,
+    })));
+    await this.recordings.finishWithAnnotations(ctx.id, run, version, drafts);
+    return 'done';
+  }
+
+  /** Called once a step has used up its retries: the recording ends `failed`, visible in the API. */
+  async fail(recordingId: string, run: number, step: StageName, message: string): Promise<void> {
+    await this.recordings.markFailed(recordingId, run, `Processing failed at ${step} after several attempts: ${message}. An admin can reprocess it.`, step);
+  }
+
+  private async begin(recordingId: string, run: number, step: StageName): Promise<ProcessingContext | null> {
+    const ctx = await this.recordings.processingContext(recordingId);
+    if (!ctx || ctx.run !== run) {
+      this.log.info({ recordingId, run, step }, 'stale job: the recording is gone or was reprocessed');
+      return null;
+    }
+    if (ctx.completedStage && STAGE_ORDER[ctx.completedStage] >= STAGE_ORDER[step]) return null;
+    if (ctx.status === 'rejected' || ctx.status === 'ready') return null;
+    await this.recordings.markStage(recordingId, run, step);
+    return ctx;
+  }
+
+  private async readAndStore(ctx: ProcessingContext): Promise<Parameters<RecordingsRepository['saveValidation']>[2]> {
+    const { body } = await this.store.getStream(ctx.objectKey);
+    const { head, rest } = await peek(body, SNIFF_BYTES);
+    const reader = detectFormat({ head, filename: ctx.filename });
+    const version = PIPELINE_VERSION;
+    const open = new Map<string, { info: StreamInfo; analyzer: StreamAnalyzer; writer: StreamParquetWriter; sink: S3Sink }>();
+    const warnings: { code: string; message: string }[] = [];
+    let startTimeNs: bigint | null = null;
+    let absoluteTime = false;
+    try {
+      for await (const ev of reader.read(rest, { filename: ctx.filename })) {
+        switch (ev.type) {
+          case 'recording':
+            startTimeNs = ev.startTimeNs;
+            absoluteTime = ev.absoluteTime;
+            break;
+          case 'stream': {
+            if (open.has(ev.stream.name)) throw new AppError('format_unsupported_variant', `The file declares the stream "${ev.stream.name}" twice.`);
+            const sink = new S3Sink(this.store, keys.streamParquet(ctx.id, version, ev.stream.name));
+            const writer = new StreamParquetWriter(ev.stream, sink, { kvMetadata: { 'fieldsense.recording': ctx.id, 'fieldsense.pipeline_version': version } });
+            open.set(ev.stream.name, { info: ev.stream, analyzer: new StreamAnalyzer(ev.stream), writer, sink });
+            break;
+          }
+          case 'chunk': {
+            const s = open.get(ev.stream);
+            if (!s) throw new Error(`reader emitted samples for undeclared stream ${ev.stream}`);
+            s.analyzer.push(ev.chunk);
+            await s.writer.write(ev.chunk);
+            break;
+          }
+          case 'warning':
+            if (warnings.length < 100) warnings.push({ code: ev.code, message: ev.message });
+            break;
+        }
+      }
+    } catch (err) {
+      await Promise.all([...open.values()].map((s) => s.sink.abort()));
+      throw err;
+    }
+    const summaries: StreamSummary[] = [];
+    for (const s of open.values()) {
+      await s.writer.finish();
+      await s.sink.close();
+      summaries.push(s.analyzer.finish());
+    }
+    const withSamples = summaries.filter((s) => s.samples > 0);
+    if (withSamples.length === 0) throw new AppError('no_samples', 'The file was read but holds no samples: check that the recording ran and was exported completely.');
+    const firsts = withSamples.map((s) => BigInt(s.firstNs!));
+    const origin = absoluteTime ? firsts.reduce((a, b) => (b < a ? b : a)) : 0n;
+    let durationS = 0;
+    const streams: StreamResult[] = [];
+    for (const s of summaries) {
+      const name = s.stream.name;
+      await this.store.putBytes(keys.streamSummary(ctx.id, version, name), JSON.stringify(s), 'application/json');
+      const startS = s.firstNs === null ? 0 : nsToSeconds(BigInt(s.firstNs) - origin);
+      const period = s.measuredRateHz ? 1 / s.measuredRateHz : 0;
+      durationS = Math.max(durationS, startS + s.durationS + period);
+      streams.push({
+        name, kind: s.stream.kind, sensor: s.stream.sensor, channels: s.stream.channels, unit: s.stream.unit,
+        sampleRateHz: s.stream.nominalRateHz, measuredRateHz: s.measuredRateHz, samples: s.samples,
+        startS, durationS: s.durationS, firstNs: s.firstNs === null ? null : BigInt(s.firstNs),
+        objectKey: keys.streamParquet(ctx.id, version, name), summaryKey: keys.streamSummary(ctx.id, version, name),
+      });
+    }
+    return {
+      pipelineVersion: version, format: reader.name, startTimeNs: absoluteTime ? (startTimeNs ?? origin) : null, originNs: origin,
+      durationS, quality: qualityReport(summaries), warnings, streams,
+    };
+  }
+}
+
+function nsToSeconds(ns: bigint): number {
+  return Number(ns / NS_PER_S) + Number(ns % NS_PER_S) / 1e9;
+}
+
+/** Reads the first `n` bytes of a stream for sniffing and gives back an iterable of the whole stream. */
+async function peek(body: Readable, n: number): Promise<{ head: Uint8Array; rest: AsyncIterable<Uint8Array> }> {
+  const it = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const first: Buffer[] = [];
+  let have = 0;
+  let done = false;
+  while (have < n) {
+    const r = await it.next();
+    if (r.done) {
+      done = true;
+      break;
+    }
+    first.push(r.value);
+    have += r.value.length;
+  }
+  const headBuf = Buffer.concat(first);
+  async function* rest(): AsyncGenerator<Uint8Array> {
+    for (const b of first) yield b;
+    if (done) return;
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return;
+      yield r.value;
+    }
+  }
+  return { head: headBuf.subarray(0, Math.min(n, headBuf.length)), rest: rest() };
+}
+
+/** A byte sink that streams into one object through multipart upload, with backpressure. */
+class S3Sink implements ByteSink {
+  private readonly pass = new PassThrough({ highWaterMark: 4 * 1024 * 1024 });
+  private readonly abortController = new AbortController();
+  private readonly done: Promise<void>;
+
+  constructor(store: ObjectStore, key: string) {
+    this.done = store.putStream(key, this.pass, { signal: this.abortController.signal, contentType: 'application/vnd.apache.parquet' });
+    this.done.catch(() => undefined);
+  }
+
+  async write(bytes: Uint8Array): Promise<void> {
+    if (this.pass.write(bytes)) return;
+    await new Promise<void>((resolve, reject) => {
+      const onDrain = (): void => { this.pass.off('error', onError); resolve(); };
+      const onError = (e: Error): void => { this.pass.off('drain', onDrain); reject(e); };
+      this.pass.once('drain', onDrain);
+      this.pass.once('error', onError);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.pass.end();
+    await this.done;
+  }
+
+  async abort(): Promise<void> {
+    this.abortController.abort();
+    this.pass.destroy();
+    await this.done.catch(() => undefined);
+  }
+}

@@ -1,0 +1,102 @@
+import type { Readable } from 'node:stream';
+import { AppError } from '../lib/errors.js';
+import { canSeeRecording, type Principal } from '../domain/principal.js';
+import { NS_PER_S } from '../domain/stream.js';
+import type { RecordingsRepository, RecordingStatus, RecordingView } from '../repositories/recordings.repository.js';
+import type { UploadsRepository } from '../repositories/uploads.repository.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import { readStreamWindow } from '../columnar/parquet-stream-reader.js';
+
+export interface SamplesWindow {
+  stream: string;
+  fromS: number;
+  toS: number;
+  t: number[];
+  channels: Record<string, (number | null)[]>;
+  reduced: boolean;
+}
+
+/** Reading recordings: access rules, samples, raw bytes, segments, reprocessing. */
+export class RecordingsService {
+  constructor(
+    private readonly recordings: RecordingsRepository,
+    private readonly uploads: UploadsRepository,
+    private readonly store: ObjectStore,
+    private readonly onCommitted: () => void,
+  ) {}
+
+  /** The recording, or not_found when it does not exist or the caller may not see it. */
+  async get(p: Principal, recordingId: string): Promise<RecordingView> {
+    const r = await this.recordings.findById(recordingId);
+    if (!r || !canSeeRecording(p, r)) throw new AppError('not_found', `There is no recording ${recordingId} that this token may see.`);
+    return r;
+  }
+
+  async list(p: Principal, q: { studyId?: string; participantId?: string; status?: RecordingStatus }, limit: number, after?: string): Promise<RecordingView[]> {
+    const filter = { ...q };
+    if (p.kind === 'participant') {
+      filter.participantId = p.participantId;
+      filter.studyId = p.studyId;
+    } else if (p.kind === 'annotator') {
+      if (q.studyId && q.studyId !== p.studyId) return [];
+      filter.studyId = p.studyId;
+    }
+    return this.recordings.list(filter, { limit, ...(after ? { after } : {}) });
+  }
+
+  async getUpload(p: Principal, uploadId: string): Promise<NonNullable<Awaited<ReturnType<UploadsRepository['findById']>>>> {
+    const u = await this.uploads.findById(uploadId);
+    if (!u || !canSeeRecording(p, u)) throw new AppError('not_found', `There is no upload ${uploadId} that this token may see.`);
+    return u;
+  }
+
+  async raw(p: Principal, recordingId: string): Promise<{ body: Readable; length: number; filename: string; sha256: string }> {
+    const r = await this.get(p, recordingId);
+    const u = await this.uploads.findById(r.uploadId);
+    if (!u) throw new AppError('not_found', `The upload of recording ${recordingId} is gone.`);
+    const o = await this.store.getStream(u.objectKey);
+    return { body: o.body, length: o.length, filename: u.filename, sha256: u.sha256 };
+  }
+
+  async segments(p: Principal, recordingId: string): Promise<Awaited<ReturnType<RecordingsRepository['segmentsOf']>>> {
+    const r = await this.get(p, recordingId);
+    return this.recordings.segmentsOf(r.id, r.pipelineVersion);
+  }
+
+  /** Samples of one stream between two positions (seconds from the recording's start), reduced to maxPoints. */
+  async samples(p: Principal, recordingId: string, streamName: string, q: { fromS?: number; toS?: number; maxPoints: number }): Promise<SamplesWindow> {
+    const r = await this.get(p, recordingId);
+    if (r.status !== 'ready' && r.streams.length === 0) {
+      throw new AppError('recording_not_ready', `Recording ${recordingId} is ${r.status}: its samples are not available yet.`, { status: r.status });
+    }
+    const s = r.streams.find((x) => x.name === streamName);
+    if (!s) throw new AppError('stream_not_found', `Recording ${recordingId} has no stream "${streamName}". Its streams: ${r.streams.map((x) => x.name).join(', ') || 'none'}.`);
+    const origin = r.originNs ?? 0n;
+    const fromS = q.fromS ?? 0;
+    const toS = q.toS ?? (r.durationS ?? s.startS + s.durationS);
+    if (toS < fromS) throw new AppError('validation_failed', 'toS must not be before fromS.');
+    const toNs = (sec: number): bigint => origin + BigInt(Math.round(sec * 1e6)) * 1000n;
+    const file = await this.store.asyncBuffer(s.objectKey);
+    const w = await readStreamWindow(file, { fromNs: toNs(fromS), toNs: toNs(toS), maxPoints: q.maxPoints });
+    const t: number[] = new Array<number>(w.t.length);
+    for (let i = 0; i < w.t.length; i++) {
+      const d = (w.t[i] as bigint) - origin;
+      t[i] = Number(d / NS_PER_S) + Number(d % NS_PER_S) / 1e9;
+    }
+    const channels: Record<string, (number | null)[]> = {};
+    for (const [name, values] of Object.entries(w.channels)) {
+      channels[name] = Array.from(values, (v) => (Number.isFinite(v) ? v : null));
+    }
+    return { stream: streamName, fromS, toS, t, channels, reduced: w.reduced };
+  }
+
+  /** Starts a new processing run (admin). Outputs of the new run replace the old ones when it completes. */
+  async reprocess(p: Principal, recordingId: string): Promise<RecordingView> {
+    await this.get(p, recordingId);
+    if (p.kind !== 'admin') throw new AppError('forbidden', 'Only the admin token may reprocess recordings.');
+    const run = await this.recordings.startReprocess(recordingId);
+    if (run === null) throw new AppError('not_found', `There is no recording ${recordingId}.`);
+    this.onCommitted();
+    return this.get(p, recordingId);
+  }
+}

@@ -1,0 +1,174 @@
+import { Readable } from 'node:stream';
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  NoSuchKey,
+  NotFound,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { Agent } from 'node:http';
+
+/** Where the project's objects live. Only this folder imports the AWS SDK. */
+export interface ObjectStoreOptions {
+  endpoint: string | undefined;
+  region: string;
+  bucket: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  forcePathStyle: boolean;
+  /** Size of each multipart part; memory per streamed put ≈ queueSize × partBytes. */
+  partBytes?: number;
+}
+
+/** A random-access view of one object, for readers that need a file's footer (Parquet). */
+export interface AsyncObjectBuffer {
+  byteLength: number;
+  slice(start: number, end?: number): Promise<ArrayBuffer>;
+}
+
+export class ObjectStore {
+  readonly bucket: string;
+  private readonly client: S3Client;
+  private readonly partBytes: number;
+
+  constructor(opts: ObjectStoreOptions) {
+    this.bucket = opts.bucket;
+    this.partBytes = opts.partBytes ?? 8 * 1024 * 1024;
+    this.client = new S3Client({
+      endpoint: opts.endpoint,
+      region: opts.region,
+      forcePathStyle: opts.forcePathStyle,
+      credentials: { accessKeyId: opts.accessKeyId, secretAccessKey: opts.secretAccessKey },
+      // Streamed bodies are otherwise sent `aws-chunked` with a CRC32 trailer, which some S3-compatible
+      // servers (s3rver) store as content. Checksums are computed by us (SHA-256) instead.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 64 }) }),
+      maxAttempts: 3,
+    });
+  }
+
+  /** Creates the bucket when it does not exist yet. */
+  async ensureBucket(): Promise<void> {
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+    } catch (e) {
+      if (isNotFound(e)) {
+        await this.client.send(new CreateBucketCommand({ Bucket: this.bucket }));
+        return;
+      }
+      throw e;
+    }
+  }
+
+  /** True when the store answers (used by /readyz). */
+  async ping(): Promise<void> {
+    await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+  }
+
+  /**
+   * Streams a body of unknown length into one object with multipart upload, holding at most
+   * `queueSize` parts in memory. Resolves once the object is stored; on failure (or abort) the partial
+   * multipart upload is aborted so nothing is left behind.
+   */
+  async putStream(key: string, body: Readable, opts: { contentType?: string; signal?: AbortSignal } = {}): Promise<void> {
+    const upload = new Upload({
+      client: this.client,
+      params: { Bucket: this.bucket, Key: key, Body: body, ContentType: opts.contentType ?? 'application/octet-stream' },
+      partSize: this.partBytes,
+      queueSize: 2,
+      leavePartsOnError: false,
+    });
+    const onAbort = (): void => {
+      void upload.abort().catch(() => undefined);
+    };
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await upload.done();
+    } finally {
+      opts.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Stores a small object held in memory (summaries, JSON). */
+  async putBytes(key: string, body: Uint8Array | string, contentType = 'application/octet-stream'): Promise<void> {
+    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
+  }
+
+  /** The object's bytes as a stream, optionally a byte range [start, end] (inclusive, as HTTP). */
+  async getStream(key: string, range?: { start: number; end?: number }): Promise<{ body: Readable; length: number; contentType: string | undefined }> {
+    const out = await this.client.send(new GetObjectCommand({
+      Bucket: this.bucket,
+      Key: key,
+      Range: range ? `bytes=${range.start}-${range.end ?? ''}` : undefined,
+    }));
+    if (!out.Body) throw new Error(`object ${key} has no body`);
+    return { body: out.Body as Readable, length: out.ContentLength ?? 0, contentType: out.ContentType };
+  }
+
+  async getBytes(key: string): Promise<Uint8Array> {
+    const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    if (!out.Body) throw new Error(`object ${key} has no body`);
+    return out.Body.transformToByteArray();
+  }
+
+  /** Size of an object, or null when it does not exist. */
+  async size(key: string): Promise<number | null> {
+    try {
+      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return out.ContentLength ?? 0;
+    } catch (e) {
+      if (isNotFound(e)) return null;
+      throw e;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+  }
+
+  /** Keys under a prefix (tests and maintenance). */
+  async list(prefix: string): Promise<string[]> {
+    const keysFound: string[] = [];
+    let token: string | undefined;
+    do {
+      const out = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }));
+      for (const o of out.Contents ?? []) if (o.Key) keysFound.push(o.Key);
+      token = out.IsTruncated ? out.NextContinuationToken : undefined;
+    } while (token);
+    return keysFound;
+  }
+
+  /** Random access over one object through range requests; the footer of a Parquet file is read once. */
+  async asyncBuffer(key: string): Promise<AsyncObjectBuffer> {
+    const byteLength = await this.size(key);
+    if (byteLength === null) throw new Error(`object ${key} does not exist`);
+    return {
+      byteLength,
+      slice: async (start: number, end?: number): Promise<ArrayBuffer> => {
+        const stop = (end ?? byteLength) - 1;
+        if (stop < start) return new ArrayBuffer(0);
+        const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=${start}-${stop}` }));
+        const bytes = await out.Body!.transformToByteArray();
+        return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+      },
+    };
+  }
+
+  destroy(): void {
+    this.client.destroy();
+  }
+}
+
+function isNotFound(e: unknown): boolean {
+  if (e instanceof NoSuchKey || e instanceof NotFound) return true;
+  return e instanceof S3ServiceException && (e.$metadata.httpStatusCode === 404 || e.name === 'NotFound' || e.name === 'NoSuchBucket');
+}

@@ -1,0 +1,161 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { inject } from 'vitest';
+import { loadConfig, type Config } from '../../src/config/config.js';
+import { createLogger } from '../../src/lib/logger.js';
+import { startApi } from '../../src/main/api.js';
+import { createDb, type Db } from '../../src/repositories/db.js';
+import { ObjectStore } from '../../src/storage/object-store.js';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+export const SHARED_FIXTURES = path.resolve(ROOT, '../shared/fixtures/real');
+
+export interface Harness {
+  config: Config;
+  env: Record<string, string>;
+  baseUrl: string;
+  adminToken: string;
+  db: Db;
+  store: ObjectStore;
+  startWorkers(extraEnv?: Record<string, string>): Promise<ChildProcess>;
+  stopWorkers(signal?: NodeJS.Signals): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A real FieldSense for one test file: the API in this process on a spare port, workers as a child
+ * process (as `npm start` runs them), the run's PostgreSQL schema, the run's S3 server with a bucket of
+ * this file's own, and a queue prefix of its own on Redis.
+ */
+export async function startHarness(opts: { redisUrl?: string; workers?: boolean; env?: Record<string, string> } = {}): Promise<Harness> {
+  const id = randomBytes(4).toString('hex');
+  const adminToken = `fsa_test_${randomBytes(16).toString('hex')}`;
+  const env: Record<string, string> = {
+    NODE_ENV: 'test',
+    DATABASE_URL: inject('databaseUrl'),
+    REDIS_URL: opts.redisUrl ?? inject('redisUrl'),
+    QUEUE_PREFIX: `fstest-${id}`,
+    S3_ENDPOINT: inject('s3Endpoint'),
+    S3_BUCKET: `fs-test-${id}`,
+    ADMIN_TOKEN: adminToken,
+    PORT: '0',
+    JOB_BACKOFF_MS: '200',
+    OUTBOX_POLL_MS: '200',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...opts.env,
+  };
+  const config = loadConfig(env);
+  const log = createLogger(config.logLevel, 'test-api');
+  const api = await startApi(config, log, adminToken);
+  const db = createDb(config.databaseUrl, { poolMax: 3 });
+  const store = new ObjectStore({ ...config.s3 });
+  let workers: ChildProcess | undefined;
+
+  const h: Harness = {
+    config,
+    env,
+    baseUrl: `http://127.0.0.1:${api.port}`,
+    adminToken,
+    db,
+    store,
+    async startWorkers(extraEnv = {}) {
+      const child = fork(path.join(ROOT, 'workers/main.ts'), [], {
+        cwd: ROOT,
+        execArgv: ['--import', 'tsx'],
+        env: { ...process.env, ...env, ...extraEnv },
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+      await new Promise<void>((resolve, reject) => {
+        child.once('message', () => resolve());
+        child.once('exit', (code) => reject(new Error(`workers exited with ${code} while starting`)));
+      });
+      workers = child;
+      return child;
+    },
+    async stopWorkers(signal = 'SIGTERM') {
+      const w = workers;
+      workers = undefined;
+      if (!w || w.exitCode !== null || w.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
+      w.kill(signal);
+      await exited;
+    },
+    async close() {
+      await h.stopWorkers();
+      await api.close();
+      await db.$disconnect();
+      store.destroy();
+    },
+  };
+  if (opts.workers !== false) await h.startWorkers();
+  return h;
+}
+
+/** Calls the API with a token; JSON in and out. */
+export async function call(h: Harness, token: string, method: string, p: string, body?: unknown): Promise<{ status: number; json: any; headers: Headers }> {
+  const res = await fetch(`${h.baseUrl}${p}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  let json: unknown = text;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: res.status, json, headers: res.headers };
+}
+
+/** Uploads bytes as the `file` part of a multipart form. */
+export async function upload(h: Harness, token: string, bytes: Uint8Array, filename: string, opts: { idempotencyKey?: string; metadata?: unknown } = {}): Promise<{ status: number; json: any }> {
+  const form = new FormData();
+  form.append('file', new Blob([bytes]), filename);
+  if (opts.metadata !== undefined) form.append('metadata', JSON.stringify(opts.metadata));
+  const res = await fetch(`${h.baseUrl}/v1/uploads`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, ...(opts.idempotencyKey ? { 'idempotency-key': opts.idempotencyKey } : {}) },
+    body: form,
+  });
+  return { status: res.status, json: await res.json() };
+}
+
+/** A study with one participant and one annotator. */
+export async function seedStudy(h: Harness, labels: { name: string }[] = [{ name: 'handwashing' }, { name: 'walking' }]): Promise<{
+  studyId: string; participantId: string; participantToken: string; annotatorId: string; annotatorToken: string;
+}> {
+  const slug = `s-${randomBytes(5).toString('hex')}`;
+  const s = await call(h, h.adminToken, 'POST', '/v1/studies', { slug, name: `Study ${slug}`, labels });
+  if (s.status !== 201) throw new Error(`study: ${s.status} ${JSON.stringify(s.json)}`);
+  const p = await call(h, h.adminToken, 'POST', `/v1/studies/${s.json.id}/participants`, { code: 'P001' });
+  const a = await call(h, h.adminToken, 'POST', `/v1/studies/${s.json.id}/annotators`, { name: 'Ana' });
+  return { studyId: s.json.id, participantId: p.json.participant.id, participantToken: p.json.token, annotatorId: a.json.annotator.id, annotatorToken: a.json.token };
+}
+
+/** Polls a recording until it leaves queued/processing (or the deadline passes; the test then fails on status). */
+export async function waitForRecording(h: Harness, token: string, recordingId: string, opts: { timeoutMs?: number; until?: (r: any) => boolean } = {}): Promise<any> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 90_000);
+  const until = opts.until ?? ((r: any) => !['queued', 'processing'].includes(r.status));
+  let last: any;
+  while (Date.now() < deadline) {
+    const r = await call(h, token, 'GET', `/v1/recordings/${recordingId}`);
+    last = r.json;
+    if (r.status === 200 && until(r.json)) return r.json;
+    await new Promise((res) => setTimeout(res, 200));
+  }
+  return last;
+}
+
+/** A Sensor Logger-style CSV: `time,seconds_elapsed,z,y,x`, nanosecond epoch times. */
+export function sensorLoggerCsv(opts: { rows: number; rateHz: number; startNs?: bigint; value?: (i: number) => [number, number, number] }): string {
+  const start = opts.startNs ?? 1_700_000_000_123_456_789n;
+  const step = BigInt(Math.round(1e9 / opts.rateHz));
+  const lines = ['time,seconds_elapsed,z,y,x'];
+  for (let i = 0; i < opts.rows; i++) {
+    const [x, y, z] = opts.value ? opts.value(i) : [0.01 * Math.sin(i), 0.02 * Math.cos(i), 9.81];
+    lines.push(`${start + BigInt(i) * step},${(i / opts.rateHz).toFixed(6)},${z.toFixed(6)},${y.toFixed(6)},${x.toFixed(6)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

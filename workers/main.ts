@@ -1,0 +1,63 @@
+import { Worker, type Job } from 'bullmq';
+import { loadConfig } from '../src/config/config.js';
+import { createLogger } from '../src/lib/logger.js';
+import { STEPS, StepPayload, type Step } from '../src/jobs/catalogue.js';
+import { workerConnection } from '../src/jobs/queues.js';
+import { buildWorkerServices } from '../src/main/container.js';
+import { stepHandlers } from './handlers/steps.js';
+
+/**
+ * The worker process: one BullMQ Worker per queue (validate, segment, annotate). SIGTERM/SIGINT close the
+ * workers gracefully: running jobs finish, no new ones start.
+ */
+const config = loadConfig();
+const log = createLogger(config.logLevel, 'fieldsense-worker');
+const services = buildWorkerServices(config, log);
+const handlers = stepHandlers(services.processing);
+
+const workers = STEPS.map((step: Step) => {
+  const w = new Worker(step, async (job: Job) => {
+    const jl = log.child({ jobId: job.id, step, recordingId: (job.data as { recordingId?: string }).recordingId, attempt: job.attemptsMade + 1 });
+    const outcome = await handlers[step](job);
+    jl.info({ outcome }, 'step finished');
+    return outcome;
+  }, {
+    connection: workerConnection(config.redisUrl),
+    prefix: config.queuePrefix,
+    concurrency: config.jobs.concurrency,
+    lockDuration: 60_000,
+    maxStalledCount: 3,
+  });
+  w.on('failed', (job, err) => {
+    if (!job) return;
+    const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+    const jl = log.child({ jobId: job.id, step, attempt: job.attemptsMade });
+    if (!final) {
+      jl.warn({ err: err.message }, 'step failed; it will be retried');
+      return;
+    }
+    jl.error({ err }, 'step failed for good');
+    const p = StepPayload.safeParse(job.data);
+    if (p.success && err.name !== 'UnrecoverableError') {
+      services.processing.fail(p.data.recordingId, p.data.run, step, err.message).catch((e: unknown) => jl.error({ err: e }, 'could not mark the recording failed'));
+    }
+  });
+  w.on('error', (err) => log.warn({ err: err.message, step }, 'worker connection error'));
+  return w;
+});
+
+log.info({ queues: STEPS, prefix: config.queuePrefix, concurrency: config.jobs.concurrency }, 'workers started');
+process.send?.({ type: 'ready' });
+
+let closing = false;
+async function shutdown(signal: string): Promise<void> {
+  if (closing) return;
+  closing = true;
+  log.info({ signal }, 'closing workers: running jobs finish first');
+  await Promise.all(workers.map((w) => w.close()));
+  await services.close();
+  log.info('workers closed');
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
