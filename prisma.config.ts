@@ -17,7 +17,7 @@ import { pgConnectionFields } from './src/config/database-url.js';
  */
 const TEXT_OID = 25;
 interface PgField { dataTypeID: number }
-interface PgResultProto { addFields(fields: PgField[]): void }
+interface PgResultProto { addFields: (this: PgResultProto, fields: PgField[]) => void }
 const resultProto = (pg as unknown as { Result: { prototype: PgResultProto } }).Result.prototype;
 const addFields = resultProto.addFields;
 resultProto.addFields = function patchedAddFields(this: PgResultProto, fields: PgField[]) {

@@ -36,9 +36,15 @@ const workers = STEPS.map((step: Step) => {
       jl.warn({ err: err.message }, 'step failed; it will be retried');
       return;
     }
-    jl.error({ err }, 'step failed for good');
+    if (err.name === 'UnrecoverableError') {
+      // A file that cannot be read (the recording is already `rejected` with its reason), or a parent
+      // step whose child ended that way: an outcome, not an incident.
+      jl.info({ reason: err.message }, 'step ended without retry');
+      return;
+    }
+    jl.error({ err }, 'step failed after its last attempt');
     const p = StepPayload.safeParse(job.data);
-    if (p.success && err.name !== 'UnrecoverableError') {
+    if (p.success) {
       services.processing.fail(p.data.recordingId, p.data.run, step, err.message).catch((e: unknown) => jl.error({ err: e }, 'could not mark the recording failed'));
     }
   });

@@ -151,6 +151,20 @@ describe('readStreamWindow / readStreamInfo over 1 M rows in 10 row groups', () 
     expect(file.fetched).toBeLessThanOrEqual(64 * 1024); // footer only
   });
 
+  it('rejects cleanly when a row group read fails, including one read ahead', async () => {
+    let reads = 0;
+    const flaky: AsyncBuffer = {
+      byteLength: bytes.length,
+      slice: async (start, end) => {
+        reads++;
+        await new Promise((resolve) => setTimeout(resolve, reads === 2 ? 20 : 1)); // group 0 arrives after group 1 failed
+        if (reads === 3) throw new Error('S3 said no');
+        return bytes.slice(start, end).buffer;
+      },
+    };
+    await expect(readStreamWindow(flaky, { maxPoints: 100 })).rejects.toThrow('S3 said no');
+  });
+
   it('refuses maxPoints < 2 and reversed windows', async () => {
     await expect(readStreamWindow(memoryFile(bytes), { maxPoints: 1 })).rejects.toBeInstanceOf(AppError);
     await expect(readStreamWindow(memoryFile(bytes), { fromNs: 2n, toNs: 1n, maxPoints: 10 })).rejects.toThrow(/after it ends/);

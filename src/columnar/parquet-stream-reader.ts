@@ -4,7 +4,8 @@
  *
  * `readStreamWindow` is what a plot asks for: the samples of a time window, or, when there are more than
  * the plot can use, a min/max envelope. It reads only the row groups whose `time` statistics overlap the
- * window, one row group at a time, so memory stays O(row group + maxPoints) whatever the window's length.
+ * window and streams through them (the one being reduced plus two fetched ahead), so memory stays
+ * O(row group + maxPoints) whatever the window's length: a 24 h, 8.64 M-row range is never materialised.
  */
 import { parquetMetadataAsync, parquetRead } from 'hyparquet';
 import type { AsyncBuffer, ColumnData, FileMetaData } from 'hyparquet';
@@ -19,7 +20,10 @@ export interface StreamWindowOptions {
   fromNs?: bigint;
   /** Last time of the window, inclusive (Unix ns). Default: the stream's last sample. */
   toNs?: bigint;
-  /** Most values per channel the caller wants back (≥ 2). More rows than this are reduced to an envelope. */
+  /**
+   * Most values per channel the caller wants back (≥ 2); more rows than this are reduced to an envelope.
+   * Memory grows with it (~20 bytes per point and channel): the API should cap it (a few 10k suffice for a plot).
+   */
   maxPoints: number;
 }
 
@@ -117,23 +121,21 @@ export async function readStreamWindow(file: AsyncBuffer, opts: StreamWindowOpti
   let started = 0;
   const readAhead = (): void => {
     for (; pending.length < READ_AHEAD && started < selected.length; started++) {
-      pending.push(readGroup(f, selected[started] as GroupInfo, true, buffers[started % buffers.length]));
+      const read = readGroup(f, selected[started] as GroupInfo, true, buffers[started % buffers.length]);
+      // A read that fails while an earlier one is awaited must not count as unhandled; it throws when awaited.
+      read.catch(() => undefined);
+      pending.push(read);
     }
   };
   readAhead();
-  try {
-    for (let current = pending.shift(); current; current = pending.shift()) {
-      const { t, values } = await current;
-      readAhead();
-      const rows = window.select(t);
-      total += rows.count;
-      if (raw.alive && total <= maxPoints) raw.add(t, values, rows);
-      else raw.drop();
-      envelope?.add(t, values, rows);
-    }
-  } finally {
-    // Reads still in flight here mean something threw: let them settle, unobserved.
-    for (const p of pending) p.catch(() => undefined);
+  for (let current = pending.shift(); current; current = pending.shift()) {
+    const { t, values } = await current;
+    readAhead();
+    const rows = window.select(t);
+    total += rows.count;
+    if (raw.alive && total <= maxPoints) raw.add(t, values, rows);
+    else raw.drop();
+    envelope?.add(t, values, rows);
   }
   if (total <= maxPoints) return { ...raw.result(channels), reduced: false, totalRowsInRange: total };
   if (!envelope) throw new Error('unreachable: more rows than the row groups hold');

@@ -1,6 +1,10 @@
-import type { ReaderEvent, SampleChunk, StreamInfo, StreamKind } from '../domain/stream.js';
+import type { ReaderEvent, SampleChunk, StreamInfo } from '../domain/stream.js';
 import { AppError } from '../lib/errors.js';
+import { closingQuote, COMMA, field, parseNumber, parseTime, QUOTE } from './csv-fields.js';
+import { describeSensor, streamNameFromFilename } from './sensor-logger-names.js';
 import type { FormatReader, SniffInput } from './types.js';
+
+export { describeSensor, streamNameFromFilename } from './sensor-logger-names.js';
 
 /**
  * Sensor Logger (Kelvin Choi's app) exports one CSV per sensor: `time,seconds_elapsed,<value columns…>`,
@@ -14,66 +18,11 @@ const ROWS_PER_CHUNK = 65_536;
 const MAX_LINE_BYTES = 1 << 20;
 const LF = 10;
 const CR = 13;
-const COMMA = 44;
-const QUOTE = 34;
-const SPACE = 32;
-const TAB = 9;
-const TWO32 = 4294967296;
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 
 /** Field roles in `fieldMap`: a channel index ≥ 0, or one of these. */
 const ROLE_TIME = -2;
 const ROLE_IGNORE = -1;
-
-const IMU_SENSORS = new Set([
-  'accelerometer',
-  'accelerometer_uncalibrated',
-  'gyroscope',
-  'gyroscope_uncalibrated',
-  'gravity',
-  'magnetometer',
-  'magnetometer_uncalibrated',
-  'orientation',
-  'total_acceleration',
-  'user_acceleration',
-  'rotation_vector',
-]);
-
-const UNITS: Record<string, string> = {
-  accelerometer: 'm/s^2',
-  total_acceleration: 'm/s^2',
-  gravity: 'm/s^2',
-  user_acceleration: 'm/s^2',
-  gyroscope: 'rad/s',
-  magnetometer: 'uT',
-  orientation: 'rad',
-};
-
-/** `TotalAcceleration.csv` → `total_acceleration`; only [a-z0-9_], `sensor` when nothing is left. */
-export function streamNameFromFilename(filename: string): string {
-  const base = filename.split(/[/\\]/).pop() ?? '';
-  const dot = base.lastIndexOf('.');
-  const stem = dot > 0 ? base.slice(0, dot) : base;
-  const snake = stem
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
-    .toLowerCase()
-    .replace(/[^a-z0-9_]+/g, '_')
-    .replace(/_+/g, '_')
-    .replace(/^_|_$/g, '');
-  return snake === '' ? 'sensor' : snake;
-}
-
-/** Kind, unit and sensor for a stream name (`accelerometer_2` counts as `accelerometer`). */
-export function describeSensor(streamName: string): { kind: StreamKind; unit: string; sensor: string } {
-  const key = streamName.replace(/_\d+$/, '');
-  return {
-    kind: IMU_SENSORS.has(key) ? 'imu' : 'other',
-    unit: UNITS[key] ?? 'unknown',
-    sensor: key,
-  };
-}
 
 interface Header {
   names: string[];
@@ -128,161 +77,6 @@ function parseHeader(bytes: Uint8Array): Header {
     return n === '' ? `column_${fi + 1}` : n;
   });
   return { names, timeIdx, fieldMap, channels };
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Field parsers. They stop at a comma or at `e` and leave the stop position in `cursor`; module-level state
-// keeps them allocation-free and easy for V8 to inline.
-let cursor = 0;
-let timeHi = 0;
-let timeLo = 0;
-/** Set by parseNumber when the field held text that is not a number (the value is NaN). */
-let badNumber = false;
-
-function isNanText(b: Uint8Array, a: number, z: number): boolean {
-  if (z - a !== 3) return false;
-  return (b[a]! | 0x20) === 110 && (b[a + 1]! | 0x20) === 97 && (b[a + 2]! | 0x20) === 110;
-}
-
-/** Slow path for a value field: spaces, `NaN`, infinity words or garbage. */
-function parseNumberSlow(b: Uint8Array, p: number, e: number): number {
-  let z = p;
-  while (z < e && b[z] !== COMMA) z++;
-  cursor = z;
-  let a = p;
-  while (a < z && (b[a] === SPACE || b[a] === TAB)) a++;
-  let y = z;
-  while (y > a && (b[y - 1] === SPACE || b[y - 1] === TAB)) y--;
-  if (a === y) return Number.NaN;
-  if (isNanText(b, a, y)) return Number.NaN;
-  const text = new TextDecoder().decode(b.subarray(a, y));
-  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text) || /^[+-]?(inf|infinity)$/i.test(text)) {
-    return /inf/i.test(text) ? (text.startsWith('-') ? -Infinity : Infinity) : Number(text);
-  }
-  badNumber = true;
-  return Number.NaN;
-}
-
-/** Parses a decimal number (sign, digits, fraction, exponent); empty or `NaN` → NaN. */
-function parseNumber(b: Uint8Array, p0: number, e: number): number {
-  let p = p0;
-  let neg = false;
-  let c = p < e ? b[p]! : COMMA;
-  if (c === 45) {
-    neg = true;
-    p++;
-  } else if (c === 43) {
-    p++;
-  }
-  let m = 0;
-  let nd = 0;
-  let ex = 0;
-  while (p < e) {
-    const d = b[p]! - 48;
-    if (d < 0 || d > 9) break;
-    m = m * 10 + d;
-    nd++;
-    p++;
-  }
-  if (p < e && b[p] === 46) {
-    p++;
-    while (p < e) {
-      const d = b[p]! - 48;
-      if (d < 0 || d > 9) break;
-      m = m * 10 + d;
-      nd++;
-      ex--;
-      p++;
-    }
-  }
-  if (nd > 0 && p < e && (b[p]! | 0x20) === 101) {
-    let q = p + 1;
-    let eneg = false;
-    if (q < e && (b[q] === 45 || b[q] === 43)) {
-      eneg = b[q] === 45;
-      q++;
-    }
-    let x = 0;
-    let xd = 0;
-    while (q < e) {
-      const d = b[q]! - 48;
-      if (d < 0 || d > 9) break;
-      x = x * 10 + d;
-      xd++;
-      q++;
-    }
-    if (xd > 0) {
-      ex += eneg ? -x : x;
-      p = q;
-    }
-  }
-  c = p < e ? b[p]! : COMMA;
-  if (nd === 0 || c !== COMMA) {
-    if (nd === 0 && p === p0 && c === COMMA) {
-      cursor = p;
-      return Number.NaN;
-    }
-    return parseNumberSlow(b, p0, e);
-  }
-  cursor = p;
-  let v: number;
-  if (ex === 0) v = m;
-  else if (ex > 0) v = ex <= 22 ? m * POW10[ex]! : m * 10 ** ex;
-  else v = ex >= -22 ? m / POW10[-ex]! : m / 10 ** -ex;
-  return neg ? -v : v;
-}
-
-/** Slow path for a time field: spaces around the digits, or anything that must be rejected. */
-function parseTimeSlow(b: Uint8Array, p: number, e: number): boolean {
-  let z = p;
-  while (z < e && b[z] !== COMMA) z++;
-  cursor = z;
-  const text = new TextDecoder().decode(b.subarray(p, z)).trim();
-  if (!/^\d{1,19}$/.test(text)) return false;
-  const v = BigInt(text);
-  if (v > 0x7fffffffffffffffn) return false;
-  timeHi = Number(v >> 32n);
-  timeLo = Number(v & 0xffffffffn);
-  return true;
-}
-
-/** Parses a non-negative integer of up to 19 digits into (timeHi, timeLo) exactly, without BigInt. */
-function parseTime(b: Uint8Array, p0: number, e: number): boolean {
-  let p = p0;
-  let hi = 0;
-  let lo = 0;
-  let nd = 0;
-  while (p < e) {
-    const d = b[p]! - 48;
-    if (d < 0 || d > 9) break;
-    lo = lo * 10 + d;
-    const carry = Math.floor(lo / TWO32);
-    lo -= carry * TWO32;
-    hi = hi * 10 + carry;
-    nd++;
-    p++;
-  }
-  if (nd === 0 || nd > 19 || (p < e && b[p] !== COMMA) || hi >= 2147483648) return parseTimeSlow(b, p0, e);
-  cursor = p;
-  timeHi = hi;
-  timeLo = lo;
-  return true;
-}
-
-/** Index of the quote closing a field that opens at `p` (a quote), honouring `""` escapes; `e` if none. */
-function closingQuote(b: Uint8Array, p: number, e: number): number {
-  let q = p + 1;
-  while (q < e) {
-    if (b[q] === QUOTE) {
-      if (q + 1 < e && b[q + 1] === QUOTE) {
-        q += 2;
-        continue;
-      }
-      return q;
-    }
-    q++;
-  }
-  return e;
 }
 
 /** Accumulates parsed rows into chunks of at most ROWS_PER_CHUNK rows. */
@@ -354,27 +148,30 @@ class RowParser {
       if (b[p] === QUOTE && p < e) {
         const q = closingQuote(b, p, e);
         if (role === ROLE_TIME) {
-          if (!parseTime(b, p + 1, q) || cursor !== q) this.badTime(b, p, e);
+          if (!parseTime(b, p + 1, q) || field.cursor !== q) this.badTime(b, p, e);
         } else if (role >= 0) {
-          badNumber = false;
+          field.bad = false;
           const v = parseNumber(b, p + 1, q);
-          if (cursor !== q) badNumber = true;
-          values[role]![row] = badNumber ? Number.NaN : v;
-          if (badNumber) this.noteBad(role);
+          if (field.cursor !== q) field.bad = true;
+          values[role]![row] = field.bad ? Number.NaN : v;
+          if (field.bad) {
+            field.bad = false;
+            this.noteBad(role);
+          }
         }
         p = q + 1;
         while (p < e && b[p] !== COMMA) p++;
       } else if (role >= 0) {
         const v = parseNumber(b, p, e);
         values[role]![row] = v;
-        if (badNumber) {
-          badNumber = false;
+        if (field.bad) {
+          field.bad = false;
           this.noteBad(role);
         }
-        p = cursor;
+        p = field.cursor;
       } else if (role === ROLE_TIME) {
         if (!parseTime(b, p, e)) this.badTime(b, p, e);
-        p = cursor;
+        p = field.cursor;
       } else {
         while (p < e && b[p] !== COMMA) p++;
       }
@@ -390,10 +187,10 @@ class RowParser {
       });
     }
     if (LITTLE_ENDIAN) {
-      this.tw[2 * row] = timeLo;
-      this.tw[2 * row + 1] = timeHi;
+      this.tw[2 * row] = field.timeLo;
+      this.tw[2 * row + 1] = field.timeHi;
     } else {
-      this.t[row] = (BigInt(timeHi) << 32n) | BigInt(timeLo);
+      this.t[row] = (BigInt(field.timeHi) << 32n) | BigInt(field.timeLo);
     }
     this.n++;
     this.total++;

@@ -70,6 +70,7 @@ interface WavSpec {
   dataSize?: number;
   fmtFirst?: boolean;
   extensibleSubFormat?: number;
+  blockAlign?: number;
 }
 
 function chunkBytes(id: string, body: Uint8Array, declared = body.length): Uint8Array {
@@ -91,7 +92,7 @@ function makeWav(spec: WavSpec): Uint8Array {
   f.setUint16(2, channels, true);
   f.setUint32(4, rate, true);
   f.setUint32(8, (rate * channels * bits) / 8, true);
-  f.setUint16(12, (channels * bits) / 8, true);
+  f.setUint16(12, spec.blockAlign ?? (channels * bits) / 8, true);
   f.setUint16(14, bits, true);
   if (ext) {
     f.setUint16(16, 22, true);
@@ -191,11 +192,13 @@ describe('wav reader on real files', () => {
 
 describe('wav reader on synthetic files', () => {
   it('deinterleaves stereo and rounds non-integer sample periods', async () => {
-    const r = await read(makeWav({ channels: 2, rate: 44_100, samples: [100, -100, 32767, -32768, 1, 2] }), 3);
-    expect(r.stream?.channels).toEqual(['left', 'right']);
-    expect(Array.from(r.channel(0))).toEqual([100 / 32768, 32767 / 32768, 1 / 32768]);
-    expect(Array.from(r.channel(1))).toEqual([-100 / 32768, -1, 2 / 32768]);
-    expect(r.times()).toEqual([0n, 22_676n, 45_351n]);
+    for (const size of [3, 4096]) {
+      const r = await read(makeWav({ channels: 2, rate: 44_100, samples: [100, -100, 32767, -32768, 1, 2] }), size);
+      expect(r.stream?.channels).toEqual(['left', 'right']);
+      expect(Array.from(r.channel(0))).toEqual([100 / 32768, 32767 / 32768, 1 / 32768]);
+      expect(Array.from(r.channel(1))).toEqual([-100 / 32768, -1, 2 / 32768]);
+      expect(r.times()).toEqual([0n, 22_676n, 45_351n]);
+    }
   });
 
   it('names channels ch1..chN beyond stereo', async () => {
@@ -218,6 +221,13 @@ describe('wav reader on synthetic files', () => {
       expect(Array.from(r.channel(0))).toEqual([10 / 32768, 20 / 32768, 30 / 32768]);
       expect(r.warnings).toEqual([]);
     }
+  });
+
+  it('reads a wrong block align as 16-bit frames, with a warning after the stream is declared', async () => {
+    const r = await read(makeWav({ channels: 2, samples: [1, 2, 3, 4], blockAlign: 2 }));
+    expect(Array.from(r.channel(1))).toEqual([2 / 32768, 4 / 32768]);
+    expect(r.events.map((e) => e.type)).toEqual(['recording', 'stream', 'warning', 'chunk']);
+    expect(r.warnings[0]?.code).toBe('wav_block_align');
   });
 
   it('reads EXTENSIBLE 16-bit PCM', async () => {

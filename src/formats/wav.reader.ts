@@ -254,6 +254,8 @@ async function* readWav(source: AsyncIterable<Uint8Array>): AsyncGenerator<Reade
     }
 
     let format: WavFormat | null = null;
+    /** Header warnings, emitted after the recording and stream are declared. */
+    const warnings: ReaderEvent[] = [];
     for (;;) {
       const head = await r.readExact(8);
       if (head.length < 8) {
@@ -273,14 +275,14 @@ async function* readWav(source: AsyncIterable<Uint8Array>): AsyncGenerator<Reade
         if (body.length < size) throw new AppError('wav_invalid', 'The WAV file ends inside its "fmt " chunk: it is truncated.');
         const parsed = parseFmt(body.subarray(0, size));
         format = parsed.format;
-        if (parsed.warning !== undefined) yield { type: 'warning', code: 'wav_block_align', message: parsed.warning };
+        if (parsed.warning !== undefined) warnings.push({ type: 'warning', code: 'wav_block_align', message: parsed.warning });
         continue;
       }
       if (id === 'data') {
         if (format === null) {
           throw new AppError('wav_invalid', 'The WAV "data" chunk comes before any "fmt " chunk, so the sample format is unknown; re-export the file with a standard tool.');
         }
-        yield* readData(r, format, size);
+        yield* readData(r, format, size, warnings);
         return;
       }
       const skipped = await r.skip(padded);
@@ -293,7 +295,7 @@ async function* readWav(source: AsyncIterable<Uint8Array>): AsyncGenerator<Reade
   }
 }
 
-async function* readData(r: ByteReader, format: WavFormat, declared: number): AsyncGenerator<ReaderEvent> {
+async function* readData(r: ByteReader, format: WavFormat, declared: number, warnings: ReaderEvent[]): AsyncGenerator<ReaderEvent> {
   const stream: StreamInfo = {
     name: 'audio',
     kind: 'audio',
@@ -305,6 +307,7 @@ async function* readData(r: ByteReader, format: WavFormat, declared: number): As
   };
   yield { type: 'recording', startTimeNs: null, absoluteTime: false };
   yield { type: 'stream', stream };
+  yield* warnings;
   const sink = new FrameSink(format, stream.name);
   const unbounded = declared === 0xffffffff;
   let remaining = unbounded ? Number.POSITIVE_INFINITY : declared;

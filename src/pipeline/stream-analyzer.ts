@@ -1,14 +1,12 @@
 import type { SampleChunk, StreamInfo } from '../domain/stream.js';
 import { buildChecks, worstStatus, type StreamStats } from './quality-checks.js';
 import { DEFAULT_THRESHOLDS, type QualityThresholds } from './quality-thresholds.js';
-import type { QualityReport, StreamSummary, WindowFeatures } from './types.js';
+import type { QualityReport, StreamSummary } from './types.js';
+import { WindowAccumulator } from './window-features.js';
 
 export { DEFAULT_THRESHOLDS, type QualityThresholds } from './quality-thresholds.js';
+export { MAX_WINDOWS, WINDOW_S } from './window-features.js';
 
-/** Feature window length per stream kind: 1 s for motion, 0.1 s for audio. */
-export const WINDOW_S = { imu: 1, audio: 0.1, other: 1 } as const;
-/** Windows kept per stream (bounds memory when a timestamp jumps years ahead): 23 days of 1 s windows. */
-export const MAX_WINDOWS = 2_000_000;
 /** Gaps listed in the summary; `gapCount` stays exact beyond it. */
 export const MAX_GAPS_LISTED = 1000;
 /** Intervals looked at to estimate the period when the file declares no rate. */
@@ -44,10 +42,8 @@ const TWO32 = 4294967296;
  */
 export class StreamAnalyzer {
   private readonly th: QualityThresholds;
-  private readonly isAudio: boolean;
-  private readonly windowNs: number;
   private readonly nCh: number;
-  private readonly magIdx: number[];
+  private readonly windows: WindowAccumulator;
 
   private samples = 0;
   private firstT: bigint | null = null;
@@ -87,25 +83,13 @@ export class StreamAnalyzer {
   private readonly clipped: Float64Array;
   private readonly clipMode: 'none' | 'fullscale' | 'plateau';
 
-  // windows: IMU n, Σm, Σm²; audio n, Σx², peak
-  private wCap = 0;
-  private wCount = 0;
-  private wN: Float64Array = new Float64Array(0);
-  private wA: Float64Array = new Float64Array(0);
-  private wB: Float64Array = new Float64Array(0);
-  private windowsTruncated = false;
-
   constructor(
     private readonly stream: StreamInfo,
     opts?: Partial<QualityThresholds>,
   ) {
     this.th = { ...DEFAULT_THRESHOLDS, ...opts };
-    this.isAudio = stream.kind === 'audio';
-    this.windowNs = WINDOW_S[stream.kind] * 1e9;
     this.nCh = stream.channels.length;
-    const lower = stream.channels.map((c) => c.toLowerCase());
-    const xyz = ['x', 'y', 'z'].map((n) => lower.indexOf(n));
-    this.magIdx = xyz.every((i) => i >= 0) ? xyz : [0];
+    this.windows = new WindowAccumulator(stream);
     const z = (): Float64Array => new Float64Array(this.nCh);
     this.nan = z();
     this.chN = z();
@@ -136,8 +120,7 @@ export class StreamAnalyzer {
       const v = chunk.values[c];
       if (v !== undefined) this.channel(c, v, n);
     }
-    if (this.isAudio) this.audioWindows(offs, chunk.values, n);
-    else this.imuWindows(offs, chunk.values, n);
+    this.windows.push(offs, chunk.values, n);
     this.samples += n;
   }
 
@@ -312,124 +295,6 @@ export class StreamAnalyzer {
     }
   }
 
-  private ensureWindows(w: number): boolean {
-    if (w < this.wCap) return true;
-    if (w >= MAX_WINDOWS) {
-      this.windowsTruncated = true;
-      return false;
-    }
-    const cap = Math.min(MAX_WINDOWS, Math.max(w + 1, this.wCap * 2, 1024));
-    const grow = (a: Float64Array): Float64Array => {
-      const b = new Float64Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.wN = grow(this.wN);
-    this.wA = grow(this.wA);
-    this.wB = grow(this.wB);
-    this.wCap = cap;
-    return true;
-  }
-
-  private imuWindows(offs: Float64Array, values: Float32Array[], n: number): void {
-    const wNs = this.windowNs;
-    const three = this.magIdx.length === 3;
-    const vx = values[this.magIdx[0]!];
-    const vy = three ? values[this.magIdx[1]!] : undefined;
-    const vz = three ? values[this.magIdx[2]!] : undefined;
-    if (vx === undefined) return;
-    let wN = this.wN;
-    let wA = this.wA;
-    let wB = this.wB;
-    let count = this.wCount;
-    for (let i = 0; i < n; i++) {
-      const o = offs[i]!;
-      if (o < 0) continue;
-      let m: number;
-      if (vy !== undefined && vz !== undefined) {
-        const x = vx[i]!;
-        const y = vy[i]!;
-        const z = vz[i]!;
-        m = Math.sqrt(x * x + y * y + z * z);
-      } else m = vx[i]!;
-      if (m !== m) continue;
-      const w = Math.floor(o / wNs);
-      if (w >= this.wCap) {
-        if (!this.ensureWindows(w)) continue;
-        wN = this.wN;
-        wA = this.wA;
-        wB = this.wB;
-      }
-      wN[w]!++;
-      wA[w]! += m;
-      wB[w]! += m * m;
-      if (w >= count) count = w + 1;
-    }
-    this.wCount = count;
-  }
-
-  private audioWindows(offs: Float64Array, values: Float32Array[], n: number): void {
-    const wNs = this.windowNs;
-    // Accumulate a run of samples that fall in the same window in locals, then add it to the window.
-    let i = 0;
-    while (i < n) {
-      const o = offs[i]!;
-      if (o < 0) {
-        i++;
-        continue;
-      }
-      const w = Math.floor(o / wNs);
-      if (w >= this.wCap && !this.ensureWindows(w)) {
-        i++;
-        continue;
-      }
-      const lo = w * wNs;
-      const hi = lo + wNs;
-      let j = i + 1;
-      while (j < n && offs[j]! >= lo && offs[j]! < hi) j++;
-      let sq = 0;
-      let peak = 0;
-      for (const v of values) {
-        for (let k = i; k < j; k++) {
-          const x = v[k]!;
-          sq += x * x;
-          const a = x < 0 ? -x : x;
-          if (a > peak) peak = a;
-        }
-      }
-      this.wN[w]! += j - i;
-      this.wA[w]! += sq;
-      if (peak > this.wB[w]!) this.wB[w] = peak;
-      if (w >= this.wCount) this.wCount = w + 1;
-      i = j;
-    }
-  }
-
-  private windows(): WindowFeatures {
-    const count = this.wCount;
-    const n: number[] = new Array<number>(count);
-    const activity: number[] = new Array<number>(count);
-    const level: number[] = new Array<number>(count);
-    const ch = Math.max(1, this.nCh);
-    for (let w = 0; w < count; w++) {
-      const k = this.wN[w]!;
-      n[w] = k;
-      if (this.isAudio) {
-        const ms = k > 0 ? this.wA[w]! / (k * ch) : 0;
-        activity[w] = ms > 0 ? Math.max(-120, 10 * Math.log10(ms)) : -120;
-        level[w] = this.wB[w]!;
-      } else if (k > 0) {
-        const mean = this.wA[w]! / k;
-        activity[w] = Math.sqrt(Math.max(0, this.wB[w]! / k - mean * mean));
-        level[w] = mean;
-      } else {
-        activity[w] = 0;
-        level[w] = 0;
-      }
-    }
-    return { windowS: this.windowNs / 1e9, count, n, activity, level };
-  }
-
   /** Ends the pass and returns the summary with its quality checks. */
   finish(): StreamSummary {
     if (this.warm !== null) this.endWarmup();
@@ -458,7 +323,7 @@ export class StreamAnalyzer {
       backwards: this.back,
       nanPerChannel: Array.from(this.nan),
       clipping: this.clipSummary(),
-      windowsTruncated: this.windowsTruncated,
+      windowsTruncated: this.windows.truncated,
     };
     return {
       stream: this.stream,
@@ -469,7 +334,7 @@ export class StreamAnalyzer {
       measuredRateHz,
       gaps: this.gaps.slice(),
       gapCount: this.gapCount,
-      windows: this.windows(),
+      windows: this.windows.features(),
       checks: buildChecks(stats, this.th),
     };
   }

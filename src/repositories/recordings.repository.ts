@@ -100,7 +100,7 @@ export class RecordingsRepository {
         where: { id, processRun: run },
         data: {
           format: v.format, startTimeNs: v.startTimeNs, originNs: v.originNs, durationS: v.durationS,
-          quality: v.quality as unknown as Prisma.InputJsonValue, warnings: v.warnings as unknown as Prisma.InputJsonValue,
+          quality: v.quality as unknown as Prisma.InputJsonValue, warnings: v.warnings,
           pipelineVersion: v.pipelineVersion, completedStage: 'validate',
         },
       });
@@ -118,7 +118,7 @@ export class RecordingsRepository {
       this.db.segment.createMany({
         data: segments.map((s) => ({
           id: newId('seg'), recordingId: id, pipelineVersion, kind: s.kind, stream: s.stream, startS: s.startS, endS: s.endS,
-          attributes: s.attributes as Prisma.InputJsonValue,
+          attributes: s.attributes,
         })),
       }),
       this.db.recording.updateMany({ where: { id, processRun: run }, data: { completedStage: 'segment' } }),

@@ -3,12 +3,13 @@ export class HealthService {
   constructor(private readonly probes: Record<'database' | 'redis' | 'objectStorage', () => Promise<unknown>>) {}
 
   async readiness(): Promise<{ ready: boolean; checks: Record<string, { ok: boolean; error?: string }> }> {
-    const entries = await Promise.all(Object.entries(this.probes).map(async ([name, probe]) => {
+    type Check = { ok: boolean; error?: string };
+    const entries = await Promise.all(Object.entries(this.probes).map(async ([name, probe]): Promise<[string, Check]> => {
       try {
         await withTimeout(probe(), 2000);
-        return [name, { ok: true }] as const;
+        return [name, { ok: true }];
       } catch (e) {
-        return [name, { ok: false, error: e instanceof Error ? e.message.slice(0, 200) : 'unreachable' }] as const;
+        return [name, { ok: false, error: e instanceof Error ? e.message.slice(0, 200) : 'unreachable' }];
       }
     }));
     const checks = Object.fromEntries(entries);

@@ -1,5 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import S3rver from 's3rver';
 
 /**
@@ -17,7 +16,7 @@ export async function startEmbeddedS3(opts: { directory: string; port: number; b
     configureBuckets: [{ name: opts.bucket, configs: [] }],
     allowMismatchedSignatures: true,
   });
-  const info = (await server.run()) as AddressInfo;
+  const info = (await server.run());
   return {
     endpoint: `http://127.0.0.1:${info.port}`,
     close: async () => {

@@ -1,6 +1,5 @@
 import type { Request, RequestHandler } from 'express';
 import multer, { type StorageEngine } from 'multer';
-import type { Readable } from 'node:stream';
 import type { IngestUploadService, ParticipantRef, ReceivedFile } from '../../services/ingest-upload.service.js';
 import { AppError } from '../../lib/errors.js';
 
@@ -15,7 +14,7 @@ class ObjectStoreEngine implements StorageEngine {
 
   _handleFile(req: Request, file: Express.Multer.File, cb: (error?: unknown, info?: FileInfo) => void): void {
     const abort = new AbortController();
-    const stream = file.stream as Readable;
+    const stream = file.stream;
     stream.once('limit', () => abort.abort(new AppError('file_too_large', 'The file is larger than this server accepts.')));
     req.once('close', () => {
       if (!req.readableEnded) abort.abort(new Error('Request aborted'));
@@ -56,7 +55,7 @@ export function uploadMiddleware(ingest: IngestUploadService, who: (req: Request
 }
 
 export function receivedFile(req: Request): { received: ReceivedFile; originalname: string; mimetype: string } | undefined {
-  const f = req.file as (Express.Multer.File & { received?: ReceivedFile }) | undefined;
+  const f: (Express.Multer.File & { received?: ReceivedFile }) | undefined = req.file;
   if (!f?.received) return undefined;
   return { received: f.received, originalname: f.originalname, mimetype: f.mimetype };
 }

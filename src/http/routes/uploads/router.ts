@@ -85,7 +85,7 @@ export function uploadsRouter(ingest: IngestUploadService, recordings: Recording
           }
           const m = Metadata.safeParse(json);
           if (!m.success) throw new AppError('validation_failed', `The "metadata" part is not valid: ${m.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`);
-          metadata = m.data as UploadMetadata;
+          metadata = m.data;
         }
       } catch (err) {
         await ingest.discard(file.received.objectKey);
