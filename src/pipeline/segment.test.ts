@@ -38,6 +38,17 @@ describe('segmentStream: motion', () => {
     expect(bouts[1]!.attributes.threshold).toBe(0.2);
   });
 
+  it('sees a sideways swing across the gravity axis as moving', () => {
+    // 20 s still, then 20 s of a 1 Hz, 3 m/s² swing along x while gravity stays on z: the vector
+    // magnitude barely changes (√(9.81² + x²)), so only the per-axis spread shows the motion.
+    const { t, v } = accelRows(T0, 40);
+    for (let i = 2000; i < 4000; i++) v[0]![i]! += 3 * Math.sin(2 * Math.PI * (i / 100));
+    const bouts = kinds(segmentStream(analyze(ACCEL, t, v), T0), 'still', 'moving');
+    expect(bouts.map((b) => b.kind)).toEqual(['still', 'moving']);
+    expect(Math.abs(bouts[1]!.startS - 20)).toBeLessThanOrEqual(1);
+    expect(bouts[1]!.attributes.meanActivity).toBeCloseTo(3 / Math.SQRT2, 1);
+  });
+
   it('gives times relative to the recording start', () => {
     const segs = segmentStream(stillThenMoving(T0 + 5_000_000_000n), T0);
     const bouts = kinds(segs, 'still', 'moving');

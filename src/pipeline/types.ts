@@ -27,11 +27,11 @@ export interface QualityReport {
  */
 export interface WindowFeatures {
   windowS: number;
-  /** Start of window i is `startS + i * windowS` relative to the stream's first sample. */
+  /** Window i covers [i·windowS, (i+1)·windowS) seconds after the stream's first sample. */
   count: number;
   /** Samples seen in each window (0 inside a gap). */
   n: number[];
-  /** IMU: standard deviation of the vector magnitude in the window. Audio: RMS level in dBFS. */
+  /** IMU: total per-axis standard deviation √(σx²+σy²+σz²) in the window. Audio: RMS level in dBFS. */
   activity: number[];
   /** IMU: mean vector magnitude. Audio: peak absolute value (0..1). */
   level: number[];

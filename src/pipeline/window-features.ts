@@ -21,6 +21,9 @@ export class WindowAccumulator {
   private wN: Float64Array = new Float64Array(0);
   private wA: Float64Array = new Float64Array(0);
   private wB: Float64Array = new Float64Array(0);
+  /** Motion: per-axis Σv and Σv² (x, y, z), so activity is the total per-axis std. */
+  private wS: Float64Array[] = [new Float64Array(0), new Float64Array(0), new Float64Array(0)];
+  private wQ: Float64Array[] = [new Float64Array(0), new Float64Array(0), new Float64Array(0)];
   /** True when samples fell beyond MAX_WINDOWS and were left out. */
   truncated = false;
 
@@ -53,43 +56,48 @@ export class WindowAccumulator {
     this.wN = grow(this.wN);
     this.wA = grow(this.wA);
     this.wB = grow(this.wB);
+    if (!this.isAudio) {
+      this.wS = this.wS.map(grow);
+      this.wQ = this.wQ.map(grow);
+    }
     this.wCap = cap;
     return true;
   }
 
-  /** IMU / other streams: magnitude of x, y, z (or the first channel) per window: n, Σm, Σm². */
+  /**
+   * IMU / other streams, per window: n, Σ|v| (mean magnitude) and per-axis Σv, Σv². Activity is the total
+   * per-axis standard deviation √(σx² + σy² + σz²): unlike the std of the magnitude, it also sees motion
+   * across the gravity axis (a wrist swinging sideways), and it is the same whatever way the device is held.
+   */
   private imu(offs: Float64Array, values: Float32Array[], n: number): void {
     const wNs = this.windowNs;
-    const three = this.magIdx.length === 3;
-    const vx = values[this.magIdx[0]!];
-    const vy = three ? values[this.magIdx[1]!] : undefined;
-    const vz = three ? values[this.magIdx[2]!] : undefined;
-    if (vx === undefined) return;
-    let wN = this.wN;
-    let wA = this.wA;
-    let wB = this.wB;
+    const axes = this.magIdx.map((c) => values[c]).filter((v): v is Float32Array => v !== undefined);
+    if (axes.length === 0) return;
+    const three = axes.length === 3;
+    const vx = axes[0]!;
+    const vy = three ? axes[1]! : vx;
+    const vz = three ? axes[2]! : vx;
     let count = this.wCount;
     for (let i = 0; i < n; i++) {
       const o = offs[i]!;
       if (o < 0) continue;
-      let m: number;
-      if (vy !== undefined && vz !== undefined) {
-        const x = vx[i]!;
-        const y = vy[i]!;
-        const z = vz[i]!;
-        m = Math.sqrt(x * x + y * y + z * z);
-      } else m = vx[i]!;
+      const x = vx[i]!;
+      const y = three ? vy[i]! : 0;
+      const z = three ? vz[i]! : 0;
+      const m = three ? Math.sqrt(x * x + y * y + z * z) : x;
       if (!Number.isFinite(m)) continue;
       const w = Math.floor(o / wNs);
-      if (w >= this.wCap) {
-        if (!this.ensure(w)) continue;
-        wN = this.wN;
-        wA = this.wA;
-        wB = this.wB;
+      if (w >= this.wCap && !this.ensure(w)) continue;
+      this.wN[w]!++;
+      this.wA[w]! += m;
+      this.wS[0]![w]! += x;
+      this.wQ[0]![w]! += x * x;
+      if (three) {
+        this.wS[1]![w]! += y;
+        this.wQ[1]![w]! += y * y;
+        this.wS[2]![w]! += z;
+        this.wQ[2]![w]! += z * z;
       }
-      wN[w]!++;
-      wA[w]! += m;
-      wB[w]! += m * m;
       if (w >= count) count = w + 1;
     }
     this.wCount = count;
@@ -148,9 +156,13 @@ export class WindowAccumulator {
         activity[w] = ms > 0 ? Math.max(-120, 10 * Math.log10(ms)) : -120;
         level[w] = this.wB[w]!;
       } else if (k > 0) {
-        const mean = this.wA[w]! / k;
-        activity[w] = Math.sqrt(Math.max(0, this.wB[w]! / k - mean * mean));
-        level[w] = mean;
+        let variance = 0;
+        for (let a = 0; a < 3; a++) {
+          const mean = this.wS[a]![w]! / k;
+          variance += Math.max(0, this.wQ[a]![w]! / k - mean * mean);
+        }
+        activity[w] = Math.sqrt(variance);
+        level[w] = this.wA[w]! / k;
       } else {
         activity[w] = 0;
         level[w] = 0;
