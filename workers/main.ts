@@ -25,7 +25,8 @@ const workers = STEPS.map((step: Step) => {
     connection: workerConnection(config.redisUrl),
     prefix: config.queuePrefix,
     concurrency: config.jobs.concurrency,
-    lockDuration: 60_000,
+    lockDuration: config.jobs.lockMs,
+    stalledInterval: config.jobs.stalledIntervalMs,
     maxStalledCount: 3,
   });
   w.on('failed', (job, err) => {

@@ -42,6 +42,10 @@ const EnvSchema = z.object({
   JOB_ATTEMPTS: z.coerce.number().int().min(1).default(5),
   /** First retry delay; doubles each attempt. */
   JOB_BACKOFF_MS: z.coerce.number().int().min(0).default(2000),
+  /** How long a worker holds a job's lock without renewing it; a worker that dies loses its jobs after this. */
+  JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** How often workers look for jobs whose worker died (stalled jobs) and put them back in the queue. */
+  JOB_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).default(30_000),
   /** Concurrency of each queue's worker. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).default(2),
   /** How often the outbox relay looks for unpublished rows (it is also woken after each commit). */
@@ -67,7 +71,10 @@ export interface Config {
   readonly dataDir: string;
   readonly adminToken: string | undefined;
   readonly upload: { readonly maxBytes: number; readonly maxFieldBytes: number; readonly partBytes: number };
-  readonly jobs: { readonly attempts: number; readonly backoffMs: number; readonly concurrency: number; readonly outboxPollMs: number };
+  readonly jobs: {
+    readonly attempts: number; readonly backoffMs: number; readonly concurrency: number; readonly outboxPollMs: number;
+    readonly lockMs: number; readonly stalledIntervalMs: number;
+  };
   readonly logLevel: string;
 }
 
@@ -104,7 +111,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: e.DATA_DIR,
     adminToken: e.ADMIN_TOKEN,
     upload: Object.freeze({ maxBytes: e.UPLOAD_MAX_BYTES, maxFieldBytes: e.UPLOAD_MAX_FIELD_BYTES, partBytes: e.UPLOAD_PART_BYTES }),
-    jobs: Object.freeze({ attempts: e.JOB_ATTEMPTS, backoffMs: e.JOB_BACKOFF_MS, concurrency: e.WORKER_CONCURRENCY, outboxPollMs: e.OUTBOX_POLL_MS }),
+    jobs: Object.freeze({
+      attempts: e.JOB_ATTEMPTS, backoffMs: e.JOB_BACKOFF_MS, concurrency: e.WORKER_CONCURRENCY, outboxPollMs: e.OUTBOX_POLL_MS,
+      lockMs: e.JOB_LOCK_MS, stalledIntervalMs: e.JOB_STALLED_INTERVAL_MS,
+    }),
     logLevel: e.NODE_ENV === 'test' && !env.LOG_LEVEL ? 'silent' : e.LOG_LEVEL,
   });
 }

@@ -119,7 +119,7 @@ export async function upload(h: Harness, token: string, bytes: Uint8Array, filen
     headers: { authorization: `Bearer ${token}`, ...(opts.idempotencyKey ? { 'idempotency-key': opts.idempotencyKey } : {}) },
     body: form,
   });
-  return { status: res.status, json: await res.json() };
+  return { status: res.status, json: (await res.json()) as any };
 }
 
 /** A study with one participant and one annotator. */

@@ -27,7 +27,7 @@ describe('tokens are scoped as the contract says', () => {
   it('no token, an unknown token, and a participant token on admin routes', async () => {
     const none = await fetch(`${h.baseUrl}/v1/studies`);
     expect(none.status).toBe(401);
-    expect((await none.json()).error.code).toBe('unauthorized');
+    expect(((await none.json()) as any).error.code).toBe('unauthorized');
     expect((await call(h, 'fsp_not-a-real-token', 'GET', `/v1/recordings/${recA}`)).status).toBe(401);
     const asParticipant = await call(h, s1.participantToken, 'POST', '/v1/studies', { slug: 'nope-nope', name: 'x' });
     expect(asParticipant.status).toBe(403);

@@ -100,7 +100,7 @@ describe('bad input gets a clear outcome, and accepted bytes are kept', () => {
 
     const notMultipart = await fetch(`${h.baseUrl}/v1/uploads`, { method: 'POST', headers: { authorization: `Bearer ${study.participantToken}`, 'content-type': 'application/octet-stream' }, body: new Uint8Array(10) });
     expect(notMultipart.status).toBe(415);
-    expect((await notMultipart.json()).error.code).toBe('unsupported_media_type');
+    expect(((await notMultipart.json()) as any).error.code).toBe('unsupported_media_type');
 
     const tooBig = await upload(h, study.participantToken, new Uint8Array(3 * 1024 * 1024).fill(7), 'big.wav');
     expect(tooBig.status).toBe(413);
@@ -110,20 +110,20 @@ describe('bad input gets a clear outcome, and accepted bytes are kept', () => {
     noFile.append('metadata', '{}');
     const r1 = await fetch(`${h.baseUrl}/v1/uploads`, { method: 'POST', headers: { authorization: `Bearer ${study.participantToken}` }, body: noFile });
     expect(r1.status).toBe(400);
-    expect((await r1.json()).error.code).toBe('missing_file');
+    expect(((await r1.json()) as any).error.code).toBe('missing_file');
 
     const twoFiles = new FormData();
     twoFiles.append('file', new Blob([new Uint8Array(100).fill(1)]), 'a.csv');
     twoFiles.append('file', new Blob([new Uint8Array(100).fill(2)]), 'b.csv');
     const r2 = await fetch(`${h.baseUrl}/v1/uploads`, { method: 'POST', headers: { authorization: `Bearer ${study.participantToken}` }, body: twoFiles });
     expect(r2.status).toBe(413);
-    expect((await r2.json()).error.code).toBe('too_many_files');
+    expect(((await r2.json()) as any).error.code).toBe('too_many_files');
 
     const wrongPart = new FormData();
     wrongPart.append('recording', new Blob([new Uint8Array(100).fill(3)]), 'a.csv');
     const r3 = await fetch(`${h.baseUrl}/v1/uploads`, { method: 'POST', headers: { authorization: `Bearer ${study.participantToken}` }, body: wrongPart });
     expect(r3.status).toBe(400);
-    expect((await r3.json()).error.code).toBe('unexpected_field');
+    expect(((await r3.json()) as any).error.code).toBe('unexpected_field');
 
     const hugeMeta = await upload(h, study.participantToken, new Uint8Array(100).fill(4), 'a.csv', { metadata: { note: 'x'.repeat(5000) } });
     expect(hugeMeta.status).toBe(413);
