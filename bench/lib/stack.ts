@@ -1,0 +1,187 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { loadConfig } from '../../src/config/config.js';
+import { createObjectStore } from '../../src/main/container.js';
+import { migrate } from '../../src/main/migrate.js';
+import { dropSchema, ensureDatabase } from '../../src/repositories/bootstrap.js';
+import type { ObjectStore } from '../../src/storage/object-store.js';
+import { ROOT, type Workspace } from './workspace.js';
+
+/** A FieldSense child process as `npm start` runs it, with its log file. */
+export interface Child {
+  name: string;
+  proc: ChildProcess;
+  pid: number;
+  log: string;
+}
+
+/** A running FieldSense (S3 server, API, optional workers) of the benchmark's own. */
+export interface Stack {
+  env: Record<string, string>;
+  baseUrl: string;
+  adminToken: string;
+  s3: Child;
+  api: Child;
+  workers: Child | null;
+  /** A client with the configuration the app uses (same S3 client options and part size). */
+  store: ObjectStore;
+  /** Starts the worker process (once); `execArgv` is added after `--import tsx` (e.g. `--cpu-prof`). */
+  startWorkers(execArgv?: string[]): Promise<Child>;
+  /** The last lines of every child's log (to show when something failed). */
+  logTails(lines?: number): string;
+}
+
+const BASE_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/fieldsense_bench';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/**
+ * Starts a FieldSense the way `npm start` does (each part forked with `--import tsx`, configured by env),
+ * on spare ports, with a PostgreSQL schema, DATA_DIR, bucket and queue prefix of this run's own. Every
+ * piece registers its clean-up with the workspace as soon as it exists.
+ */
+export async function startStack(ws: Workspace): Promise<Stack> {
+  const schema = `bench_${ws.id}`;
+  const databaseUrl = `${BASE_DATABASE_URL}${BASE_DATABASE_URL.includes('?') ? '&' : '?'}schema=${schema}`;
+  const queuePrefix = `fsbench-${ws.id}`;
+  const adminToken = `fsa_bench_${randomBytes(16).toString('hex')}`;
+  const dataDir = ws.file('data');
+  const logDir = ws.file('logs');
+  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(logDir, { recursive: true });
+
+  await ensureDatabase(databaseUrl);
+  ws.defer(`schema ${schema}`, () => dropSchema(databaseUrl, schema));
+  ws.defer(`Redis keys ${queuePrefix}:*`, () => deleteRedisKeys(REDIS_URL, `${queuePrefix}:*`));
+  const tMigrate = performance.now();
+  await migrate(databaseUrl);
+  console.log(`  schema ${schema} migrated in ${((performance.now() - tMigrate) / 1000).toFixed(1)} s`);
+
+  const env: Record<string, string> = {
+    NODE_ENV: 'production',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
+    DATABASE_URL: databaseUrl,
+    REDIS_URL,
+    QUEUE_PREFIX: queuePrefix,
+    DATA_DIR: dataDir,
+    S3_BUCKET: `fs-bench-${ws.id}`,
+    EMBEDDED_S3_PORT: '0',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ADMIN_TOKEN: adminToken,
+  };
+  const children: Child[] = [];
+  ws.defer('child processes', () => stopChildren(children));
+
+  const spawnChild = async (name: string, file: string, extraEnv: Record<string, string>, execArgv: string[] = []): Promise<{ child: Child; msg: ReadyMessage }> => {
+    const log = path.join(logDir, `${name}.log`);
+    const fd = openSync(log, 'a');
+    const proc = fork(path.join(ROOT, file), [], {
+      cwd: ROOT,
+      execArgv: ['--import', 'tsx', ...execArgv],
+      env: { ...process.env, ...env, ...extraEnv },
+      stdio: ['ignore', fd, fd, 'ipc'],
+    });
+    closeSync(fd);
+    if (proc.pid === undefined) throw new Error(`${name} did not start`);
+    const child: Child = { name, proc, pid: proc.pid, log };
+    children.push(child);
+    const msg = await new Promise<ReadyMessage>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${name} not ready after 120 s (log: ${log})`)), 120_000);
+      proc.once('message', (m: ReadyMessage) => {
+        clearTimeout(timer);
+        if (m.type === 'ready') resolve(m);
+        else reject(new Error(`${name} sent ${JSON.stringify(m)} while starting`));
+      });
+      proc.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`${name} exited (${code ?? signal}) while starting:\n${tail(log, 30)}`));
+      });
+    });
+    return { child, msg };
+  };
+
+  const s3 = await spawnChild('object-store', 'src/main/object-store-server.ts', {});
+  if (!s3.msg.endpoint) throw new Error('the object store sent no endpoint');
+  env.S3_ENDPOINT = s3.msg.endpoint;
+  const api = await spawnChild('api', 'src/main/api.ts', {});
+  if (!api.msg.port) throw new Error('the API sent no port');
+
+  const store = createObjectStore(loadConfig(env));
+  ws.defer('S3 client', () => store.destroy());
+
+  const stack: Stack = {
+    env,
+    baseUrl: `http://127.0.0.1:${api.msg.port}`,
+    adminToken,
+    s3: s3.child,
+    api: api.child,
+    workers: null,
+    store,
+    async startWorkers(execArgv = []) {
+      if (stack.workers) return stack.workers;
+      const w = await spawnChild('workers', 'workers/main.ts', {}, execArgv);
+      stack.workers = w.child;
+      return w.child;
+    },
+    logTails(lines = 20) {
+      return children.map((c) => `--- ${c.name} (${c.log}) ---\n${tail(c.log, lines)}`).join('\n');
+    },
+  };
+  return stack;
+}
+
+interface ReadyMessage {
+  type?: string;
+  endpoint?: string;
+  port?: number;
+}
+
+/** SIGTERM in the launcher's order (API, workers, object store), SIGKILL after 20 s. */
+async function stopChildren(children: Child[]): Promise<void> {
+  const order = ['api', 'workers', 'object-store'];
+  for (const name of order) {
+    for (const c of children.filter((x) => x.name === name)) {
+      const p = c.proc;
+      if (p.exitCode !== null || p.signalCode !== null) continue;
+      const exited = new Promise<void>((resolve) => {
+        const t = setTimeout(() => {
+          p.kill('SIGKILL');
+          resolve();
+        }, 20_000);
+        p.once('exit', () => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+      p.kill('SIGTERM');
+      await exited;
+    }
+  }
+}
+
+/** Removes the run's BullMQ keys (the queue prefix is the run's own). */
+async function deleteRedisKeys(url: string, pattern: string): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  try {
+    let cursor = '0';
+    do {
+      const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      if (found.length > 0) await redis.del(...found);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+function tail(file: string, lines: number): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
