@@ -67,7 +67,8 @@ function spawnChild(name: string, file: string, env: Record<string, string>): Pr
   });
 }
 
-const env: Record<string, string> = { ADMIN_TOKEN: adminToken };
+// The SDK warns that its 2027 releases will need Node 22; the lockfile pins a release that supports Node 20.
+const env: Record<string, string> = { ADMIN_TOKEN: adminToken, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
 if (!config.s3.endpoint) {
   const s3 = await spawnChild('object store', 'src/main/object-store-server.ts', {});
   env.S3_ENDPOINT = s3.endpoint!;
