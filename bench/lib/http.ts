@@ -78,7 +78,10 @@ export async function uploadFile(baseUrl: string, token: string, file: string, f
     yield tail;
   }
   // The server may answer (e.g. 413) before the body is sent: then the send error is not the story.
-  const sent = pipeline(Readable.from(body()), req).then(() => null, (e: unknown) => e);
+  const sent = pipeline(Readable.from(body()), req).then(
+    () => null,
+    (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
+  );
   const res = await answered;
   const chunks: Buffer[] = [];
   for await (const c of res) chunks.push(c as Buffer);
@@ -92,7 +95,7 @@ export async function uploadFile(baseUrl: string, token: string, file: string, f
     // keep the text
   }
   const status = res.statusCode ?? 0;
-  if (sendError && status < 400) throw sendError instanceof Error ? sendError : new Error(String(sendError));
+  if (sendError && status < 400) throw sendError;
   return { status, json, seconds, bytes: size };
 }
 

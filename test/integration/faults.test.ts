@@ -27,7 +27,7 @@ async function uploadWithPause(h: Harness, token: string, bytes: Uint8Array, fil
     headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
     body,
     duplex: 'half',
-  } as RequestInit);
+  });
   return { status: res.status, json: await res.json() };
 }
 
