@@ -56,11 +56,19 @@ const workers = STEPS.map((step: Step) => {
 log.info({ queues: STEPS, prefix: config.queuePrefix, concurrency: config.jobs.concurrency }, 'workers started');
 process.send?.({ type: 'ready' });
 
+const SHUTDOWN_DEADLINE_MS = 120_000;
 let closing = false;
 async function shutdown(signal: string): Promise<void> {
   if (closing) return;
   closing = true;
   log.info({ signal }, 'closing workers: running jobs finish first');
+  // Running jobs get their time; past the deadline (e.g. Redis gone, so nothing can be acknowledged) the
+  // process leaves, and its jobs are picked up again as stalled once their lock expires.
+  const deadline = setTimeout(() => {
+    log.warn('workers did not close in time; exiting');
+    process.exit(1);
+  }, SHUTDOWN_DEADLINE_MS);
+  deadline.unref();
   await Promise.all(workers.map((w) => w.close()));
   await services.close();
   log.info('workers closed');

@@ -2,18 +2,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { ensureDatabase, dropSchema } from '../../src/repositories/bootstrap.js';
+import { dropDatabase, ensureDatabase } from '../../src/repositories/bootstrap.js';
 import { migrate } from '../../src/main/migrate.js';
 import { startEmbeddedS3 } from '../../src/storage/embedded-s3.js';
 
 /**
- * One test run = its own PostgreSQL schema (migrated with the project's migrations) and its own
- * S3-compatible server on a spare port. Test files get their own bucket and queue prefix on top.
+ * One test run = a template database migrated once with the project's migrations, and its own
+ * S3-compatible server on a spare port. Each test file copies the template into a database of its own
+ * (and uses its own bucket and queue prefix), so files never see each other's rows.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const base = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/fieldsense_test';
-  const schema = `run_${process.pid}_${Date.now().toString(36)}`;
-  const databaseUrl = `${base}${base.includes('?') ? '&' : '?'}schema=${schema}`;
+  const server = process.env.TEST_DATABASE_SERVER ?? 'postgresql://postgres@127.0.0.1:5432';
+  const databaseUrl = `${server}/fieldsense_test_${process.pid}_${Date.now().toString(36)}`;
   await ensureDatabase(databaseUrl);
   await migrate(databaseUrl);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fieldsense-s3-'));
@@ -24,7 +24,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return async () => {
     await s3.close();
     rmSync(dir, { recursive: true, force: true });
-    await dropSchema(databaseUrl, schema);
+    await dropDatabase(databaseUrl);
   };
 }
 

@@ -6,6 +6,7 @@ import { loadConfig, type Config } from '../../src/config/config.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { startApi } from '../../src/main/api.js';
 import { createDb, type Db } from '../../src/repositories/db.js';
+import { createDatabaseFromTemplate, dropDatabase } from '../../src/repositories/bootstrap.js';
 import { ObjectStore } from '../../src/storage/object-store.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -31,9 +32,11 @@ export interface Harness {
 export async function startHarness(opts: { redisUrl?: string; workers?: boolean; env?: Record<string, string> } = {}): Promise<Harness> {
   const id = randomBytes(4).toString('hex');
   const adminToken = `fsa_test_${randomBytes(16).toString('hex')}`;
+  const template = inject('databaseUrl');
+  const databaseUrl = await createDatabaseFromTemplate(template, `${new URL(template).pathname.slice(1)}_${id}`);
   const env: Record<string, string> = {
     NODE_ENV: 'test',
-    DATABASE_URL: inject('databaseUrl'),
+    DATABASE_URL: databaseUrl,
     REDIS_URL: opts.redisUrl ?? inject('redisUrl'),
     QUEUE_PREFIX: `fstest-${id}`,
     S3_ENDPOINT: inject('s3Endpoint'),
@@ -79,13 +82,17 @@ export async function startHarness(opts: { redisUrl?: string; workers?: boolean;
       if (!w || w.exitCode !== null || w.signalCode !== null) return;
       const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
       w.kill(signal);
+      // A graceful close waits for running jobs; past 15 s the test has no use for it.
+      const t = setTimeout(() => w.kill('SIGKILL'), 15_000);
       await exited;
+      clearTimeout(t);
     },
     async close() {
       await h.stopWorkers();
       await api.close();
       await db.$disconnect();
       store.destroy();
+      await dropDatabase(databaseUrl);
     },
   };
   if (opts.workers !== false) await h.startWorkers();
