@@ -5,7 +5,8 @@ import { AppError } from '../lib/errors.js';
 import { chunked, concatBytes, peekHead } from './byte-source.js';
 import { detectFormat, readers } from './registry.js';
 
-const REAL = fileURLToPath(new URL('../../../shared/fixtures/real/', import.meta.url));
+/** Real recordings copied, with their licences, into test/fixtures. */
+const REAL = fileURLToPath(new URL('../../test/fixtures/', import.meta.url));
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1]);
 
 function detectError(head: Uint8Array, filename: string): AppError {

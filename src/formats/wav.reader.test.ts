@@ -6,7 +6,8 @@ import { AppError } from '../lib/errors.js';
 import { chunked } from './byte-source.js';
 import { wavReader } from './wav.reader.js';
 
-const REAL = fileURLToPath(new URL('../../../shared/fixtures/real/', import.meta.url));
+/** Real recordings copied, with their licences, into test/fixtures. */
+const REAL = fileURLToPath(new URL('../../test/fixtures/', import.meta.url));
 
 interface Collected {
   events: ReaderEvent[];

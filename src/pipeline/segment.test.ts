@@ -8,7 +8,8 @@ import { StreamAnalyzer } from './stream-analyzer.js';
 import { ACCEL, AUDIO, accelRows, analyze, gaussian } from './test-signals.js';
 import type { SegmentDraft, StreamSummary } from './types.js';
 
-const REAL = fileURLToPath(new URL('../../../shared/fixtures/real/', import.meta.url));
+/** Real recordings copied, with their licences, into test/fixtures. */
+const REAL = fileURLToPath(new URL('../../test/fixtures/', import.meta.url));
 const T0 = 1_698_765_432_000_000_000n;
 
 /** 30 s at rest, then 30 s of a 2 Hz, 3 m/s² vertical bounce. */
