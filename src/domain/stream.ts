@@ -19,6 +19,42 @@ export interface StreamInfo {
   nominalRateHz: number | null;
   /** True when the values are full-scale bounded (e.g. PCM in [-1, 1]) so clipping can be judged. */
   fullScale?: number;
+  /** The unit the file used when it was converted to `unit` (g → m/s², deg/s → rad/s, mg → m/s²). */
+  originalUnit?: string;
+  /** The sensor's measuring range in the stored unit (±range), when the file says it: clipping is judged at it. */
+  range?: number;
+  /**
+   * The coordinate frame of the source, recorded and never silently flipped: `ios` (Core Motion: x right,
+   * y up the screen, z out of it; acceleration in g with gravity as −1 g on the down axis), `android`
+   * (SensorManager: same axes, acceleration +9.81 m/s² up when at rest), `sensor-logger-standardized`
+   * (Sensor Logger's "standardise" option: Android convention on both platforms), `device` (the
+   * device's own axes, maker-defined: research wearables), or `unknown`.
+   */
+  frame?: 'ios' | 'android' | 'sensor-logger-standardized' | 'device' | 'unknown';
+  /** Calibration the reader applied or found (offsets, gains, temperature coefficients), as the file gave it. */
+  calibration?: Record<string, number | string | number[]>;
+  /** Which file of a multi-file recording (ZIP entry name, for people only) the stream came from. */
+  sourceFile?: string;
+}
+
+/** Device and session facts a file carries; merged over the upload's own metadata (the file wins where both say). */
+export interface RecordingMetadata {
+  device?: { kind?: 'watch' | 'phone' | 'wearable' | 'other'; platform?: string; model?: string; app?: string; appVersion?: string; serial?: string };
+  /** IANA time zone of the session, when known. */
+  timezone?: string;
+  /** Anything else worth keeping (sensor settings, firmware, study fields): small, JSON-safe. */
+  session?: Record<string, string | number | boolean | null>;
+}
+
+/** A label that came with the file (Sensor Logger Annotation.csv, a label column, Edge Impulse labels, …). */
+export interface ImportedLabel {
+  label: string;
+  /** On the streams' time axis (ns, same origin as the samples). */
+  startNs: bigint;
+  /** Null for an instantaneous event (a tap marker). */
+  endNs: bigint | null;
+  /** Where it came from, for people: `Annotation.csv`, `label column "activity"`, `edge-impulse info.labels`. */
+  origin: string;
 }
 
 /** A block of samples of one stream: `t[i]` is the time of row i, `values[c][i]` channel c's value. */
@@ -33,6 +69,9 @@ export type ReaderEvent =
   | { type: 'recording'; startTimeNs: bigint | null; absoluteTime: boolean }
   | { type: 'stream'; stream: StreamInfo }
   | { type: 'chunk'; stream: string; chunk: SampleChunk }
-  | { type: 'warning'; code: string; message: string };
+  | { type: 'metadata'; metadata: RecordingMetadata }
+  | { type: 'annotation'; annotation: ImportedLabel }
+  /** Something the file did that a person should know (clamped sizes, a corrupt block skipped, …); `count` when repeated. */
+  | { type: 'warning'; code: string; message: string; count?: number };
 
 export const NS_PER_S = 1_000_000_000n;

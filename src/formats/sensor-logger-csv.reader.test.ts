@@ -3,6 +3,7 @@ import type { ReaderEvent, SampleChunk, StreamInfo } from '../domain/stream.js';
 import { AppError } from '../lib/errors.js';
 import { chunked } from './byte-source.js';
 import { describeSensor, sensorLoggerCsvReader, streamNameFromFilename } from './sensor-logger-csv.reader.js';
+import { inMemoryContext } from './in-memory-context.js';
 
 const enc = new TextEncoder();
 
@@ -19,7 +20,7 @@ interface Collected {
 async function read(text: string | Uint8Array, pieceSize?: number, filename = 'Accelerometer.csv'): Promise<Collected> {
   const bytes = typeof text === 'string' ? enc.encode(text) : text;
   const events: ReaderEvent[] = [];
-  for await (const ev of sensorLoggerCsvReader.read(chunked(bytes, pieceSize ?? Math.max(1, bytes.length)), { filename })) {
+  for await (const ev of sensorLoggerCsvReader.read(chunked(bytes, pieceSize ?? Math.max(1, bytes.length)), inMemoryContext(bytes, filename))) {
     events.push(ev);
   }
   const chunks = events.flatMap((e) => (e.type === 'chunk' ? [e.chunk] : []));

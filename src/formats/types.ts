@@ -8,6 +8,22 @@ export interface SniffInput {
   filename: string;
 }
 
+/**
+ * What a reader gets besides the byte stream: the file's name and size, random access (for formats whose
+ * index is at the end, such as ZIP), detection of member files (for containers), and study secrets.
+ */
+export interface ReaderContext {
+  filename: string;
+  /** Size in bytes of the whole file (as uploaded). */
+  size: number;
+  /** Reads `length` bytes at `offset` (fewer at the end of the file). Each call may be a storage round trip. */
+  readAt(offset: number, length: number): Promise<Uint8Array>;
+  /** Picks the reader of a member file (ZIP entry, folder file) by its content; throws format_unrecognized. */
+  detect(input: SniffInput): FormatReader;
+  /** Per-study secrets some formats use (Edge Impulse HMAC signature key). */
+  secrets?: { edgeImpulseHmacKey?: string };
+}
+
 export interface FormatReader {
   /** Format name, stored on the recording: `wav`, `sensor-logger-csv`, … */
   readonly name: string;
@@ -16,8 +32,9 @@ export interface FormatReader {
   /** True when the content is this format. Decided by content, not by file name. */
   sniff(input: SniffInput): boolean;
   /**
-   * Reads the whole file as a stream of byte chunks and yields the canonical events, with bounded memory:
-   * chunks of at most ~64 Ki samples. Throws `AppError` with a format code when the file cannot be read.
+   * Reads the whole file and yields the canonical events, with bounded memory: chunks of at most ~64 Ki
+   * samples. `source` is the file's bytes in order (a reader that uses `ctx.readAt` instead may leave it
+   * unread). Throws `AppError` with a format code when the file cannot be read.
    */
-  read(source: AsyncIterable<Uint8Array>, input: { filename: string }): AsyncGenerator<ReaderEvent>;
+  read(source: AsyncIterable<Uint8Array>, ctx: ReaderContext): AsyncGenerator<ReaderEvent>;
 }

@@ -5,6 +5,7 @@ import type { ReaderEvent, SampleChunk, StreamInfo } from '../domain/stream.js';
 import { AppError } from '../lib/errors.js';
 import { chunked } from './byte-source.js';
 import { wavReader } from './wav.reader.js';
+import { inMemoryContext } from './in-memory-context.js';
 
 /** Real recordings copied, with their licences, into test/fixtures. */
 const REAL = fileURLToPath(new URL('../../test/fixtures/', import.meta.url));
@@ -22,7 +23,7 @@ interface Collected {
 
 async function read(bytes: Uint8Array, pieceSize = bytes.length || 1): Promise<Collected> {
   const events: ReaderEvent[] = [];
-  for await (const ev of wavReader.read(chunked(bytes, pieceSize), { filename: 'x.wav' })) events.push(ev);
+  for await (const ev of wavReader.read(chunked(bytes, pieceSize), inMemoryContext(bytes, 'x.wav'))) events.push(ev);
   const chunks = events.flatMap((e) => (e.type === 'chunk' ? [e.chunk] : []));
   const stream = events.flatMap((e) => (e.type === 'stream' ? [e.stream] : []))[0];
   const frames = chunks.reduce((a, c) => a + c.length, 0);

@@ -7,6 +7,7 @@ import { segmentStream } from './segment.js';
 import { StreamAnalyzer } from './stream-analyzer.js';
 import { ACCEL, AUDIO, accelRows, analyze, gaussian } from './test-signals.js';
 import type { SegmentDraft, StreamSummary } from './types.js';
+import { inMemoryContext } from '../formats/in-memory-context.js';
 
 /** Real recordings copied, with their licences, into test/fixtures. */
 const REAL = fileURLToPath(new URL('../../test/fixtures/', import.meta.url));
@@ -118,7 +119,8 @@ describe('segmentStream: audio', () => {
     ] as const) {
       const dir = `${REAL}pyaudioanalysis-speech/`;
       let analyzer: StreamAnalyzer | undefined;
-      for await (const ev of wavReader.read(chunked(new Uint8Array(readFileSync(`${dir}${name}.wav`)), 65_536), { filename: 'x.wav' })) {
+      const bytes = new Uint8Array(readFileSync(`${dir}${name}.wav`));
+      for await (const ev of wavReader.read(chunked(bytes, 65_536), inMemoryContext(bytes, 'x.wav'))) {
         if (ev.type === 'stream') analyzer = new StreamAnalyzer(ev.stream);
         if (ev.type === 'chunk') analyzer?.push(ev.chunk);
       }

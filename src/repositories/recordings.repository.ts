@@ -11,26 +11,28 @@ export type Stage = 'validate' | 'segment' | 'annotate';
 export interface StreamRow {
   name: string; kind: string; sensor: string; channels: string[]; unit: string;
   sampleRateHz: number | null; measuredRateHz: number | null; samples: bigint; startS: number; durationS: number;
-  firstNs: bigint | null; objectKey: string; summaryKey: string;
+  firstNs: bigint | null; objectKey: string; summaryKey: string; lodKey: string | null;
+  originalUnit: string | null; frame: string | null; range: number | null; sourceFile: string | null;
 }
 
 export interface RecordingView {
   id: string; studyId: string; participantId: string; uploadId: string;
   status: RecordingStatus; stage: Stage | null; format: string | null; device: unknown; timezone: string | null;
   startTimeNs: bigint | null; originNs: bigint | null; durationS: number | null; quality: unknown;
-  errorCode: string | null; errorMessage: string | null; pipelineVersion: string | null; warnings: unknown;
+  errorCode: string | null; errorMessage: string | null; pipelineVersion: string | null; warnings: unknown; fileMetadata: unknown;
   createdAt: Date; updatedAt: Date; streams: StreamRow[];
 }
 
 const streamSelect = {
   name: true, kind: true, sensor: true, channels: true, unit: true, sampleRateHz: true, measuredRateHz: true,
   samples: true, startS: true, durationS: true, firstNs: true, objectKey: true, summaryKey: true, pipelineVersion: true,
+  lodKey: true, originalUnit: true, frame: true, range: true, sourceFile: true,
 } as const;
 
 const recordingSelect = {
   id: true, studyId: true, participantId: true, uploadId: true, status: true, stage: true, format: true, device: true,
   timezone: true, startTimeNs: true, originNs: true, durationS: true, quality: true, errorCode: true, errorMessage: true,
-  pipelineVersion: true, warnings: true, createdAt: true, updatedAt: true,
+  pipelineVersion: true, warnings: true, fileMetadata: true, createdAt: true, updatedAt: true,
   streams: { select: streamSelect, orderBy: { name: 'asc' } },
 } as const;
 
@@ -89,9 +91,21 @@ export class RecordingsRepository {
   /** Stores what validation found, replacing any earlier result of the same run and version. */
   async saveValidation(id: string, run: number, v: {
     pipelineVersion: string; format: string; startTimeNs: bigint | null; originNs: bigint; durationS: number;
-    quality: QualityReport; warnings: { code: string; message: string }[]; streams: StreamResult[];
+    quality: QualityReport; warnings: { code: string; message: string; count?: number }[]; streams: StreamResult[];
+    /** Labels that came with the file: they replace the earlier imports of this recording. */
+    imports: { label: string; startS: number; endS: number; origin: string }[];
+    fileMetadata: object;
   }): Promise<void> {
     await this.db.$transaction(async (tx) => {
+      await tx.annotation.deleteMany({ where: { recordingId: id, source: 'import' } });
+      if (v.imports.length > 0) {
+        await tx.annotation.createMany({
+          data: v.imports.map((a) => ({
+            id: newId('anr'), recordingId: id, startS: a.startS, endS: a.endS, label: a.label, source: 'import' as const,
+            status: 'accepted' as const, detector: a.origin,
+          })),
+        });
+      }
       await tx.stream.deleteMany({ where: { recordingId: id, pipelineVersion: v.pipelineVersion } });
       await tx.stream.createMany({
         data: v.streams.map((s) => ({ id: newId('str'), recordingId: id, pipelineVersion: v.pipelineVersion, ...s, samples: BigInt(s.samples) })),

@@ -2,7 +2,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { AppError, isAppError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { REJECTION_CODES, STAGE_ORDER, type StageName } from '../domain/recording.js';
-import { NS_PER_S, type StreamInfo } from '../domain/stream.js';
+import { NS_PER_S, type ImportedLabel, type RecordingMetadata, type StreamInfo } from '../domain/stream.js';
 import { detectFormat } from '../formats/registry.js';
 import { StreamAnalyzer, qualityReport } from '../pipeline/stream-analyzer.js';
 import { segmentStream } from '../pipeline/segment.js';
@@ -12,6 +12,7 @@ import type { StreamSummary } from '../pipeline/types.js';
 import { StreamParquetWriter, type ByteSink } from '../columnar/parquet-stream-writer.js';
 import type { RecordingsRepository, ProcessingContext, StreamResult } from '../repositories/recordings.repository.js';
 import type { ObjectStore } from '../storage/object-store.js';
+import type { ReaderContext } from '../formats/types.js';
 import { keys } from '../storage/keys.js';
 
 const SNIFF_BYTES = 64 * 1024;
@@ -106,16 +107,24 @@ export class ProcessRecordingService {
   }
 
   private async readAndStore(ctx: ProcessingContext): Promise<Parameters<RecordingsRepository['saveValidation']>[2]> {
-    const { body } = await this.store.getStream(ctx.objectKey);
+    const { body, length } = await this.store.getStream(ctx.objectKey);
     const { head, rest } = await peek(body, SNIFF_BYTES);
     const reader = detectFormat({ head, filename: ctx.filename });
+    const readerContext: ReaderContext = {
+      filename: ctx.filename,
+      size: length,
+      readAt: (offset, len) => this.store.getRange(ctx.objectKey, offset, len),
+      detect: detectFormat,
+    };
     const version = PIPELINE_VERSION;
     const open = new Map<string, { info: StreamInfo; analyzer: StreamAnalyzer; writer: StreamParquetWriter; sink: S3Sink }>();
-    const warnings: { code: string; message: string }[] = [];
+    const warnings: { code: string; message: string; count?: number }[] = [];
+    const labels: ImportedLabel[] = [];
+    let metadata: RecordingMetadata = {};
     let startTimeNs: bigint | null = null;
     let absoluteTime = false;
     try {
-      for await (const ev of reader.read(rest, { filename: ctx.filename })) {
+      for await (const ev of reader.read(rest, readerContext)) {
         switch (ev.type) {
           case 'recording':
             startTimeNs = ev.startTimeNs;
@@ -136,7 +145,14 @@ export class ProcessRecordingService {
             break;
           }
           case 'warning':
-            if (warnings.length < 100) warnings.push({ code: ev.code, message: ev.message });
+            if (warnings.length < 100) warnings.push({ code: ev.code, message: ev.message, ...(ev.count !== undefined ? { count: ev.count } : {}) });
+            break;
+          case 'metadata':
+            metadata = mergeMetadata(metadata, ev.metadata);
+            break;
+          case 'annotation':
+            if (labels.length < MAX_IMPORTED_LABELS) labels.push(ev.annotation);
+            else if (labels.length === MAX_IMPORTED_LABELS) warnings.push({ code: 'labels_truncated', message: `Only the first ${MAX_IMPORTED_LABELS} labels of the file were imported.` });
             break;
         }
       }
@@ -167,13 +183,31 @@ export class ProcessRecordingService {
         sampleRateHz: s.stream.nominalRateHz, measuredRateHz: s.measuredRateHz, samples: s.samples,
         startS, durationS: s.durationS, firstNs: s.firstNs === null ? null : BigInt(s.firstNs),
         objectKey: keys.streamParquet(ctx.id, version, name), summaryKey: keys.streamSummary(ctx.id, version, name),
+        lodKey: null, originalUnit: s.stream.originalUnit ?? null, frame: s.stream.frame ?? null,
+        range: s.stream.range ?? null, sourceFile: s.stream.sourceFile ?? null,
       });
     }
+    const imports = labels.map((l) => {
+      const startS = nsToSeconds(l.startNs - origin);
+      return { label: l.label, startS, endS: l.endNs === null ? startS : nsToSeconds(l.endNs - origin), origin: l.origin };
+    });
     return {
       pipelineVersion: version, format: reader.name, startTimeNs: absoluteTime ? (startTimeNs ?? origin) : null, originNs: origin,
-      durationS, quality: qualityReport(summaries), warnings, streams,
+      durationS, quality: qualityReport(summaries), warnings, streams, imports, fileMetadata: metadata,
     };
   }
+}
+
+const MAX_IMPORTED_LABELS = 100_000;
+
+/** Later metadata events refine earlier ones; device fields merge. */
+function mergeMetadata(a: RecordingMetadata, b: RecordingMetadata): RecordingMetadata {
+  return {
+    ...a,
+    ...b,
+    ...(a.device || b.device ? { device: { ...a.device, ...b.device } } : {}),
+    ...(a.session || b.session ? { session: { ...a.session, ...b.session } } : {}),
+  };
 }
 
 function nsToSeconds(ns: bigint): number {

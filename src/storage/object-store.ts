@@ -114,6 +114,19 @@ export class ObjectStore {
     return { body: out.Body as Readable, length: out.ContentLength ?? 0, contentType: out.ContentType };
   }
 
+  /** `length` bytes at `offset` (fewer at the end of the object). */
+  async getRange(key: string, offset: number, length: number): Promise<Uint8Array> {
+    if (length <= 0) return new Uint8Array(0);
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=${offset}-${offset + length - 1}` }));
+      return out.Body ? out.Body.transformToByteArray() : new Uint8Array(0);
+    } catch (e) {
+      // A range that starts at or past the end: nothing there.
+      if (e instanceof S3ServiceException && e.$metadata.httpStatusCode === 416) return new Uint8Array(0);
+      throw e;
+    }
+  }
+
   async getBytes(key: string): Promise<Uint8Array> {
     const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
     if (!out.Body) throw new Error(`object ${key} has no body`);

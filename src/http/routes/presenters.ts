@@ -14,17 +14,26 @@ function nsToIso(ns: bigint): string {
 }
 
 export function presentRecording(r: RecordingView): Record<string, unknown> {
+  const file = (r.fileMetadata ?? {}) as { device?: Record<string, unknown>; timezone?: string; session?: Record<string, unknown> };
+  // What the file itself says about the device wins over what the uploading app declared.
+  const device = r.device || file.device ? { ...(r.device as Record<string, unknown> | null), ...file.device } : undefined;
+  const timezone = r.timezone ?? file.timezone;
   return {
     id: r.id, studyId: r.studyId, participantId: r.participantId, uploadId: r.uploadId, status: r.status,
     ...(r.stage ? { stage: r.stage } : {}),
     format: r.format,
-    ...(r.device ? { device: r.device } : {}),
+    ...(device ? { device } : {}),
     startTime: r.startTimeNs === null ? null : nsToIso(r.startTimeNs),
-    ...(r.timezone ? { timezone: r.timezone } : {}),
+    ...(timezone ? { timezone } : {}),
+    ...(file.session ? { session: file.session } : {}),
     durationS: r.durationS,
     streams: r.streams.map((s) => ({
       name: s.name, kind: s.kind, sensor: s.sensor, channels: s.channels, unit: s.unit, sampleRateHz: s.sampleRateHz,
       measuredRateHz: s.measuredRateHz, samples: Number(s.samples), startS: s.startS, durationS: s.durationS,
+      ...(s.originalUnit ? { originalUnit: s.originalUnit } : {}),
+      ...(s.frame ? { frame: s.frame } : {}),
+      ...(s.range !== null ? { range: s.range } : {}),
+      ...(s.sourceFile ? { sourceFile: s.sourceFile } : {}),
     })),
     quality: r.quality ?? null,
     ...(r.errorCode ? { error: { code: r.errorCode, message: r.errorMessage ?? '' } } : {}),

@@ -21,6 +21,10 @@ export const Study = z.object({
 export const Stream = z.object({
   name: z.string(), kind: z.enum(['imu', 'audio', 'other']), sensor: z.string(), channels: z.array(z.string()), unit: z.string(),
   sampleRateHz: z.number().nullable(), measuredRateHz: z.number().nullable(), samples: z.number(), startS: z.number(), durationS: z.number(),
+  originalUnit: z.string().optional().describe('the unit in the file before conversion (g, deg/s, mg)'),
+  frame: z.enum(['ios', 'android', 'sensor-logger-standardized', 'device', 'unknown']).optional().describe('source coordinate frame, never silently flipped'),
+  range: z.number().optional().describe('measuring range (±) in unit'),
+  sourceFile: z.string().optional().describe('member file of a multi-file upload'),
 }).meta({ id: 'Stream' });
 
 export const Check = z.object({
@@ -33,7 +37,7 @@ export const Recording = z.object({
   status: z.enum(['queued', 'processing', 'ready', 'rejected', 'failed']),
   stage: z.enum(['validate', 'segment', 'annotate']).optional(),
   format: z.string().nullable(), device: z.record(z.string(), z.unknown()).optional(), startTime: z.string().nullable(),
-  timezone: z.string().optional(), durationS: z.number().nullable(), streams: z.array(Stream),
+  timezone: z.string().optional(), session: z.record(z.string(), z.unknown()).optional(), durationS: z.number().nullable(), streams: z.array(Stream),
   quality: z.object({ status: z.enum(['ok', 'warn', 'bad']), checks: z.array(Check) }).nullable(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
   warnings: z.array(z.object({ code: z.string(), message: z.string() })),

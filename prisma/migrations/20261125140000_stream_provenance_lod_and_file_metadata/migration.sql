@@ -1,0 +1,10 @@
+-- AlterTable
+ALTER TABLE "Recording" ADD COLUMN     "fileMetadata" JSONB;
+
+-- AlterTable
+ALTER TABLE "Stream" ADD COLUMN     "frame" TEXT,
+ADD COLUMN     "lodKey" TEXT,
+ADD COLUMN     "originalUnit" TEXT,
+ADD COLUMN     "range" DOUBLE PRECISION,
+ADD COLUMN     "sourceFile" TEXT;
+
