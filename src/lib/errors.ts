@@ -44,6 +44,25 @@ export const ERROR_CODES = {
   csv_bad_value: 422,
   csv_missing_column: 422,
   no_samples: 422,
+  /** The file ends before its structure does (cut during copy or upload). */
+  format_truncated: 422,
+  /** Bytes that cannot be what the format says (garbage, checksum failures beyond repair). */
+  format_corrupt: 422,
+  /** Declared sizes, counts or rates beyond what any real device writes (hostile or broken file). */
+  format_limits: 422,
+  /** Text formats whose columns cannot be told apart: the message names the column. */
+  csv_ambiguous: 422,
+  /** Nesting deeper than any real export (hostile JSON/CBOR). */
+  json_too_deep: 422,
+  /** An archive entry whose name would escape (`../`, absolute), a symlink, or an archive inside an archive. */
+  archive_unsafe: 422,
+  /** An archive beyond the caps on entries or (declared or real) uncompressed size: a zip bomb. */
+  archive_too_large: 422,
+  archive_encrypted: 422,
+  /** The codec needs a decoder that is not installed here: the message says what to install. */
+  decoder_missing: 422,
+  /** A signed file (Edge Impulse) whose signature does not match the study's key. */
+  signature_invalid: 422,
   processing_failed: 500,
 } as const satisfies Record<string, number>;
 
