@@ -10,6 +10,7 @@ import { proposeAnnotations } from '../pipeline/annotate.js';
 import { PIPELINE_VERSION } from '../pipeline/version.js';
 import type { StreamSummary } from '../pipeline/types.js';
 import { StreamParquetWriter, type ByteSink } from '../columnar/parquet-stream-writer.js';
+import { LodBuilder } from '../columnar/lod.js';
 import type { RecordingsRepository, ProcessingContext, StreamResult } from '../repositories/recordings.repository.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { ReaderContext } from '../formats/types.js';
@@ -117,7 +118,7 @@ export class ProcessRecordingService {
       detect: detectFormat,
     };
     const version = PIPELINE_VERSION;
-    const open = new Map<string, { info: StreamInfo; analyzer: StreamAnalyzer; writer: StreamParquetWriter; sink: S3Sink }>();
+    const open = new Map<string, { info: StreamInfo; analyzer: StreamAnalyzer; writer: StreamParquetWriter; sink: S3Sink; lod: LodBuilder }>();
     const warnings: { code: string; message: string; count?: number }[] = [];
     const labels: ImportedLabel[] = [];
     let metadata: RecordingMetadata = {};
@@ -134,13 +135,14 @@ export class ProcessRecordingService {
             if (open.has(ev.stream.name)) throw new AppError('format_unsupported_variant', `The file declares the stream "${ev.stream.name}" twice.`);
             const sink = new S3Sink(this.store, keys.streamParquet(ctx.id, version, ev.stream.name));
             const writer = new StreamParquetWriter(ev.stream, sink, { kvMetadata: { 'fieldsense.recording': ctx.id, 'fieldsense.pipeline_version': version } });
-            open.set(ev.stream.name, { info: ev.stream, analyzer: new StreamAnalyzer(ev.stream), writer, sink });
+            open.set(ev.stream.name, { info: ev.stream, analyzer: new StreamAnalyzer(ev.stream), writer, sink, lod: new LodBuilder(ev.stream.channels) });
             break;
           }
           case 'chunk': {
             const s = open.get(ev.stream);
             if (!s) throw new Error(`reader emitted samples for undeclared stream ${ev.stream}`);
             s.analyzer.push(ev.chunk);
+            s.lod.push(ev.chunk);
             await s.writer.write(ev.chunk);
             break;
           }
@@ -161,10 +163,17 @@ export class ProcessRecordingService {
       throw err;
     }
     const summaries: StreamSummary[] = [];
+    const lodKeys = new Map<string, string>();
     for (const s of open.values()) {
       await s.writer.finish();
       await s.sink.close();
       summaries.push(s.analyzer.finish());
+      const lod = s.lod.finish();
+      if (lod) {
+        const key = keys.streamLod(ctx.id, version, s.info.name);
+        await this.store.putBytes(key, lod, 'application/octet-stream');
+        lodKeys.set(s.info.name, key);
+      }
     }
     const withSamples = summaries.filter((s) => s.samples > 0);
     if (withSamples.length === 0) throw new AppError('no_samples', 'The file was read but holds no samples: check that the recording ran and was exported completely.');
@@ -183,7 +192,7 @@ export class ProcessRecordingService {
         sampleRateHz: s.stream.nominalRateHz, measuredRateHz: s.measuredRateHz, samples: s.samples,
         startS, durationS: s.durationS, firstNs: s.firstNs === null ? null : BigInt(s.firstNs),
         objectKey: keys.streamParquet(ctx.id, version, name), summaryKey: keys.streamSummary(ctx.id, version, name),
-        lodKey: null, originalUnit: s.stream.originalUnit ?? null, frame: s.stream.frame ?? null,
+        lodKey: lodKeys.get(name) ?? null, originalUnit: s.stream.originalUnit ?? null, frame: s.stream.frame ?? null,
         range: s.stream.range ?? null, sourceFile: s.stream.sourceFile ?? null,
       });
     }

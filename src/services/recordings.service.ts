@@ -6,6 +6,7 @@ import type { RecordingsRepository, RecordingStatus, RecordingView } from '../re
 import type { UploadsRepository } from '../repositories/uploads.repository.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { readStreamWindow } from '../columnar/parquet-stream-reader.js';
+import { readLodHeader, readLodWindow } from '../columnar/lod.js';
 
 export interface SamplesWindow {
   stream: string;
@@ -76,11 +77,19 @@ export class RecordingsService {
     const toS = q.toS ?? (r.durationS ?? s.startS + s.durationS);
     if (toS < fromS) throw new AppError('validation_failed', 'toS must not be before fromS.');
     const toNs = (sec: number): bigint => origin + BigInt(Math.round(sec * 1e6)) * 1000n;
-    const file = await this.store.asyncBuffer(s.objectKey);
-    const w = await readStreamWindow(file, { fromNs: toNs(fromS), toNs: toNs(toS), maxPoints: q.maxPoints });
+    const fromNs = toNs(fromS);
+    const toNsValue = toNs(toS);
+    // Long windows come from the overview (a few KB); short ones, and streams without one, from the samples.
+    let w: { t: BigInt64Array; channels: Record<string, Float32Array>; reduced: boolean } | null = null;
+    if (s.lodKey) {
+      const lod = await this.store.asyncBuffer(s.lodKey);
+      const win = await readLodWindow(lod, await readLodHeader(lod), fromNs, toNsValue, q.maxPoints);
+      if (win) w = { t: win.t, channels: win.channels, reduced: true };
+    }
+    w ??= await readStreamWindow(await this.store.asyncBuffer(s.objectKey), { fromNs, toNs: toNsValue, maxPoints: q.maxPoints });
     const t: number[] = new Array<number>(w.t.length);
     for (let i = 0; i < w.t.length; i++) {
-      const d = (w.t[i] as bigint) - origin;
+      const d = w.t[i]! - origin;
       t[i] = Number(d / NS_PER_S) + Number(d % NS_PER_S) / 1e9;
     }
     const channels: Record<string, (number | null)[]> = {};

@@ -23,4 +23,8 @@ export const keys = {
   streamSummary(recordingId: string, pipelineVersion: string, streamName: string): string {
     return `derived/${part(recordingId, 'recording id')}/v${part(pipelineVersion.replaceAll('.', '_'), 'version')}/streams/${part(streamName, 'stream name')}.summary.json`;
   },
+  /** Min/max overview of one stream at a few zoom levels (see columnar/lod.ts). */
+  streamLod(recordingId: string, pipelineVersion: string, streamName: string): string {
+    return `derived/${part(recordingId, 'recording id')}/v${part(pipelineVersion.replaceAll('.', '_'), 'version')}/streams/${part(streamName, 'stream name')}.lod`;
+  },
 } as const;

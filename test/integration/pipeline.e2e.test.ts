@@ -80,6 +80,21 @@ describe('an upload goes end to end: API → object storage → workers → meta
     expect(whole.json.reduced).toBe(true);
     expect(whole.json.channels.mono.length).toBeLessThanOrEqual(500);
     expect(whole.json.t.length).toBe(whole.json.channels.mono.length);
+    // The envelope keeps the recording's true extremes (computed here from the file's own int16 samples).
+    const pcm = new Int16Array(bytes.buffer.slice(bytes.byteOffset), 0, Math.floor((bytes.length) / 2));
+    const dataAt = bytes.indexOf(Buffer.from('data')) + 8;
+    let lo = 0;
+    let hi = 0;
+    for (let i = dataAt / 2; i < dataAt / 2 + 168_732; i++) {
+      lo = Math.min(lo, pcm[i]!);
+      hi = Math.max(hi, pcm[i]!);
+    }
+    expect(Math.min(...whole.json.channels.mono)).toBeCloseTo(lo / 32768, 6);
+    expect(Math.max(...whole.json.channels.mono)).toBeCloseTo(hi / 32768, 6);
+    // …and comes from the stored overview, not from reading every sample.
+    const stream = await h.db.stream.findFirstOrThrow({ where: { recordingId: rec.id }, select: { lodKey: true } });
+    expect(stream.lodKey).toMatch(/\.lod$/);
+    expect(await h.store.size(stream.lodKey!)).toBeGreaterThan(0);
   });
 
   it('a Sensor Logger CSV keeps its nanosecond clock and its channels by name, and finds still and moving bouts', async () => {
