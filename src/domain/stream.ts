@@ -69,6 +69,8 @@ export type ReaderEvent =
   | { type: 'recording'; startTimeNs: bigint | null; absoluteTime: boolean }
   | { type: 'stream'; stream: StreamInfo }
   | { type: 'chunk'; stream: string; chunk: SampleChunk }
+  /** Optional: no more samples will come for this stream (lets the consumer close its outputs early). */
+  | { type: 'stream-end'; stream: string }
   | { type: 'metadata'; metadata: RecordingMetadata }
   | { type: 'annotation'; annotation: ImportedLabel }
   /** Something the file did that a person should know (clamped sizes, a corrupt block skipped, …); `count` when repeated. */

@@ -1,4 +1,3 @@
-import { PassThrough, type Readable } from 'node:stream';
 import { AppError, isAppError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { REJECTION_CODES, STAGE_ORDER, type StageName } from '../domain/recording.js';
@@ -9,12 +8,13 @@ import { segmentStream } from '../pipeline/segment.js';
 import { proposeAnnotations } from '../pipeline/annotate.js';
 import { PIPELINE_VERSION } from '../pipeline/version.js';
 import type { StreamSummary } from '../pipeline/types.js';
-import { StreamParquetWriter, type ByteSink } from '../columnar/parquet-stream-writer.js';
+import { StreamParquetWriter } from '../columnar/parquet-stream-writer.js';
 import { LodBuilder } from '../columnar/lod.js';
 import type { RecordingsRepository, ProcessingContext, StreamResult } from '../repositories/recordings.repository.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { ReaderContext } from '../formats/types.js';
 import { keys } from '../storage/keys.js';
+import { peek, S3Sink } from './object-stream-io.js';
 
 const SNIFF_BYTES = 64 * 1024;
 
@@ -118,7 +118,23 @@ export class ProcessRecordingService {
       detect: detectFormat,
     };
     const version = PIPELINE_VERSION;
-    const open = new Map<string, { info: StreamInfo; analyzer: StreamAnalyzer; writer: StreamParquetWriter; sink: S3Sink; lod: LodBuilder }>();
+    type OpenStream = { info: StreamInfo; analyzer: StreamAnalyzer; writer: StreamParquetWriter; sink: S3Sink; lod: LodBuilder; summary?: StreamSummary };
+    const open = new Map<string, OpenStream>();
+    const lodKeys = new Map<string, string>();
+    // Finishes a stream's Parquet, overview and summary; a multi-file reader may end streams early, which
+    // keeps one set of upload buffers in memory at a time.
+    const closeStream = async (s: OpenStream): Promise<void> => {
+      if (s.summary) return;
+      await s.writer.finish();
+      await s.sink.close();
+      s.summary = s.analyzer.finish();
+      const lod = s.lod.finish();
+      if (lod) {
+        const key = keys.streamLod(ctx.id, version, s.info.name);
+        await this.store.putBytes(key, lod, 'application/octet-stream');
+        lodKeys.set(s.info.name, key);
+      }
+    };
     const warnings: { code: string; message: string; count?: number }[] = [];
     const labels: ImportedLabel[] = [];
     let metadata: RecordingMetadata = {};
@@ -140,10 +156,15 @@ export class ProcessRecordingService {
           }
           case 'chunk': {
             const s = open.get(ev.stream);
-            if (!s) throw new Error(`reader emitted samples for undeclared stream ${ev.stream}`);
+            if (!s || s.summary) throw new Error(`reader emitted samples for an undeclared or ended stream ${ev.stream}`);
             s.analyzer.push(ev.chunk);
             s.lod.push(ev.chunk);
             await s.writer.write(ev.chunk);
+            break;
+          }
+          case 'stream-end': {
+            const s = open.get(ev.stream);
+            if (s) await closeStream(s);
             break;
           }
           case 'warning':
@@ -162,19 +183,8 @@ export class ProcessRecordingService {
       await Promise.all([...open.values()].map((s) => s.sink.abort()));
       throw err;
     }
-    const summaries: StreamSummary[] = [];
-    const lodKeys = new Map<string, string>();
-    for (const s of open.values()) {
-      await s.writer.finish();
-      await s.sink.close();
-      summaries.push(s.analyzer.finish());
-      const lod = s.lod.finish();
-      if (lod) {
-        const key = keys.streamLod(ctx.id, version, s.info.name);
-        await this.store.putBytes(key, lod, 'application/octet-stream');
-        lodKeys.set(s.info.name, key);
-      }
-    }
+    for (const s of open.values()) await closeStream(s);
+    const summaries = [...open.values()].map((s) => s.summary!);
     const withSamples = summaries.filter((s) => s.samples > 0);
     if (withSamples.length === 0) throw new AppError('no_samples', 'The file was read but holds no samples: check that the recording ran and was exported completely.');
     const firsts = withSamples.map((s) => BigInt(s.firstNs!));
@@ -221,65 +231,4 @@ function mergeMetadata(a: RecordingMetadata, b: RecordingMetadata): RecordingMet
 
 function nsToSeconds(ns: bigint): number {
   return Number(ns / NS_PER_S) + Number(ns % NS_PER_S) / 1e9;
-}
-
-/** Reads the first `n` bytes of a stream for sniffing and gives back an iterable of the whole stream. */
-async function peek(body: Readable, n: number): Promise<{ head: Uint8Array; rest: AsyncIterable<Uint8Array> }> {
-  const it = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  const first: Buffer[] = [];
-  let have = 0;
-  let done = false;
-  while (have < n) {
-    const r = await it.next();
-    if (r.done) {
-      done = true;
-      break;
-    }
-    first.push(r.value);
-    have += r.value.length;
-  }
-  const headBuf = Buffer.concat(first);
-  async function* rest(): AsyncGenerator<Uint8Array> {
-    for (const b of first) yield b;
-    if (done) return;
-    for (;;) {
-      const r = await it.next();
-      if (r.done) return;
-      yield r.value;
-    }
-  }
-  return { head: headBuf.subarray(0, Math.min(n, headBuf.length)), rest: rest() };
-}
-
-/** A byte sink that streams into one object through multipart upload, with backpressure. */
-class S3Sink implements ByteSink {
-  private readonly pass = new PassThrough({ highWaterMark: 4 * 1024 * 1024 });
-  private readonly abortController = new AbortController();
-  private readonly done: Promise<void>;
-
-  constructor(store: ObjectStore, key: string) {
-    this.done = store.putStream(key, this.pass, { signal: this.abortController.signal, contentType: 'application/vnd.apache.parquet' });
-    this.done.catch(() => undefined);
-  }
-
-  async write(bytes: Uint8Array): Promise<void> {
-    if (this.pass.write(bytes)) return;
-    await new Promise<void>((resolve, reject) => {
-      const onDrain = (): void => { this.pass.off('error', onError); resolve(); };
-      const onError = (e: Error): void => { this.pass.off('drain', onDrain); reject(e); };
-      this.pass.once('drain', onDrain);
-      this.pass.once('error', onError);
-    });
-  }
-
-  async close(): Promise<void> {
-    this.pass.end();
-    await this.done;
-  }
-
-  async abort(): Promise<void> {
-    this.abortController.abort();
-    this.pass.destroy();
-    await this.done.catch(() => undefined);
-  }
 }
