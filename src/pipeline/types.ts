@@ -1,4 +1,5 @@
 import type { StreamInfo } from '../domain/stream.js';
+import type { DetectorOutput } from './detectors/types.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'bad';
 
@@ -51,9 +52,12 @@ export interface StreamSummary {
   gapCount: number;
   windows: WindowFeatures;
   checks: QualityCheck[];
+  /** What each streaming detector found in this stream (see detectors/types.ts). */
+  detectors?: { name: string; version: string; output: DetectorOutput }[];
 }
 
-export type SegmentKind = 'session' | 'still' | 'moving' | 'sound' | 'silence';
+/** Segment kinds: the window-feature ones, and any kind a detector reports (walking, speech, non-wear, …). */
+export type SegmentKind = 'session' | 'still' | 'moving' | 'sound' | 'silence' | (string & {});
 
 export interface SegmentDraft {
   kind: SegmentKind;

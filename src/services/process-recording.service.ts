@@ -10,6 +10,7 @@ import { PIPELINE_VERSION } from '../pipeline/version.js';
 import type { StreamSummary } from '../pipeline/types.js';
 import { StreamParquetWriter } from '../columnar/parquet-stream-writer.js';
 import { LodBuilder } from '../columnar/lod.js';
+import { DetectorSet, detectorAnnotations, detectorSegments } from '../pipeline/detectors/index.js';
 import type { RecordingsRepository, ProcessingContext, StreamResult } from '../repositories/recordings.repository.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { ReaderContext } from '../formats/types.js';
@@ -66,8 +67,8 @@ export class ProcessRecordingService {
     const origin = ctx.originNs ?? 0n;
     const segments = [];
     for (const s of streams) {
-      const summary = JSON.parse(Buffer.from(await this.store.getBytes(s.summaryKey)).toString('utf8')) as StreamSummary;
-      segments.push(...segmentStream(summary, origin));
+      const summary = await this.summary(s.summaryKey);
+      segments.push(...segmentStream(summary, origin), ...detectorSegments(summary, origin));
     }
     await this.recordings.replaceSegments(ctx.id, version, run, segments);
     return 'done';
@@ -80,14 +81,20 @@ export class ProcessRecordingService {
     const version = ctx.pipelineVersion ?? PIPELINE_VERSION;
     const segments = await this.recordings.segmentsOf(ctx.id, version);
     const drafts = proposeAnnotations(segments.map((s) => ({
-      kind: s.kind as Parameters<typeof proposeAnnotations>[0][number]['kind'],
+      kind: s.kind,
       stream: s.stream ?? '',
       startS: s.startS,
       endS: s.endS,
       attributes: s.attributes as Record<string, number | string | boolean>,
     })));
+    const origin = ctx.originNs ?? 0n;
+    for (const s of await this.recordings.streamsOf(ctx.id, version)) drafts.push(...detectorAnnotations(await this.summary(s.summaryKey), origin));
     await this.recordings.finishWithAnnotations(ctx.id, run, version, drafts);
     return 'done';
+  }
+
+  private async summary(key: string): Promise<StreamSummary> {
+    return JSON.parse(Buffer.from(await this.store.getBytes(key)).toString('utf8')) as StreamSummary;
   }
 
   /** Called once a step has used up its retries: the recording ends `failed`, visible in the API. */
@@ -118,7 +125,10 @@ export class ProcessRecordingService {
       detect: detectFormat,
     };
     const version = PIPELINE_VERSION;
-    type OpenStream = { info: StreamInfo; analyzer: StreamAnalyzer; writer: StreamParquetWriter; sink: S3Sink; lod: LodBuilder; summary?: StreamSummary };
+    type OpenStream = {
+      info: StreamInfo; analyzer: StreamAnalyzer; detectors: DetectorSet; writer: StreamParquetWriter; sink: S3Sink; lod: LodBuilder;
+      summary?: StreamSummary;
+    };
     const open = new Map<string, OpenStream>();
     const lodKeys = new Map<string, string>();
     // Finishes a stream's Parquet, overview and summary; a multi-file reader may end streams early, which
@@ -127,7 +137,7 @@ export class ProcessRecordingService {
       if (s.summary) return;
       await s.writer.finish();
       await s.sink.close();
-      s.summary = s.analyzer.finish();
+      s.summary = s.detectors.finishInto(s.analyzer.finish());
       const lod = s.lod.finish();
       if (lod) {
         const key = keys.streamLod(ctx.id, version, s.info.name);
@@ -151,13 +161,17 @@ export class ProcessRecordingService {
             if (open.has(ev.stream.name)) throw new AppError('format_unsupported_variant', `The file declares the stream "${ev.stream.name}" twice.`);
             const sink = new S3Sink(this.store, keys.streamParquet(ctx.id, version, ev.stream.name));
             const writer = new StreamParquetWriter(ev.stream, sink, { kvMetadata: { 'fieldsense.recording': ctx.id, 'fieldsense.pipeline_version': version } });
-            open.set(ev.stream.name, { info: ev.stream, analyzer: new StreamAnalyzer(ev.stream), writer, sink, lod: new LodBuilder(ev.stream.channels) });
+            open.set(ev.stream.name, {
+              info: ev.stream, analyzer: new StreamAnalyzer(ev.stream), detectors: new DetectorSet(ev.stream), writer, sink,
+              lod: new LodBuilder(ev.stream.channels),
+            });
             break;
           }
           case 'chunk': {
             const s = open.get(ev.stream);
             if (!s || s.summary) throw new Error(`reader emitted samples for an undeclared or ended stream ${ev.stream}`);
             s.analyzer.push(ev.chunk);
+            s.detectors.push(ev.chunk);
             s.lod.push(ev.chunk);
             await s.writer.write(ev.chunk);
             break;

@@ -1,0 +1,47 @@
+import type { SampleChunk, StreamInfo } from '../../domain/stream.js';
+import type { AnnotationDraft, SegmentDraft, StreamSummary } from '../types.js';
+import type { DetectorFactory, StreamDetector } from './types.js';
+
+/** Every streaming detector the pipeline runs, in order. Each decides itself whether a stream suits it. */
+export const DETECTOR_FACTORIES: DetectorFactory[] = [];
+
+/** The detectors of one stream, fed during the one pass over its samples. */
+export class DetectorSet {
+  private readonly detectors: StreamDetector[];
+
+  constructor(stream: StreamInfo, factories: DetectorFactory[] = DETECTOR_FACTORIES, options?: Record<string, unknown>) {
+    this.detectors = factories.map((f) => f(stream, options)).filter((d): d is StreamDetector => d !== null);
+  }
+
+  push(chunk: SampleChunk): void {
+    for (const d of this.detectors) d.push(chunk);
+  }
+
+  /** Adds the detectors' outputs (and their checks) to the stream's summary. */
+  finishInto(summary: StreamSummary): StreamSummary {
+    const detectors = this.detectors.map((d) => ({ name: d.name, version: d.version, output: d.finish() }));
+    const checks = detectors.flatMap((d) => (d.output.checks ?? []).map((c) => ({ ...c, stream: c.stream ?? summary.stream.name })));
+    return { ...summary, checks: [...summary.checks, ...checks], detectors };
+  }
+}
+
+const toS = (ns: string, originNs: bigint): number => {
+  const d = BigInt(ns) - originNs;
+  return Number(d / 1_000_000_000n) + Number(d % 1_000_000_000n) / 1e9;
+};
+
+/** The detectors' segments of one stream, on the recording's time axis (seconds from its origin). */
+export function detectorSegments(summary: StreamSummary, originNs: bigint): SegmentDraft[] {
+  return (summary.detectors ?? []).flatMap((d) => (d.output.segments ?? []).map((s) => ({
+    kind: s.kind, stream: summary.stream.name, startS: toS(s.startNs, originNs), endS: toS(s.endNs, originNs),
+    attributes: { ...s.attributes, detector: d.name },
+  })));
+}
+
+/** The detectors' proposed annotations of one stream. */
+export function detectorAnnotations(summary: StreamSummary, originNs: bigint): AnnotationDraft[] {
+  return (summary.detectors ?? []).flatMap((d) => d.output.events.map((e) => ({
+    label: e.label, startS: toS(e.startNs, originNs), endS: toS(e.endNs, originNs),
+    confidence: Math.min(1, Math.max(0, e.confidence)), detector: d.name, detectorVersion: d.version,
+  })));
+}
