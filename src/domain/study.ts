@@ -4,3 +4,14 @@ export interface StudyLabel {
   hotkey?: string;
   color?: string;
 }
+
+/**
+ * Per-study processing settings. Quality thresholds override the defaults of pipeline/quality-thresholds.ts
+ * by name; detector options are one flat map read by the detectors (each documents its keys); the Edge
+ * Impulse key verifies signed uploads and is never shown back.
+ */
+export interface StudySettings {
+  quality?: Record<string, number>;
+  detectors?: Record<string, number | string | boolean>;
+  edgeImpulseHmacKey?: string;
+}

@@ -1,4 +1,6 @@
+import { Buffer } from 'node:buffer';
 import type { ReaderEvent, SampleChunk } from '../domain/stream.js';
+import { AppError } from '../lib/errors.js';
 
 /**
  * Sample collection for formats that store samples in blocks (Axivity CWA sectors, GENEActiv pages), each block
@@ -6,11 +8,12 @@ import type { ReaderEvent, SampleChunk } from '../domain/stream.js';
  * times are filled only when the next block is seen: samples are spread evenly from this block's start to the
  * next block's start (as OpenMovement and GGIRread do), or at the block's own rate when the next block does not
  * follow on (the last block, a gap, a corrupt block in between). No BigInt arithmetic per sample: times are
- * assembled as two 32-bit halves and written through a Uint32 view of the BigInt64Array.
+ * assembled as two 32-bit halves and written through a Uint32 view of the BigInt64Array, which assumes a
+ * little-endian machine (every platform Node ships for but s390x; the block decoders refuse big-endian ones).
  */
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const TWO_32 = 4294967296;
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** The epoch ns all block times are offsets from (a whole second near the first block). */
 export class NsBase {
@@ -30,28 +33,27 @@ export class NsBase {
   }
 
   /**
-   * Writes `n` times `base + round(startNs + k * stepNs)` (k = 0…n−1) at `row` of `t`.
-   * `startNs` / `stepNs` are ns offsets from the base as doubles (exact well beyond a year of recording).
+   * Writes `n` times `base + round(startNs + k * stepNs)` (k = 0…n−1) at `row` of the BigInt64Array whose
+   * memory `w` views as 32-bit words. `startNs` / `stepNs` are ns offsets from the base as doubles (exact well
+   * beyond a year of recording).
    */
-  fill(t: BigInt64Array, row: number, n: number, startNs: number, stepNs: number): void {
-    if (!LITTLE_ENDIAN) {
-      for (let k = 0; k < n; k++) t[row + k] = this.ns + BigInt(Math.round(startNs + k * stepNs));
-      return;
-    }
-    const w = new Uint32Array(t.buffer, t.byteOffset + row * 8, n * 2);
-    const baseHi = this.hi;
-    const baseLo = this.lo;
-    for (let k = 0; k < n; k++) {
-      const off = Math.round(startNs + k * stepNs);
-      const offHi = Math.floor(off / TWO_32);
-      let lo = baseLo + (off - offHi * TWO_32);
-      let hi = baseHi + offHi;
-      if (lo >= TWO_32) {
-        lo -= TWO_32;
-        hi += 1;
+  fill(w: Uint32Array, row: number, n: number, startNs: number, stepNs: number): void {
+    // Split the block's first time into whole 2^32 ns words once; per sample only a carry check remains.
+    const first = Math.floor(startNs);
+    const firstHi = Math.floor(first / TWO_32);
+    const firstLo = this.lo + (first - firstHi * TWO_32);
+    const hi0 = this.hi + firstHi;
+    const frac = startNs - first;
+    for (let k = 0, i = 2 * row; k < n; k++, i += 2) {
+      let lo = firstLo + Math.round(frac + k * stepNs);
+      let hi = hi0;
+      if (lo >= TWO_32 || lo < 0) {
+        const carry = Math.floor(lo / TWO_32);
+        lo -= carry * TWO_32;
+        hi += carry;
       }
-      w[2 * k] = lo;
-      w[2 * k + 1] = hi; // ToUint32 wraps a negative high word into two's complement
+      w[i] = lo;
+      w[i + 1] = hi; // ToUint32 wraps a negative high word into two's complement
     }
   }
 }
@@ -63,6 +65,8 @@ export class NsBase {
 export class BlockSampleSink {
   values: Float32Array[] = [];
   t: BigInt64Array = new BigInt64Array(0);
+  /** `t`'s memory as 32-bit words (little-endian: low word first). */
+  private tw: Uint32Array = new Uint32Array(0);
   /** Rows written into the current chunk. */
   rows = 0;
   /** Rows emitted in earlier chunks. */
@@ -78,12 +82,21 @@ export class BlockSampleSink {
     private readonly capacity: number,
     private readonly base: NsBase,
   ) {
+    if (!LITTLE_ENDIAN) throw new AppError('format_unsupported_variant', 'This reader needs a little-endian machine; this one is big-endian.');
     this.reset();
   }
 
+  /**
+   * One uninitialised allocation per chunk for its times and channels: zero-filling ~1.3 MB per chunk (and the
+   * page faults of fresh zeroed memory) cost more than decoding it. Every row handed out is written first: a
+   * full chunk's rows all are, and a partial chunk is copied out (`flush`), so no stale bytes are reachable.
+   */
   private reset(): void {
-    this.values = Array.from({ length: this.channels }, () => new Float32Array(this.capacity));
-    this.t = new BigInt64Array(this.capacity);
+    const cap = this.capacity;
+    const mem = Buffer.allocUnsafeSlow(cap * (8 + 4 * this.channels));
+    this.t = new BigInt64Array(mem.buffer, mem.byteOffset, cap);
+    this.tw = new Uint32Array(mem.buffer, mem.byteOffset, cap * 2);
+    this.values = Array.from({ length: this.channels }, (_, c) => new Float32Array(mem.buffer, mem.byteOffset + cap * (8 + 4 * c), cap));
     this.rows = 0;
   }
 
@@ -105,7 +118,7 @@ export class BlockSampleSink {
     if (this.pendingRow < 0) return;
     const n = this.pendingN;
     const step = nextStartNs === null ? this.pendingStepNs : (nextStartNs - this.pendingStartNs) / n;
-    this.base.fill(this.t, this.pendingRow, n, this.pendingStartNs, step);
+    this.base.fill(this.tw, this.pendingRow, n, this.pendingStartNs, step);
     this.pendingRow = -1;
   }
 
@@ -131,7 +144,7 @@ export class BlockSampleSink {
   point(startNs: number, value: number): ReaderEvent | null {
     const out = this.reserve(1);
     this.values[0]![this.rows] = value;
-    this.base.fill(this.t, this.rows, 1, startNs, 0);
+    this.base.fill(this.tw, this.rows, 1, startNs, 0);
     this.rows++;
     return out;
   }

@@ -114,6 +114,12 @@ export function parseColumnName(raw: string): ColumnName {
   return { raw, words, axis, unit, sensor, qualifier };
 }
 
+/** The sensor a file name names (`acc_exp01_user01.txt`, `Gyroscope.csv`), a hint for unnamed columns. */
+export function findSensorInText(filename: string): string | null {
+  const base = filename.split(/[/\\]/).pop() ?? '';
+  return findSensor(splitWords(base.replace(/\.[A-Za-z0-9]{1,5}$/, '')))?.sensor ?? null;
+}
+
 const TIME_WORDS = new Set(['time', 'timestamp', 'timestamps', 'epoch', 'ts', 't', 'datetime', 'elapsed', 'millis', 'ms', 'msec', 'nanos', 'ns', 'micros', 'us', 'sec', 'secs', 'seconds', 'milliseconds', 'microseconds', 'nanoseconds', 'utc', 'unixtime']);
 const NOT_TIME_WORDS = new Set(['zone', 'timezone', 'tz', 'offset', 'format', 'step', 'delta', 'diff', 'dt', 'interval']);
 const LABEL_WORDS = new Set(['label', 'labels', 'activity', 'activities', 'class', 'annotation', 'annotations', 'gesture', 'behavior', 'behaviour', 'action', 'tag', 'state', 'event', 'condition', 'task']);

@@ -324,12 +324,12 @@ export class RowParser {
   private noteLabel(b: Uint8Array): void {
     const now = this.nowNs();
     this.lastNs = now;
-    let a = this.labelStart;
-    let z = this.labelEnd;
+    let a = Math.max(0, this.labelStart);
+    let z = Math.max(0, this.labelEnd);
     while (a < z && (b[a] === SPACE || b[a] === TAB)) a++;
     while (z > a && (b[z - 1] === SPACE || b[z - 1] === TAB)) z--;
     if (z - a > MAX_LABEL_BYTES) z = a + MAX_LABEL_BYTES;
-    const len = a < 0 ? 0 : z - a;
+    const len = z - a;
     if (len === this.labelLen) {
       let same = true;
       for (let i = 0; i < len && same; i++) same = this.labelBytes[i] === b[a + i];

@@ -4,6 +4,7 @@ import type { StepPayload } from '../jobs/catalogue.js';
 import { jobId } from '../jobs/catalogue.js';
 import type { QualityReport, SegmentDraft, AnnotationDraft } from '../pipeline/types.js';
 import { newId } from '../lib/ids.js';
+import type { StudySettings } from '../domain/study.js';
 
 export type RecordingStatus = 'queued' | 'processing' | 'ready' | 'rejected' | 'failed';
 export type Stage = 'validate' | 'segment' | 'annotate';
@@ -47,6 +48,8 @@ function toView(r: RawRecording): RecordingView {
 export interface ProcessingContext {
   id: string; run: number; status: RecordingStatus; objectKey: string; filename: string; pipelineVersion: string | null;
   originNs: bigint | null; studyId: string; completedStage: Stage | null;
+  /** The study's processing settings (thresholds, detector options, signing keys). */
+  studySettings: StudySettings;
 }
 
 export interface StreamResult extends Omit<StreamRow, 'samples'> { samples: number }
@@ -73,10 +76,10 @@ export class RecordingsRepository {
   async processingContext(id: string): Promise<ProcessingContext | null> {
     const r = await this.db.recording.findUnique({
       where: { id },
-      select: { id: true, processRun: true, status: true, pipelineVersion: true, originNs: true, studyId: true, completedStage: true, upload: { select: { objectKey: true, filename: true } } },
+      select: { id: true, processRun: true, status: true, pipelineVersion: true, originNs: true, studyId: true, completedStage: true, upload: { select: { objectKey: true, filename: true } }, study: { select: { settings: true } } },
     });
     if (!r) return null;
-    return { id: r.id, run: r.processRun, status: r.status, objectKey: r.upload.objectKey, filename: r.upload.filename, pipelineVersion: r.pipelineVersion, originNs: r.originNs, studyId: r.studyId, completedStage: r.completedStage };
+    return { id: r.id, run: r.processRun, status: r.status, objectKey: r.upload.objectKey, filename: r.upload.filename, pipelineVersion: r.pipelineVersion, originNs: r.originNs, studyId: r.studyId, completedStage: r.completedStage, studySettings: (r.study.settings ?? {}) as StudySettings };
   }
 
   /** Moves a recording to `processing` at a stage, only for the current run (a stale job changes nothing). */

@@ -1,23 +1,29 @@
 import { newId } from '../lib/ids.js';
 import type { Db } from './db.js';
 import { isUniqueViolation, type Prisma } from './db.js';
-import type { StudyLabel } from '../domain/study.js';
+import type { StudyLabel, StudySettings } from '../domain/study.js';
 
-export interface StudyRow { id: string; slug: string; name: string; labels: StudyLabel[]; createdAt: Date }
+export interface StudyRow { id: string; slug: string; name: string; labels: StudyLabel[]; settings: StudySettings; createdAt: Date }
 
-const studySelect = { id: true, slug: true, name: true, labels: true, createdAt: true } as const;
+const studySelect = { id: true, slug: true, name: true, labels: true, settings: true, createdAt: true } as const;
 
-function toStudy(r: { id: string; slug: string; name: string; labels: unknown; createdAt: Date }): StudyRow {
-  return { ...r, labels: r.labels as StudyLabel[] };
+function toStudy(r: { id: string; slug: string; name: string; labels: unknown; settings: unknown; createdAt: Date }): StudyRow {
+  return { ...r, labels: r.labels as StudyLabel[], settings: (r.settings ?? {}) as StudySettings };
 }
 
 export class StudiesRepository {
   constructor(private readonly db: Db) {}
 
   /** Returns null when the slug is taken. */
-  async create(input: { slug: string; name: string; labels: StudyLabel[] }): Promise<StudyRow | null> {
+  async create(input: { slug: string; name: string; labels: StudyLabel[]; settings: StudySettings }): Promise<StudyRow | null> {
     try {
-      return toStudy(await this.db.study.create({ data: { id: newId('std'), slug: input.slug, name: input.name, labels: input.labels as unknown as Prisma.InputJsonValue }, select: studySelect }));
+      return toStudy(await this.db.study.create({
+        data: {
+          id: newId('std'), slug: input.slug, name: input.name, labels: input.labels as unknown as Prisma.InputJsonValue,
+          settings: input.settings as Prisma.InputJsonValue,
+        },
+        select: studySelect,
+      }));
     } catch (e) {
       if (isUniqueViolation(e)) return null;
       throw e;
@@ -32,6 +38,19 @@ export class StudiesRepository {
       ...(opts.after ? { where: { id: { gt: opts.after } } } : {}),
     });
     return rows.map(toStudy);
+  }
+
+  /** Changes name, labels or settings; null when there is no such study. */
+  async update(id: string, patch: { name?: string; labels?: StudyLabel[]; settings?: StudySettings }): Promise<StudyRow | null> {
+    const r = await this.db.study.updateMany({
+      where: { id },
+      data: {
+        ...(patch.name !== undefined ? { name: patch.name } : {}),
+        ...(patch.labels !== undefined ? { labels: patch.labels as unknown as Prisma.InputJsonValue } : {}),
+        ...(patch.settings !== undefined ? { settings: patch.settings as Prisma.InputJsonValue } : {}),
+      },
+    });
+    return r.count === 1 ? this.findById(id) : null;
   }
 
   async findById(id: string): Promise<StudyRow | null> {

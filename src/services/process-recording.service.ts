@@ -3,7 +3,7 @@ import type { Logger } from '../lib/logger.js';
 import { REJECTION_CODES, STAGE_ORDER, type StageName } from '../domain/recording.js';
 import { NS_PER_S, type ImportedLabel, type RecordingMetadata, type StreamInfo } from '../domain/stream.js';
 import { detectFormat } from '../formats/registry.js';
-import { StreamAnalyzer, qualityReport } from '../pipeline/stream-analyzer.js';
+import { StreamAnalyzer, qualityReport, type QualityThresholds } from '../pipeline/stream-analyzer.js';
 import { segmentStream } from '../pipeline/segment.js';
 import { proposeAnnotations } from '../pipeline/annotate.js';
 import { PIPELINE_VERSION } from '../pipeline/version.js';
@@ -123,7 +123,10 @@ export class ProcessRecordingService {
       size: length,
       readAt: (offset, len) => this.store.getRange(ctx.objectKey, offset, len),
       detect: detectFormat,
+      ...(ctx.studySettings.edgeImpulseHmacKey ? { secrets: { edgeImpulseHmacKey: ctx.studySettings.edgeImpulseHmacKey } } : {}),
     };
+    const thresholds = ctx.studySettings.quality as Partial<QualityThresholds> | undefined;
+    const detectorOptions = ctx.studySettings.detectors;
     const version = PIPELINE_VERSION;
     type OpenStream = {
       info: StreamInfo; analyzer: StreamAnalyzer; detectors: DetectorSet; writer: StreamParquetWriter; sink: S3Sink; lod: LodBuilder;
@@ -162,7 +165,7 @@ export class ProcessRecordingService {
             const sink = new S3Sink(this.store, keys.streamParquet(ctx.id, version, ev.stream.name));
             const writer = new StreamParquetWriter(ev.stream, sink, { kvMetadata: { 'fieldsense.recording': ctx.id, 'fieldsense.pipeline_version': version } });
             open.set(ev.stream.name, {
-              info: ev.stream, analyzer: new StreamAnalyzer(ev.stream), detectors: new DetectorSet(ev.stream), writer, sink,
+              info: ev.stream, analyzer: new StreamAnalyzer(ev.stream, thresholds), detectors: new DetectorSet(ev.stream, undefined, detectorOptions), writer, sink,
               lod: new LodBuilder(ev.stream.channels),
             });
             break;

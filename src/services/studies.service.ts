@@ -1,6 +1,7 @@
 import { AppError } from '../lib/errors.js';
 import { hashToken, newToken } from '../lib/ids.js';
-import type { StudyLabel } from '../domain/study.js';
+import type { StudyLabel, StudySettings } from '../domain/study.js';
+import { DEFAULT_THRESHOLDS } from '../pipeline/quality-thresholds.js';
 import type { StudiesRepository, StudyRow } from '../repositories/studies.repository.js';
 import type { CredentialsRepository } from '../repositories/credentials.repository.js';
 
@@ -8,14 +9,20 @@ import type { CredentialsRepository } from '../repositories/credentials.reposito
 export class StudiesService {
   constructor(private readonly studies: StudiesRepository, private readonly credentials: CredentialsRepository) {}
 
-  async create(input: { slug: string; name: string; labels: StudyLabel[] }): Promise<StudyRow> {
-    const names = new Set<string>();
-    for (const l of input.labels) {
-      if (names.has(l.name)) throw new AppError('validation_failed', `The label "${l.name}" is listed twice.`, { label: l.name });
-      names.add(l.name);
-    }
-    const s = await this.studies.create(input);
+  async create(input: { slug: string; name: string; labels: StudyLabel[]; settings?: StudySettings }): Promise<StudyRow> {
+    checkLabels(input.labels);
+    checkSettings(input.settings);
+    const s = await this.studies.create({ ...input, settings: input.settings ?? {} });
     if (!s) throw new AppError('slug_taken', `A study with the slug "${input.slug}" exists already; choose another slug.`, { slug: input.slug });
+    return s;
+  }
+
+  /** Changes a study's name, labels or settings (settings replace the old ones whole). */
+  async update(studyId: string, patch: { name?: string; labels?: StudyLabel[]; settings?: StudySettings }): Promise<StudyRow> {
+    if (patch.labels) checkLabels(patch.labels);
+    checkSettings(patch.settings);
+    const s = await this.studies.update(studyId, patch);
+    if (!s) throw new AppError('not_found', `There is no study ${studyId}.`);
     return s;
   }
 
@@ -60,5 +67,20 @@ export class StudiesService {
 
   async revokeAnnotator(annotatorId: string): Promise<void> {
     if (!(await this.credentials.revokeAnnotator(annotatorId))) throw new AppError('not_found', `There is no annotator ${annotatorId}.`);
+  }
+}
+
+function checkLabels(labels: StudyLabel[]): void {
+  const names = new Set<string>();
+  for (const l of labels) {
+    if (names.has(l.name)) throw new AppError('validation_failed', `The label "${l.name}" is listed twice.`, { label: l.name });
+    names.add(l.name);
+  }
+}
+
+function checkSettings(settings: StudySettings | undefined): void {
+  const unknown = Object.keys(settings?.quality ?? {}).filter((k) => !(k in DEFAULT_THRESHOLDS));
+  if (unknown.length > 0) {
+    throw new AppError('validation_failed', `Unknown quality thresholds: ${unknown.join(', ')}. Known: ${Object.keys(DEFAULT_THRESHOLDS).join(', ')}.`, { unknown });
   }
 }

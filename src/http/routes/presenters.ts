@@ -6,7 +6,12 @@ import { cursor } from '../validate.js';
 
 /** Presenters: rows → the contract's JSON (ISO times, numbers instead of int64, no internal keys). */
 export function presentStudy(s: StudyRow): Record<string, unknown> {
-  return { id: s.id, slug: s.slug, name: s.name, labels: s.labels, createdAt: s.createdAt.toISOString() };
+  const { edgeImpulseHmacKey, ...settings } = s.settings;
+  return {
+    id: s.id, slug: s.slug, name: s.name, labels: s.labels,
+    settings: { ...settings, edgeImpulseHmacKeySet: edgeImpulseHmacKey !== undefined },
+    createdAt: s.createdAt.toISOString(),
+  };
 }
 
 function nsToIso(ns: bigint): string {

@@ -15,7 +15,12 @@ export const Label = z.object({
 });
 
 export const Study = z.object({
-  id: z.string(), slug: z.string(), name: z.string(), labels: z.array(Label), createdAt: z.string(),
+  id: z.string(), slug: z.string(), name: z.string(), labels: z.array(Label),
+  settings: z.object({
+    quality: z.record(z.string(), z.number()).optional(), detectors: z.record(z.string(), z.unknown()).optional(),
+    edgeImpulseHmacKeySet: z.boolean(),
+  }),
+  createdAt: z.string(),
 }).meta({ id: 'Study' });
 
 export const Stream = z.object({

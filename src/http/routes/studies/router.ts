@@ -9,10 +9,16 @@ import { Id, Label, ListQuery, Study, page } from '../schemas.js';
 import { presentPage, presentStudy } from '../presenters.js';
 import { cursor } from '../../validate.js';
 
+const Settings = z.object({
+  quality: z.record(z.string(), z.number()).optional().describe('quality thresholds by name (see the defaults in the pipeline)'),
+  detectors: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).optional().describe('detector options, one flat map'),
+  edgeImpulseHmacKey: z.string().min(8).max(512).optional().describe('verifies signed Edge Impulse uploads; never shown back'),
+}).strict();
 const CreateStudy = z.object({
   slug: z.string().min(2).max(64).regex(/^[a-z0-9][a-z0-9-]*[a-z0-9]$/, 'lowercase letters, digits and dashes'),
   name: z.string().min(1).max(200),
   labels: z.array(Label).max(200).default([]),
+  settings: Settings.optional(),
 });
 const Participant = z.object({ id: z.string(), code: z.string(), studyId: z.string(), createdAt: z.string() });
 const Annotator = z.object({ id: z.string(), name: z.string(), studyId: z.string() });
@@ -29,6 +35,14 @@ export function studiesRouter(studies: StudiesService, registry: OpenApiRegistry
     responses: { 201: { description: 'Created', schema: Study }, 409: { description: 'Slug taken' } } },
   async ({ body }, _req, res) => {
     res.status(201).json(presentStudy(await studies.create(body)));
+  });
+
+  route(r, registry, { method: 'patch', path: '/v1/studies/:studyId', summary: 'Change a study\'s name, labels or settings', tags, auth: 'admin', params: StudyParams,
+    body: z.object({ name: z.string().min(1).max(200), labels: z.array(Label).max(200), settings: Settings }).partial()
+      .refine((b) => Object.keys(b).length > 0, 'send at least one of name, labels, settings'),
+    responses: { 200: { description: 'Updated', schema: Study } } },
+  async ({ params, body }, _req, res) => {
+    res.json(presentStudy(await studies.update(params.studyId, body)));
   });
 
   route(r, registry, { method: 'get', path: '/v1/studies', summary: 'List studies', tags, auth: 'admin', query: ListQuery,

@@ -8,3 +8,6 @@ ADD COLUMN     "originalUnit" TEXT,
 ADD COLUMN     "range" DOUBLE PRECISION,
 ADD COLUMN     "sourceFile" TEXT;
 
+-- AlterTable
+ALTER TABLE "Study" ADD COLUMN     "settings" JSONB;
+
