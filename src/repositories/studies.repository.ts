@@ -8,7 +8,7 @@ export interface StudyRow { id: string; slug: string; name: string; labels: Stud
 const studySelect = { id: true, slug: true, name: true, labels: true, settings: true, createdAt: true } as const;
 
 function toStudy(r: { id: string; slug: string; name: string; labels: unknown; settings: unknown; createdAt: Date }): StudyRow {
-  return { ...r, labels: r.labels as StudyLabel[], settings: (r.settings ?? {}) as StudySettings };
+  return { ...r, labels: r.labels as StudyLabel[], settings: r.settings ?? {} };
 }
 
 export class StudiesRepository {
