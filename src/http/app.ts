@@ -7,6 +7,7 @@ import type { IngestUploadService } from '../services/ingest-upload.service.js';
 import type { RecordingsService } from '../services/recordings.service.js';
 import type { AnnotationsService } from '../services/annotations.service.js';
 import type { HealthService } from '../services/health.service.js';
+import type { EvaluateStudyService } from '../services/evaluate-study.service.js';
 import { OpenApiRegistry } from './openapi.js';
 import { requestContext } from './middleware/request-context.js';
 import { authenticate } from './middleware/auth.js';
@@ -26,6 +27,7 @@ export interface AppDeps {
   recordings: RecordingsService;
   annotations: AnnotationsService;
   health: HealthService;
+  evaluations: EvaluateStudyService;
   limits: { maxBytes: number; maxFieldBytes: number };
   /** Extra routers mounted before authentication (the console's static files). */
   publicRouters?: express.Router[];
@@ -43,7 +45,7 @@ export function createApp(d: AppDeps): Express {
   for (const r of d.publicRouters ?? []) app.use(r);
   app.use('/v1', authenticate(d.auth));
   app.use(express.json({ limit: '256kb', type: ['application/json', 'application/*+json'] }));
-  app.use(studiesRouter(d.studies, registry));
+  app.use(studiesRouter(d.studies, d.evaluations, registry));
   app.use(uploadsRouter(d.ingest, d.recordings, registry, d.limits));
   app.use(recordingsRouter(d.recordings, registry));
   app.use(annotationsRouter(d.annotations, registry));

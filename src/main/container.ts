@@ -19,6 +19,7 @@ import { IngestUploadService } from '../services/ingest-upload.service.js';
 import { RecordingsService } from '../services/recordings.service.js';
 import { AnnotationsService } from '../services/annotations.service.js';
 import { HealthService } from '../services/health.service.js';
+import { EvaluateStudyService } from '../services/evaluate-study.service.js';
 import { ProcessRecordingService } from '../services/process-recording.service.js';
 import { createApp } from '../http/app.js';
 
@@ -51,6 +52,7 @@ export function buildApi(config: Config, log: Logger, adminToken: string): {
     ingest: new IngestUploadService(uploads, store, () => { metrics.uploads.inc({ outcome: 'created' }); wake(); }, log),
     recordings,
     annotations: new AnnotationsService(new AnnotationsRepository(db), studiesRepo, recordings),
+    evaluations: new EvaluateStudyService(studiesRepo, new AnnotationsRepository(db)),
     health: new HealthService({ database: () => pingDatabase(db), redis: () => redis.ping(), objectStorage: () => store.ping() }),
     limits: { maxBytes: config.upload.maxBytes, maxFieldBytes: config.upload.maxFieldBytes },
   });

@@ -13,6 +13,12 @@ const select = {
   detector: true, detectorVersion: true, annotatorId: true, createdAt: true, updatedAt: true,
 } as const;
 
+/** Which annotations an evaluation compares: by source, by detector, or one annotator's. */
+export type AnnotationPick =
+  | { kind: 'source'; source: 'auto' | 'human' | 'import' }
+  | { kind: 'detector'; detector: string }
+  | { kind: 'annotator'; annotatorId: string };
+
 export class AnnotationsRepository {
   constructor(private readonly db: Db) {}
 
@@ -23,6 +29,33 @@ export class AnnotationsRepository {
       orderBy: [{ startS: 'asc' }, { id: 'asc' }],
       select,
     });
+  }
+
+  /**
+   * The annotations of a study's ready recordings that match a selector (for evaluation), with each
+   * recording's duration. Rejected proposals are left out.
+   */
+  async forEvaluation(studyId: string, pick: AnnotationPick): Promise<{ recordings: { id: string; durationS: number }[]; annotations: (AnnotationRow & { confidence: number | null })[] }> {
+    const recordings = await this.db.recording.findMany({
+      where: { studyId, status: 'ready', durationS: { not: null } },
+      orderBy: { id: 'asc' },
+      select: { id: true, durationS: true, pipelineVersion: true },
+    });
+    const annotations: AnnotationRow[] = [];
+    for (const r of recordings) {
+      annotations.push(...await this.db.annotation.findMany({
+        where: {
+          recordingId: r.id,
+          status: { not: 'rejected' },
+          ...(pick.kind === 'source' ? { source: pick.source, ...(pick.source === 'auto' ? { pipelineVersion: r.pipelineVersion } : {}) } : {}),
+          ...(pick.kind === 'detector' ? { source: 'auto', detector: pick.detector, pipelineVersion: r.pipelineVersion } : {}),
+          ...(pick.kind === 'annotator' ? { source: 'human', annotatorId: pick.annotatorId } : {}),
+        },
+        orderBy: [{ startS: 'asc' }, { id: 'asc' }],
+        select,
+      }));
+    }
+    return { recordings: recordings.map((r) => ({ id: r.id, durationS: r.durationS ?? 0 })), annotations };
   }
 
   async findById(id: string): Promise<(AnnotationRow & { studyId: string }) | null> {

@@ -5,6 +5,7 @@ import { route } from '../../route.js';
 import { principal } from '../../middleware/auth.js';
 import { requireAdmin } from '../../../services/auth.service.js';
 import type { StudiesService } from '../../../services/studies.service.js';
+import type { EvaluateStudyService } from '../../../services/evaluate-study.service.js';
 import { Id, Label, ListQuery, Study, page } from '../schemas.js';
 import { presentPage, presentStudy } from '../presenters.js';
 import { cursor } from '../../validate.js';
@@ -25,7 +26,7 @@ const Annotator = z.object({ id: z.string(), name: z.string(), studyId: z.string
 const StudyParams = z.object({ studyId: Id('std') });
 
 /** Study administration (admin token only). */
-export function studiesRouter(studies: StudiesService, registry: OpenApiRegistry): Router {
+export function studiesRouter(studies: StudiesService, evaluations: EvaluateStudyService, registry: OpenApiRegistry): Router {
   const r = Router();
   const tags = ['studies'];
   r.use('/v1/studies', (_req, res, next) => { requireAdmin(principal(res)); next(); });
@@ -56,6 +57,19 @@ export function studiesRouter(studies: StudiesService, registry: OpenApiRegistry
   async ({ params }, _req, res) => {
     const s = await studies.get(params.studyId);
     res.json({ ...presentStudy(s), counts: s.counts });
+  });
+
+  route(r, registry, { method: 'post', path: '/v1/studies/:studyId/evaluations', summary: 'Measure one set of the study\'s annotations against another (frame and event scores, false alarms per hour, latency, confusion); two annotators give their agreement', tags, auth: 'admin', params: StudyParams,
+    body: z.object({
+      prediction: z.string().min(1).max(100).describe('human, import, auto, a detector name, or annotator:<id>'),
+      reference: z.string().min(1).max(100).describe('human, import, or annotator:<id>'),
+      toleranceS: z.number().positive().max(60).optional().describe('event onset tolerance, seconds (default 0.5)'),
+      frameS: z.number().positive().max(10).optional().describe('frame length, seconds (default 0.01)'),
+      labels: z.array(z.string().min(1).max(64)).max(100).optional(),
+    }),
+    responses: { 200: { description: 'Report (JSON), with a Markdown summary and an SVG plot', schema: z.object({ recordings: z.number(), durationS: z.number(), report: z.record(z.string(), z.unknown()), agreement: z.record(z.string(), z.unknown()).optional(), markdown: z.string(), svg: z.string() }) } } },
+  async ({ params, body }, _req, res) => {
+    res.json(await evaluations.evaluate(params.studyId, body));
   });
 
   route(r, registry, { method: 'post', path: '/v1/studies/:studyId/participants', summary: 'Enroll a participant; the token is shown once', tags, auth: 'admin', params: StudyParams,

@@ -1,0 +1,72 @@
+import { AppError } from '../lib/errors.js';
+import { agreement, evaluate, renderReport, type AgreementReport, type EvaluationReport } from '../evaluation/report.js';
+import type { LabeledInterval } from '../evaluation/intervals.js';
+import type { AnnotationPick, AnnotationsRepository } from '../repositories/annotations.repository.js';
+import type { StudiesRepository } from '../repositories/studies.repository.js';
+
+export interface EvaluationRequest {
+  /** `human`, `import`, `auto`, a detector name (`webrtc-vad`), or `annotator:<id>`. */
+  prediction: string;
+  reference: string;
+  toleranceS?: number;
+  frameS?: number;
+  labels?: string[];
+}
+
+export interface StudyEvaluation {
+  study: { id: string; slug: string };
+  recordings: number;
+  durationS: number;
+  report: EvaluationReport;
+  /** Two annotators compared (both sides `annotator:…`): Cohen's kappa on frames and event F1. */
+  agreement?: AgreementReport;
+  markdown: string;
+  svg: string;
+}
+
+/**
+ * Measures one set of a study's annotations against another over all its ready recordings, laid end to
+ * end on one time axis: frame- and event-level scores, false alarms per hour, latency, confusion.
+ */
+export class EvaluateStudyService {
+  constructor(private readonly studies: StudiesRepository, private readonly annotations: AnnotationsRepository) {}
+
+  async evaluate(studyRef: string, req: EvaluationRequest): Promise<StudyEvaluation> {
+    const study = (await this.studies.findById(studyRef)) ?? (await this.studies.findBySlug(studyRef));
+    if (!study) throw new AppError('not_found', `There is no study "${studyRef}".`);
+    const ref = await this.collect(study.id, parsePick(req.reference, 'reference'));
+    const pred = await this.collect(study.id, parsePick(req.prediction, 'prediction'));
+    if (ref.durationS === 0) throw new AppError('validation_failed', `Study ${study.slug} has no ready recordings to evaluate.`);
+    const common = { durationS: ref.durationS, ...(req.frameS !== undefined ? { frameS: req.frameS } : {}) };
+    const labels = req.labels ?? [...new Set(ref.intervals.map((i) => i.label))];
+    if (labels.length === 0) throw new AppError('validation_failed', `The reference "${req.reference}" has no annotations in study ${study.slug}.`);
+    const report = evaluate({ reference: ref.intervals, prediction: pred.intervals, labels, ...common, ...(req.toleranceS !== undefined ? { tolerance: req.toleranceS } : {}) });
+    const both = req.reference.startsWith('annotator:') && req.prediction.startsWith('annotator:');
+    const agree = both ? agreement({ a: ref.intervals, b: pred.intervals, labels, ...common, ...(req.toleranceS !== undefined ? { tolerance: req.toleranceS } : {}) }) : undefined;
+    const { markdown, svg } = renderReport(report, { title: `${study.slug}: ${req.prediction} vs ${req.reference}` });
+    return { study: { id: study.id, slug: study.slug }, recordings: ref.count, durationS: ref.durationS, report, ...(agree ? { agreement: agree } : {}), markdown, svg };
+  }
+
+  /** The picked annotations of every ready recording, each recording shifted to follow the previous one. */
+  private async collect(studyId: string, pick: AnnotationPick): Promise<{ intervals: LabeledInterval[]; durationS: number; count: number }> {
+    const { recordings, annotations } = await this.annotations.forEvaluation(studyId, pick);
+    const offsets = new Map<string, number>();
+    let t = 0;
+    for (const r of recordings) {
+      offsets.set(r.id, t);
+      t += r.durationS;
+    }
+    const intervals = annotations.map((a) => {
+      const o = offsets.get(a.recordingId) ?? 0;
+      return { label: a.label, startS: o + a.startS, endS: o + a.endS, ...(a.confidence !== null ? { confidence: a.confidence } : {}) };
+    });
+    return { intervals, durationS: t, count: recordings.length };
+  }
+}
+
+function parsePick(value: string, side: string): AnnotationPick {
+  if (value === 'auto' || value === 'human' || value === 'import') return { kind: 'source', source: value };
+  if (value.startsWith('annotator:') && value.length > 10) return { kind: 'annotator', annotatorId: value.slice(10) };
+  if (/^[a-z0-9][a-z0-9._-]{1,63}$/.test(value)) return { kind: 'detector', detector: value };
+  throw new AppError('validation_failed', `The ${side} "${value}" is not one of: human, import, auto, a detector name, annotator:<id>.`);
+}
