@@ -3,13 +3,22 @@ import { sensorLoggerCsvReader } from './sensor-logger-csv.reader.js';
 import type { FormatReader, SniffInput } from './types.js';
 import { wavReader } from './wav.reader.js';
 import { coreMotionCsvReader } from './core-motion-csv.reader.js';
+import { axivityCwaReader } from './axivity-cwa.reader.js';
+import { geneactivBinReader } from './geneactiv-bin.reader.js';
 import { genericDelimitedReader } from './generic-delimited.reader.js';
 
 /**
  * Every format FieldSense reads, in sniffing order: binary formats by their magic first, then text formats
  * from the most specific header to the most general; generic delimited text is always last.
  */
-export const readers: FormatReader[] = [wavReader, sensorLoggerCsvReader, coreMotionCsvReader, genericDelimitedReader];
+export const readers: FormatReader[] = [
+  wavReader,
+  axivityCwaReader,
+  geneactivBinReader,
+  sensorLoggerCsvReader,
+  coreMotionCsvReader,
+  genericDelimitedReader,
+];
 
 /**
  * Picks the reader for a file by its content (the first bytes), never by its name.
