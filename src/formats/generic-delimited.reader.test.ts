@@ -189,8 +189,8 @@ describe('generic-delimited reader: real-world layouts', () => {
     expect(codes(r)).toEqual(['preamble_skipped', 'rate_assumed', 'unit_inferred']);
   });
 
-  const actigraph = fileURLToPath(new URL('../../../shared/fixtures/real/ggirread-wearables/ActiGraph13_timestamps_headers.csv', import.meta.url));
-  it.skipIf(!existsSync(actigraph))('reads the real ActiGraph Link export from ../shared: delimiter-padded preamble, ISO times, 1,000 epochs', async () => {
+  const actigraph = fileURLToPath(new URL('../../test/fixtures/ggirread-wearables/ActiGraph13_timestamps_headers.csv', import.meta.url));
+  it('reads the real ActiGraph Link export: delimiter-padded preamble, ISO times, 1,000 epochs', async () => {
     const r = await readDelimited(readFileSync(actigraph), 'ActiGraph13_timestamps_headers.csv', 4096);
     const start = BigInt(Date.UTC(2017, 8, 12, 15, 0, 0)) * 1_000_000n;
     expect(r.events[0]).toEqual({ type: 'recording', startTimeNs: start, absoluteTime: true });
