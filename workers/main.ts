@@ -1,7 +1,7 @@
 import { Worker, type Job } from 'bullmq';
 import { loadConfig } from '../src/config/config.js';
 import { createLogger } from '../src/lib/logger.js';
-import { STEPS, StepPayload, type Step } from '../src/jobs/catalogue.js';
+import { RECORDING_STEPS, STEPS, StepPayload, type Step } from '../src/jobs/catalogue.js';
 import { workerConnection } from '../src/jobs/queues.js';
 import { buildWorkerServices } from '../src/main/container.js';
 import { stepHandlers } from './handlers/steps.js';
@@ -13,7 +13,7 @@ import { stepHandlers } from './handlers/steps.js';
 const config = loadConfig();
 const log = createLogger(config.logLevel, 'fieldsense-worker');
 const services = buildWorkerServices(config, log);
-const handlers = stepHandlers(services.processing);
+const handlers = stepHandlers(services.processing, services.alignment);
 
 const workers = STEPS.map((step: Step) => {
   const w = new Worker(step, async (job: Job) => {
@@ -45,8 +45,9 @@ const workers = STEPS.map((step: Step) => {
     }
     jl.error({ err }, 'step failed after its last attempt');
     const p = StepPayload.safeParse(job.data);
-    if (p.success) {
-      services.processing.fail(p.data.recordingId, p.data.run, step, err.message).catch((e: unknown) => jl.error({ err: e }, 'could not mark the recording failed'));
+    const failsRecording = (RECORDING_STEPS as readonly string[]).includes(step);
+    if (p.success && failsRecording) {
+      services.processing.fail(p.data.recordingId, p.data.run, step as (typeof RECORDING_STEPS)[number], err.message).catch((e: unknown) => jl.error({ err: e }, 'could not mark the recording failed'));
     }
   });
   w.on('error', (err) => log.warn({ err: err.message, step }, 'worker connection error'));

@@ -1,12 +1,15 @@
 import { z } from 'zod';
 
 /**
- * The one job catalogue. A recording is processed by a BullMQ flow of three steps, each on its own queue:
- * validate (read the file, check quality, store normalized streams) → segment → annotate.
+ * The one job catalogue. A recording is processed by a BullMQ flow of steps, each on its own queue:
+ * validate (read the file, check quality, store normalized streams) → segment → annotate (the recording is
+ * ready) → align (link it with the participant's overlapping recordings and estimate their clock offsets).
  * Payloads carry ids only. Job ids are deterministic per recording, processing run and step, so a
  * duplicated outbox delivery or a retry never runs a step twice for the same run.
  */
-export const STEPS = ['validate', 'segment', 'annotate'] as const;
+export const STEPS = ['validate', 'segment', 'annotate', 'align'] as const;
+/** The steps whose failure fails the recording; align only enriches a ready one. */
+export const RECORDING_STEPS = ['validate', 'segment', 'annotate'] as const;
 export type Step = (typeof STEPS)[number];
 
 export const StepPayload = z.object({

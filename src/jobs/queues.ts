@@ -31,9 +31,9 @@ export class RecordingFlows {
   }
 
   /**
-   * Adds the validate → segment → annotate flow of one processing run. BullMQ runs a parent after its
-   * children, so the tree is annotate ⟵ segment ⟵ validate. Deterministic job ids make a second add of
-   * the same run a no-op.
+   * Adds the validate → segment → annotate → align flow of one processing run. BullMQ runs a parent after
+   * its children, so the tree is align ⟵ annotate ⟵ segment ⟵ validate. Deterministic job ids make a second
+   * add of the same run a no-op.
    */
   async addProcessFlow(payload: StepPayload): Promise<void> {
     const opts = (step: Step): Record<string, unknown> => ({
@@ -41,12 +41,15 @@ export class RecordingFlows {
       ...stepJobOptions(this.retry.attempts, this.retry.backoffMs),
       failParentOnFailure: true,
     });
-    const [validate, segment, annotate] = STEPS;
+    const [validate, segment, annotate, align] = STEPS;
     await this.producer.add({
-      name: annotate, queueName: annotate, data: payload, opts: opts(annotate),
+      name: align, queueName: align, data: payload, opts: opts(align),
       children: [{
-        name: segment, queueName: segment, data: payload, opts: opts(segment),
-        children: [{ name: validate, queueName: validate, data: payload, opts: opts(validate) }],
+        name: annotate, queueName: annotate, data: payload, opts: opts(annotate),
+        children: [{
+          name: segment, queueName: segment, data: payload, opts: opts(segment),
+          children: [{ name: validate, queueName: validate, data: payload, opts: opts(validate) }],
+        }],
       }],
     });
   }

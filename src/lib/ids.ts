@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 
 /** Opaque ids with a type prefix: `rec_7Kq…`. 96 random bits, URL-safe. */
-export function newId(prefix: 'std' | 'par' | 'ann' | 'cred' | 'upl' | 'rec' | 'str' | 'seg' | 'anr'): string {
+export function newId(prefix: 'std' | 'par' | 'ann' | 'cred' | 'upl' | 'rec' | 'str' | 'seg' | 'anr' | 'aln'): string {
   return `${prefix}_${randomBytes(12).toString('base64url')}`;
 }
 

@@ -21,6 +21,8 @@ import { AnnotationsService } from '../services/annotations.service.js';
 import { HealthService } from '../services/health.service.js';
 import { EvaluateStudyService } from '../services/evaluate-study.service.js';
 import { ProcessRecordingService } from '../services/process-recording.service.js';
+import { AlignRecordingsService } from '../services/align-recordings.service.js';
+import { AlignmentsRepository } from '../repositories/alignments.repository.js';
 import { createApp } from '../http/app.js';
 
 export function createObjectStore(config: Config): ObjectStore {
@@ -43,7 +45,7 @@ export function buildApi(config: Config, log: Logger, adminToken: string): {
   const uploads = new UploadsRepository(db);
   const recordingsRepo = new RecordingsRepository(db);
   const wake = (): void => relay.wake();
-  const recordings = new RecordingsService(recordingsRepo, uploads, store, wake);
+  const recordings = new RecordingsService(recordingsRepo, uploads, store, wake, new AlignmentsRepository(db));
   const app = createApp({
     log,
     metrics,
@@ -69,9 +71,12 @@ export function buildApi(config: Config, log: Logger, adminToken: string): {
 }
 
 /** Everything a worker process needs. */
-export function buildWorkerServices(config: Config, log: Logger): { db: Db; store: ObjectStore; processing: ProcessRecordingService; close: () => Promise<void> } {
+export function buildWorkerServices(config: Config, log: Logger): {
+  db: Db; store: ObjectStore; processing: ProcessRecordingService; alignment: AlignRecordingsService; close: () => Promise<void>;
+} {
   const db = createDb(config.databaseUrl, { poolMax: 5 });
   const store = createObjectStore(config);
   const processing = new ProcessRecordingService(new RecordingsRepository(db), store, log);
-  return { db, store, processing, close: async () => { await db.$disconnect(); store.destroy(); } };
+  const alignment = new AlignRecordingsService(new AlignmentsRepository(db), store, log);
+  return { db, store, processing, alignment, close: async () => { await db.$disconnect(); store.destroy(); } };
 }

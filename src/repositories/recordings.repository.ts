@@ -186,7 +186,7 @@ export class RecordingsRepository {
       const r = await tx.recording.update({ where: { id }, data: { processRun: { increment: 1 }, status: 'queued', stage: null, completedStage: null, errorCode: null, errorMessage: null }, select: { processRun: true } }).catch(() => null);
       if (!r) return null;
       const payload: StepPayload = { recordingId: id, run: r.processRun };
-      await tx.outboxEvent.create({ data: { jobName: 'recording.process', jobId: jobId(id, r.processRun, 'annotate'), payload } });
+      await tx.outboxEvent.create({ data: { jobName: 'recording.process', jobId: jobId(id, r.processRun, 'align'), payload } });
       return r.processRun;
     });
   }

@@ -73,7 +73,7 @@ export class UploadsRepository {
           },
         });
         await tx.outboxEvent.create({
-          data: { jobName: 'recording.process', jobId: jobId(u.recordingId, 0, 'annotate'), payload },
+          data: { jobName: 'recording.process', jobId: jobId(u.recordingId, 0, 'align'), payload },
         });
         return tx.upload.findUniqueOrThrow({ where: { id: u.id }, select: uploadSelect });
       });

@@ -4,6 +4,7 @@ import { canSeeRecording, type Principal } from '../domain/principal.js';
 import { NS_PER_S } from '../domain/stream.js';
 import type { RecordingsRepository, RecordingStatus, RecordingView } from '../repositories/recordings.repository.js';
 import type { UploadsRepository } from '../repositories/uploads.repository.js';
+import type { AlignmentRow, AlignmentsRepository } from '../repositories/alignments.repository.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { readStreamWindow } from '../columnar/parquet-stream-reader.js';
 import { readLodHeader, readLodWindow } from '../columnar/lod.js';
@@ -24,7 +25,14 @@ export class RecordingsService {
     private readonly uploads: UploadsRepository,
     private readonly store: ObjectStore,
     private readonly onCommitted: () => void,
+    private readonly alignmentsRepo: AlignmentsRepository,
   ) {}
+
+  /** Clock offsets to the participant's overlapping recordings, most confident first. */
+  async alignments(p: Principal, recordingId: string): Promise<AlignmentRow[]> {
+    const r = await this.get(p, recordingId);
+    return this.alignmentsRepo.listFor(r.id);
+  }
 
   /** The recording, or not_found when it does not exist or the caller may not see it. */
   async get(p: Principal, recordingId: string): Promise<RecordingView> {

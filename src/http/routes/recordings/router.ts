@@ -68,6 +68,16 @@ export function recordingsRouter(recordings: RecordingsService, registry: OpenAp
     res.json({ items: items.map((s) => ({ id: s.id, kind: s.kind, startS: s.startS, endS: s.endS, ...(s.stream ? { stream: s.stream } : {}), attributes: s.attributes })) });
   });
 
+  route(r, registry, { method: 'get', path: '/v1/recordings/:recordingId/alignments', summary: 'Clock offsets to the participant\'s overlapping recordings, estimated from their motion', tags, auth: 'any', params: RecParams,
+    responses: { 200: { description: 'Alignments', schema: z.object({ items: z.array(z.object({
+      otherRecordingId: z.string(), offsetS: z.number().describe('add to the other recording\'s times to put them on this one\'s clock'),
+      confidence: z.number(), peak: z.number(), overlapS: z.number(), method: z.string(), version: z.string(), createdAt: z.string(),
+    })) }) } } },
+  async ({ params }, _req, res) => {
+    const items = await recordings.alignments(principal(res), params.recordingId);
+    res.json({ items: items.map(({ recordingId: _r, createdAt, ...a }) => ({ ...a, createdAt: createdAt.toISOString() })) });
+  });
+
   route(r, registry, { method: 'post', path: '/v1/recordings/:recordingId/reprocess', summary: 'Run the pipeline again (admin); results replace the old ones', tags, auth: 'admin', params: RecParams,
     responses: { 202: { description: 'Queued', schema: Recording } } },
   async ({ params }, _req, res) => {
