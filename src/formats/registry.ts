@@ -5,6 +5,12 @@ import { wavReader } from './wav.reader.js';
 import { coreMotionCsvReader } from './core-motion-csv.reader.js';
 import { axivityCwaReader } from './axivity-cwa.reader.js';
 import { geneactivBinReader } from './geneactiv-bin.reader.js';
+import { zipContainerReader } from './zip-container.reader.js';
+import { audioCodecReader } from './audio-codec.reader.js';
+import { edgeImpulseReader } from './edge-impulse.reader.js';
+import { sensorLoggerJsonReader } from './sensor-logger-json.reader.js';
+import { empaticaE4CsvReader } from './empatica-e4.reader.js';
+import { segmentsLabelsReader } from './segments-labels.reader.js';
 import { genericDelimitedReader } from './generic-delimited.reader.js';
 
 /**
@@ -12,11 +18,20 @@ import { genericDelimitedReader } from './generic-delimited.reader.js';
  * from the most specific header to the most general; generic delimited text is always last.
  */
 export const readers: FormatReader[] = [
+  // binary, by magic bytes
   wavReader,
   axivityCwaReader,
+  zipContainerReader,
+  audioCodecReader,
+  // structured text with a telling header
   geneactivBinReader,
+  edgeImpulseReader,
+  sensorLoggerJsonReader,
   sensorLoggerCsvReader,
+  empaticaE4CsvReader,
   coreMotionCsvReader,
+  segmentsLabelsReader,
+  // anything delimited, last
   genericDelimitedReader,
 ];
 

@@ -270,16 +270,16 @@ describe('wav reader on synthetic files', () => {
     expect(r.channel(0)[140_001]).toBe(((140_001 % 2000) - 1000) / 32768);
   });
 
-  it('rejects 24-bit PCM and float as unsupported variants, naming what it found', async () => {
-    const e24 = await readError(makeWav({ bits: 24, data: new Uint8Array(6) }));
-    expect(e24.code).toBe('format_unsupported_variant');
-    expect(e24.message).toContain('PCM');
-    expect(e24.message).toContain('24-bit');
-    expect(e24.message).toContain('16-bit PCM');
-    const ef = await readError(makeWav({ formatTag: 3, bits: 32, data: new Uint8Array(8) }));
+  it('rejects ADPCM and 16-bit float as unsupported variants, naming what it found and how to convert', async () => {
+    const adpcm = await readError(makeWav({ formatTag: 2, bits: 4, data: new Uint8Array(6) }));
+    expect(adpcm.code).toBe('format_unsupported_variant');
+    expect(adpcm.message).toContain('Microsoft ADPCM');
+    expect(adpcm.message).toContain('4-bit');
+    expect(adpcm.message).toContain('ffmpeg -i in.wav');
+    const ef = await readError(makeWav({ formatTag: 3, bits: 16, data: new Uint8Array(8) }));
     expect(ef.code).toBe('format_unsupported_variant');
     expect(ef.message).toContain('IEEE float');
-    expect(ef.message).toContain('32-bit');
+    expect(ef.message).toContain('16-bit');
   });
 
   it('rejects data before fmt, a non-RIFF file and a file with no data chunk as wav_invalid', async () => {

@@ -1,346 +1,240 @@
-import type { ReaderEvent, SampleChunk, StreamInfo } from '../domain/stream.js';
+import type { ReaderEvent, StreamInfo } from '../domain/stream.js';
 import { AppError } from '../lib/errors.js';
-import { ByteReader } from './byte-source.js';
-import type { FormatReader, SniffInput } from './types.js';
+import { FrameClock } from './audio-clock.js';
+import { PcmFrameSink } from './pcm-frames.js';
+import type { FormatReader, ReaderContext, SniffInput } from './types.js';
+import {
+  ascii,
+  isInfoChunk,
+  parseDs64,
+  PushbackReader,
+  readTrailingInfo,
+  u32,
+  validId,
+  type Ds64,
+} from './wav-chunks.js';
+import { parseFmt, type WavFormat } from './wav-format.js';
+import { BEXT_FIXED_BYTES, MAX_INFO_CHUNK_BYTES, WavInfo } from './wav-info.js';
 
-/** Frames per emitted chunk (the reader contract's ~64 Ki samples bound). */
-const MAX_FRAMES = 65_536;
 /** A `fmt ` chunk larger than this is not a real one (PCM needs 16 bytes, EXTENSIBLE 40). */
 const MAX_FMT_BYTES = 4096;
-const FORMAT_PCM = 1;
-const FORMAT_EXTENSIBLE = 0xfffe;
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/** A `ds64` chunk larger than this is not a real one (28 bytes plus a short table). */
+const MAX_DS64_BYTES = 64 * 1024;
+const UNKNOWN_SIZE = 0xffffffff;
 
-const FORMAT_TAG_NAMES: Record<number, string> = {
-  1: 'PCM',
-  2: 'Microsoft ADPCM',
-  3: 'IEEE float',
-  6: 'A-law',
-  7: 'µ-law',
-  0x11: 'IMA ADPCM',
-  0x55: 'MP3',
-  0xfffe: 'EXTENSIBLE',
-};
-
-function ascii(b: Uint8Array, at: number, n: number): string {
-  let s = '';
-  for (let i = 0; i < n; i++) s += String.fromCharCode(b[at + i] ?? 0);
-  return s;
-}
-
-function u32(b: Uint8Array, at: number): number {
-  return ((b[at] ?? 0) | ((b[at + 1] ?? 0) << 8) | ((b[at + 2] ?? 0) << 16) | ((b[at + 3] ?? 0) << 24)) >>> 0;
-}
-
-function u16(b: Uint8Array, at: number): number {
-  return (b[at] ?? 0) | ((b[at + 1] ?? 0) << 8);
-}
+type Warning = Extract<ReaderEvent, { type: 'warning' }>;
 
 function printable(id: string): string {
   return JSON.stringify(id);
 }
 
-interface WavFormat {
-  channels: number;
-  sampleRate: number;
-  frameBytes: number;
+interface Header {
+  id: string;
+  size: number;
 }
 
-/** Parses a `fmt ` body; throws the error a person can act on when it is not 16-bit PCM. */
-function parseFmt(body: Uint8Array): { format: WavFormat; warning?: string } {
-  if (body.length < 16) {
-    throw new AppError('wav_invalid', `The WAV "fmt " chunk is ${body.length} bytes; at least 16 are needed, so the header is damaged.`);
-  }
-  let tag = u16(body, 0);
-  const channels = u16(body, 2);
-  const sampleRate = u32(body, 4);
-  const blockAlign = u16(body, 12);
-  const bits = u16(body, 14);
-  let tagName = `format tag ${tag} (${FORMAT_TAG_NAMES[tag] ?? 'unknown'})`;
-  if (tag === FORMAT_EXTENSIBLE && body.length >= 26) {
-    const sub = u16(body, 24);
-    tagName = `format tag 0xFFFE (EXTENSIBLE, sub-format ${sub} ${FORMAT_TAG_NAMES[sub] ?? 'unknown'})`;
-    tag = sub;
-  }
-  if (tag !== FORMAT_PCM || bits !== 16) {
-    throw new AppError(
-      'format_unsupported_variant',
-      `This WAV file is ${tagName}, ${bits}-bit; FieldSense reads 16-bit PCM WAV today. Convert it (for example \`sox in.wav -b 16 -e signed-integer out.wav\`) and upload again.`,
-      { formatTag: u16(body, 0), bitsPerSample: bits },
-    );
-  }
-  if (channels < 1) throw new AppError('wav_invalid', 'The WAV header declares 0 channels, so the file is damaged.');
-  if (sampleRate < 1) throw new AppError('wav_invalid', 'The WAV header declares a sample rate of 0 Hz, so the file is damaged.');
-  const frameBytes = channels * 2;
-  const format: WavFormat = { channels, sampleRate, frameBytes };
-  if (blockAlign !== frameBytes) {
-    return {
-      format,
-      warning: `The WAV header's block align is ${blockAlign} but ${channels} channel(s) of 16-bit samples need ${frameBytes}; read as ${frameBytes}-byte frames.`,
-    };
-  }
-  return { format };
-}
+/** The WAV chunk walk: header chunks in the file's order, then `data` streamed through a frame sink. */
+class WavWalk {
+  private readonly r: PushbackReader;
+  private format: WavFormat | null = null;
+  private ds64: Ds64 | null = null;
+  private readonly warnings: Warning[] = [];
+  private readonly info = new WavInfo();
+  /** The pad byte read after the last odd-sized chunk (null when the last chunk was even). */
+  private lastPad: number | null = null;
 
-function channelNames(n: number): string[] {
-  if (n === 1) return ['mono'];
-  if (n === 2) return ['left', 'right'];
-  return Array.from({ length: n }, (_, i) => `ch${i + 1}`);
-}
-
-/** Builds frame times `round(i * 1e9 / rate)` without BigInt arithmetic per sample. */
-class FrameClock {
-  /** round(r * 1e9 / rate) for r in [0, rate), when the rate is small enough to tabulate. */
-  private readonly table: Float64Array | null;
-
-  constructor(private readonly rate: number) {
-    this.table = rate <= 768_000 ? Float64Array.from({ length: rate }, (_, r) => Math.round((r * 1e9) / rate)) : null;
+  constructor(
+    source: AsyncIterable<Uint8Array>,
+    private readonly ctx: ReaderContext,
+  ) {
+    this.r = new PushbackReader(source);
   }
 
-  /** Time of frame `i` in ns as a double; exact for any realistic length (< 2^53 ns ≈ 104 days). */
-  ns(i: number): number {
-    const sec = Math.floor(i / this.rate);
-    const rem = i - sec * this.rate;
-    return sec * 1e9 + Math.round((rem * 1e9) / this.rate);
-  }
-
-  fill(t: BigInt64Array, first: number, n: number): void {
-    const table = this.table;
-    if (!LITTLE_ENDIAN || table === null) {
-      for (let k = 0; k < n; k++) t[k] = BigInt(this.ns(first + k));
-      return;
-    }
-    const w = new Uint32Array(t.buffer, t.byteOffset, n * 2);
-    let sec = Math.floor(first / this.rate);
-    let rem = first - sec * this.rate;
-    for (let k = 0; k < n; k++) {
-      const v = sec * 1e9 + table[rem]!;
-      const hi = Math.floor(v / 4294967296);
-      w[2 * k] = v - hi * 4294967296;
-      w[2 * k + 1] = hi;
-      if (++rem === this.rate) {
-        rem = 0;
-        sec++;
+  async *read(): AsyncGenerator<ReaderEvent> {
+    try {
+      const riff = await this.r.readExact(12);
+      if (riff.length < 12) {
+        throw new AppError('wav_invalid', `The file is ${riff.length} bytes long; a WAV file needs at least a 12-byte RIFF header.`);
       }
-    }
-  }
-}
-
-/** Collects decoded frames into chunks of at most MAX_FRAMES. */
-class FrameSink {
-  private values: Float32Array[] = [];
-  private n = 0;
-  /** Frames emitted so far (index of the next frame). */
-  frames = 0;
-  private readonly carry: Uint8Array;
-  private carryLen = 0;
-  private readonly clock: FrameClock;
-
-  constructor(private readonly format: WavFormat, private readonly streamName: string) {
-    this.carry = new Uint8Array(format.frameBytes);
-    this.clock = new FrameClock(format.sampleRate);
-    this.reset();
-  }
-
-  private reset(): void {
-    this.values = Array.from({ length: this.format.channels }, () => new Float32Array(MAX_FRAMES));
-    this.n = 0;
-  }
-
-  /** Bytes of a partial frame held back for the next piece. */
-  get pendingBytes(): number {
-    return this.carryLen;
-  }
-
-  /** Decodes `bytes`; returns the chunks that filled up. */
-  push(bytes: Uint8Array): ReaderEvent[] {
-    const out: ReaderEvent[] = [];
-    const { frameBytes } = this.format;
-    let p = 0;
-    if (this.carryLen > 0) {
-      const take = Math.min(frameBytes - this.carryLen, bytes.length);
-      this.carry.set(bytes.subarray(0, take), this.carryLen);
-      this.carryLen += take;
-      p = take;
-      if (this.carryLen < frameBytes) return out;
-      this.decode(this.carry, 0, 1);
-      this.carryLen = 0;
-      if (this.n === MAX_FRAMES) out.push(this.flush());
-    }
-    while (p + frameBytes <= bytes.length) {
-      const frames = Math.min(Math.floor((bytes.length - p) / frameBytes), MAX_FRAMES - this.n);
-      this.decode(bytes, p, frames);
-      p += frames * frameBytes;
-      if (this.n === MAX_FRAMES) out.push(this.flush());
-    }
-    if (p < bytes.length) {
-      this.carry.set(bytes.subarray(p), 0);
-      this.carryLen = bytes.length - p;
-    }
-    return out;
-  }
-
-  private decode(b: Uint8Array, at: number, frames: number): void {
-    const { channels } = this.format;
-    const base = this.n;
-    const aligned = LITTLE_ENDIAN && (b.byteOffset + at) % 2 === 0;
-    if (aligned) {
-      // Fast path: read the little-endian int16 samples through a typed view.
-      const s16 = new Int16Array(b.buffer, b.byteOffset + at, frames * channels);
-      if (channels === 1) {
-        const v = this.values[0]!;
-        for (let k = 0; k < frames; k++) v[base + k] = s16[k]! / 32768;
-      } else if (channels === 2) {
-        const l = this.values[0]!;
-        const r = this.values[1]!;
-        for (let k = 0; k < frames; k++) {
-          l[base + k] = s16[2 * k]! / 32768;
-          r[base + k] = s16[2 * k + 1]! / 32768;
-        }
-      } else {
-        for (let c = 0; c < channels; c++) {
-          const v = this.values[c]!;
-          for (let k = 0; k < frames; k++) v[base + k] = s16[k * channels + c]! / 32768;
-        }
-      }
-    } else {
-      for (let c = 0; c < channels; c++) {
-        const v = this.values[c]!;
-        let p = at + 2 * c;
-        const step = 2 * channels;
-        for (let k = 0; k < frames; k++, p += step) v[base + k] = (((b[p]! | (b[p + 1]! << 8)) << 16) >> 16) / 32768;
-      }
-    }
-    this.n += frames;
-  }
-
-  /** Emits the frames collected so far as one chunk (call only when `buffered > 0`). */
-  flush(): ReaderEvent {
-    const n = this.n;
-    const t = new BigInt64Array(n);
-    this.clock.fill(t, this.frames, n);
-    const chunk: SampleChunk = {
-      length: n,
-      t,
-      values: this.values.map((v) => (n === MAX_FRAMES ? v : v.slice(0, n))),
-    };
-    this.frames += n;
-    this.reset();
-    return { type: 'chunk', stream: this.streamName, chunk };
-  }
-
-  get buffered(): number {
-    return this.n;
-  }
-}
-
-async function* readWav(source: AsyncIterable<Uint8Array>): AsyncGenerator<ReaderEvent> {
-  const r = new ByteReader(source);
-  try {
-    const riff = await r.readExact(12);
-    if (riff.length < 12) {
-      throw new AppError('wav_invalid', `The file is ${riff.length} bytes long; a WAV file needs at least a 12-byte RIFF header.`);
-    }
-    const magic = ascii(riff, 0, 4);
-    const wave = ascii(riff, 8, 4);
-    if ((magic === 'RF64' || magic === 'RIFX' || magic === 'BW64') && wave === 'WAVE') {
-      throw new AppError(
-        'format_unsupported_variant',
-        `This is a ${magic} WAV file; FieldSense reads 16-bit PCM WAV in a little-endian RIFF container today. Convert it to a plain RIFF WAV and upload again.`,
-      );
-    }
-    if (magic !== 'RIFF' || wave !== 'WAVE') {
-      throw new AppError('wav_invalid', `The file does not start with a RIFF/WAVE header (found ${printable(magic)} … ${printable(wave)}), so it is not a WAV file.`);
-    }
-
-    let format: WavFormat | null = null;
-    /** Header warnings, emitted after the recording and stream are declared. */
-    const warnings: ReaderEvent[] = [];
-    for (;;) {
-      const head = await r.readExact(8);
-      if (head.length < 8) {
+      const magic = ascii(riff, 0, 4);
+      const wave = ascii(riff, 8, 4);
+      if (magic === 'RIFX' && wave === 'WAVE') {
         throw new AppError(
-          'wav_invalid',
-          format === null
-            ? 'The WAV file ends before its "fmt " chunk: it is truncated or not a real WAV file.'
-            : 'The WAV file ends before its "data" chunk: it is truncated (was the upload interrupted?).',
+          'format_unsupported_variant',
+          'This is a big-endian RIFX WAV file, which FieldSense does not read. Convert it to a little-endian WAV (for example `sox in.wav -L out.wav`) and upload again.',
         );
       }
-      const id = ascii(head, 0, 4);
-      const size = u32(head, 4);
-      const padded = size + (size & 1);
-      if (id === 'fmt ') {
-        if (size > MAX_FMT_BYTES) throw new AppError('wav_invalid', `The WAV "fmt " chunk claims ${size} bytes, which no real WAV has; the header is damaged.`);
-        const body = await r.readExact(padded);
-        if (body.length < size) throw new AppError('wav_invalid', 'The WAV file ends inside its "fmt " chunk: it is truncated.');
-        const parsed = parseFmt(body.subarray(0, size));
-        format = parsed.format;
-        if (parsed.warning !== undefined) warnings.push({ type: 'warning', code: 'wav_block_align', message: parsed.warning });
-        continue;
+      if ((magic !== 'RIFF' && magic !== 'RF64' && magic !== 'BW64') || wave !== 'WAVE') {
+        throw new AppError('wav_invalid', `The file does not start with a RIFF/WAVE header (found ${printable(magic)} … ${printable(wave)}), so it is not a WAV file.`);
       }
-      if (id === 'data') {
-        if (format === null) {
-          throw new AppError('wav_invalid', 'The WAV "data" chunk comes before any "fmt " chunk, so the sample format is unknown; re-export the file with a standard tool.');
+      const rf64 = magic !== 'RIFF';
+      for (;;) {
+        const h = await this.nextHeader();
+        if (h.id === 'data') {
+          yield* this.readData(h.size, rf64);
+          return;
         }
-        yield* readData(r, format, size, warnings);
-        return;
+        await this.headerChunk(h, rf64);
       }
-      const skipped = await r.skip(padded);
-      if (skipped < size) {
-        throw new AppError('wav_invalid', `The WAV file ends inside its ${printable(id)} chunk, before any "data": it is truncated.`);
+    } finally {
+      await this.r.close();
+    }
+  }
+
+  /** Reads the next chunk header, recovering from a missing pad byte after an odd-sized chunk. */
+  private async nextHeader(): Promise<Header> {
+    const head = await this.r.readExact(8);
+    if (head.length < 8) {
+      throw new AppError(
+        'wav_invalid',
+        this.format === null
+          ? 'The WAV file ends before its "fmt " chunk: it is truncated or not a real WAV file.'
+          : 'The WAV file ends before its "data" chunk: it is truncated (was the upload interrupted?).',
+      );
+    }
+    if (validId(head, 0)) return { id: ascii(head, 0, 4), size: u32(head, 4) };
+    const at = this.r.offset - 8;
+    if (this.lastPad !== null) {
+      // Some writers leave out the pad byte after an odd-sized chunk: the header started one byte earlier.
+      const shifted = new Uint8Array(8);
+      shifted[0] = this.lastPad;
+      shifted.set(head.subarray(0, 7), 1);
+      if (validId(shifted, 0)) {
+        this.r.unread(head.subarray(7));
+        this.lastPad = null;
+        this.warnings.push({
+          type: 'warning',
+          code: 'wav_chunk_unpadded',
+          message: `The WAV chunk before offset ${at - 1} has an odd size but no pad byte (the writer broke the RIFF rule); read it as written.`,
+        });
+        return { id: ascii(shifted, 0, 4), size: u32(shifted, 4) };
       }
     }
-  } finally {
-    await r.close();
+    const hex = Array.from(head.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
+    throw new AppError(
+      'format_corrupt',
+      `The WAV header is damaged: at byte offset ${at} a chunk id was expected but the bytes are ${hex}, so the sample format and data cannot be found.`,
+      { offset: at },
+    );
   }
-}
 
-async function* readData(r: ByteReader, format: WavFormat, declared: number, warnings: ReaderEvent[]): AsyncGenerator<ReaderEvent> {
-  const stream: StreamInfo = {
-    name: 'audio',
-    kind: 'audio',
-    sensor: 'audio',
-    channels: channelNames(format.channels),
-    unit: 'pcm',
-    nominalRateHz: format.sampleRate,
-    fullScale: 1,
-  };
-  yield { type: 'recording', startTimeNs: null, absoluteTime: false };
-  yield { type: 'stream', stream };
-  yield* warnings;
-  const sink = new FrameSink(format, stream.name);
-  const unbounded = declared === 0xffffffff;
-  let remaining = unbounded ? Number.POSITIVE_INFINITY : declared;
-  let read = 0;
-  while (remaining > 0) {
-    const piece = await r.readSome(Math.min(remaining, 1 << 20));
-    if (piece === null) break;
-    remaining -= piece.length;
-    read += piece.length;
-    for (const ev of sink.push(piece)) yield ev;
+  private async headerChunk(h: Header, rf64: boolean): Promise<void> {
+    const { id, size } = h;
+    if (id === 'fmt ') {
+      if (size > MAX_FMT_BYTES) throw new AppError('wav_invalid', `The WAV "fmt " chunk claims ${size} bytes, which no real WAV has; the header is damaged.`);
+      const body = await this.body(size, 'wav_invalid', 'The WAV file ends inside its "fmt " chunk: it is truncated.');
+      const parsed = parseFmt(body);
+      this.format = parsed.format;
+      for (const w of parsed.warnings) this.warnings.push({ type: 'warning', ...w });
+      return;
+    }
+    if (id === 'ds64' && rf64 && size <= MAX_DS64_BYTES) {
+      this.ds64 = parseDs64(await this.body(size, 'format_truncated', 'The RF64 file ends inside its "ds64" chunk: it is truncated.'));
+      return;
+    }
+    if (isInfoChunk(id) && size <= MAX_INFO_CHUNK_BYTES) {
+      const body = await this.body(size, 'wav_invalid', `The WAV file ends inside its ${printable(id)} chunk, before any "data": it is truncated.`);
+      this.info.add(id, id === 'bext' ? body.subarray(0, Math.min(body.length, BEXT_FIXED_BYTES)) : body);
+      return;
+    }
+    const skipped = await this.r.skip(size);
+    if (skipped < size) throw new AppError('wav_invalid', `The WAV file ends inside its ${printable(id)} chunk, before any "data": it is truncated.`);
+    await this.pad(size);
   }
-  if (unbounded) {
-    yield {
-      type: 'warning',
-      code: 'wav_size_mismatch',
-      message: `The WAV "data" chunk declares 0xFFFFFFFF bytes (written by a streaming tool); read the ${read} bytes present.`,
-    };
-  } else if (read < declared) {
-    yield {
-      type: 'warning',
-      code: 'wav_size_mismatch',
-      message: `The WAV "data" chunk declares ${declared} bytes but the file holds ${read}; read what is there (the file may be truncated).`,
-    };
+
+  /** Reads a whole chunk body and its pad byte. */
+  private async body(size: number, code: 'wav_invalid' | 'format_truncated', message: string): Promise<Uint8Array> {
+    const body = await this.r.readExact(size);
+    if (body.length < size) throw new AppError(code, message);
+    await this.pad(size);
+    return body;
   }
-  if (sink.pendingBytes > 0) {
-    yield {
-      type: 'warning',
-      code: 'wav_partial_frame',
-      message: `The audio ends in the middle of a frame; dropped the last ${sink.pendingBytes} byte(s).`,
-    };
+
+  private async pad(size: number): Promise<void> {
+    this.lastPad = null;
+    if ((size & 1) === 0) return;
+    const p = await this.r.readExact(1);
+    this.lastPad = p[0] ?? null;
   }
-  if (sink.buffered > 0) yield sink.flush();
-  if (sink.frames === 0) throw new AppError('no_samples', 'The WAV file has no audio samples (its "data" chunk is empty).');
+
+  private async *readData(size: number, rf64: boolean): AsyncGenerator<ReaderEvent> {
+    const format = this.format;
+    if (format === null) {
+      throw new AppError('wav_invalid', 'The WAV "data" chunk comes before any "fmt " chunk, so the sample format is unknown; re-export the file with a standard tool.');
+    }
+    const dataStart = this.r.offset;
+    const available = this.ctx.size > 0 ? Math.max(0, this.ctx.size - dataStart) : Number.POSITIVE_INFINITY;
+    let declared = size;
+    let sizeNote: string | null = null;
+    if (size === UNKNOWN_SIZE && rf64 && this.ds64 !== null) declared = this.ds64.dataSize;
+    else if (size === UNKNOWN_SIZE) sizeNote = 'declares 0xFFFFFFFF bytes (written by a streaming tool)';
+    else if (size === 0 && available >= 8) {
+      // A recorder that stopped before it wrote the sizes leaves 0 here and samples after it.
+      const next = await this.r.readExact(8);
+      this.r.unread(next);
+      if (!validId(next, 0)) sizeNote = 'declares 0 bytes although samples follow (the recorder never finished the header)';
+    }
+    if (declared + dataStart < this.ctx.size && sizeNote === null) await readTrailingInfo(this.ctx, dataStart + declared + (declared & 1), this.info);
+
+    const start = this.info.start;
+    yield { type: 'recording', startTimeNs: start?.ns ?? null, absoluteTime: start !== null };
+    const stream: StreamInfo = {
+      name: 'audio',
+      kind: 'audio',
+      sensor: 'audio',
+      channels: format.channelNames,
+      unit: 'pcm',
+      nominalRateHz: format.sampleRate,
+      fullScale: 1,
+    };
+    yield { type: 'stream', stream };
+    const metadata = this.info.metadata(format.description);
+    if (metadata !== null) yield { type: 'metadata', metadata };
+    yield* this.warnings;
+    if (start?.local === true) {
+      yield {
+        type: 'warning',
+        code: 'wav_local_start_time',
+        message: `The start time comes from ${start.origin}, which is the recorder's local clock with no time zone; it was read as UTC. Set the study's time zone or shift the recording if the recorder was not on UTC.`,
+      };
+    }
+
+    const sink = new PcmFrameSink(format, stream.name, new FrameClock(format.sampleRate, start?.ns ?? 0n), { countOutOfRange: true });
+    let remaining = sizeNote !== null ? Number.POSITIVE_INFINITY : Math.min(declared, available);
+    let read = 0;
+    while (remaining > 0) {
+      const piece = await this.r.readSome(Math.min(remaining, 1 << 20));
+      if (piece === null) break;
+      remaining -= piece.length;
+      read += piece.length;
+      for (const ev of sink.push(piece)) yield ev;
+    }
+    if (sizeNote !== null) {
+      yield { type: 'warning', code: 'wav_size_mismatch', message: `The WAV "data" chunk ${sizeNote}; read the ${read} bytes present.` };
+    } else if (read < declared) {
+      yield {
+        type: 'warning',
+        code: 'wav_size_mismatch',
+        message: `The WAV "data" chunk declares ${declared} bytes but the file holds ${read}; read what is there (the file may be truncated).`,
+      };
+    }
+    if (sink.pendingBytes > 0) {
+      yield { type: 'warning', code: 'wav_partial_frame', message: `The audio ends in the middle of a frame; dropped the last ${sink.pendingBytes} byte(s).` };
+    }
+    if (sink.buffered > 0) yield sink.flush();
+    if (sink.overFullScale > 0) {
+      yield {
+        type: 'warning',
+        code: 'audio_over_full_scale',
+        message: `${sink.overFullScale} float sample(s) lie beyond full scale (|v| > 1); kept as they are.`,
+        count: sink.overFullScale,
+      };
+    }
+    if (sink.nonFinite > 0) {
+      yield { type: 'warning', code: 'audio_non_finite', message: `${sink.nonFinite} float sample(s) are NaN or infinite; kept as they are.`, count: sink.nonFinite };
+    }
+    if (sink.frames === 0) throw new AppError('no_samples', 'The WAV file has no audio samples (its "data" chunk is empty).');
+  }
 }
 
 function sniffWav(input: SniffInput): boolean {
@@ -350,10 +244,14 @@ function sniffWav(input: SniffInput): boolean {
   return (magic === 'RIFF' || magic === 'RIFX' || magic === 'RF64' || magic === 'BW64') && ascii(h, 8, 4) === 'WAVE';
 }
 
-/** RIFF/WAVE, 16-bit PCM, any rate and channel count; times count from 0 (WAV has no wall clock). */
+/**
+ * RIFF/RF64/BW64 WAVE: PCM 8/16/24/32-bit, IEEE float 32/64, A-law/µ-law, plain or EXTENSIBLE (channel mask →
+ * channel names), any rate up to 1 MHz and up to 64 channels. Times count from 0, or from the Broadcast WAV
+ * origination time or GUANO timestamp when the file has one.
+ */
 export const wavReader: FormatReader = {
   name: 'wav',
-  description: 'WAV audio (RIFF, 16-bit PCM, any sample rate and channel count)',
+  description: 'WAV audio (RIFF/RF64/BWF; PCM 8/16/24/32-bit, float 32/64-bit, A-law/µ-law, EXTENSIBLE; any rate and channel count)',
   sniff: sniffWav,
-  read: (source) => readWav(source),
+  read: (source, ctx) => new WavWalk(source, ctx).read(),
 };

@@ -2,7 +2,8 @@ import type { AnnotationDraft, SegmentDraft } from './types.js';
 
 /** Detector names and versions, stored on every proposed annotation; bump the version when behaviour changes. */
 export const DETECTORS = {
-  imuActivity: { name: 'imu-activity', version: '1.0.0' },
+  /** Window-level motion (still / moving from the 1 s activity), used where no activity detector ran. */
+  imuActivity: { name: 'motion-level', version: '1.0.0' },
   audioActivity: { name: 'audio-activity', version: '1.0.0' },
 } as const;
 

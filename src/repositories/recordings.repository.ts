@@ -50,6 +50,8 @@ export interface ProcessingContext {
   originNs: bigint | null; studyId: string; completedStage: Stage | null;
   /** The study's processing settings (thresholds, detector options, signing keys). */
   studySettings: StudySettings;
+  /** IANA zone the uploading app declared, if any. */
+  timezone: string | null;
 }
 
 export interface StreamResult extends Omit<StreamRow, 'samples'> { samples: number }
@@ -76,10 +78,10 @@ export class RecordingsRepository {
   async processingContext(id: string): Promise<ProcessingContext | null> {
     const r = await this.db.recording.findUnique({
       where: { id },
-      select: { id: true, processRun: true, status: true, pipelineVersion: true, originNs: true, studyId: true, completedStage: true, upload: { select: { objectKey: true, filename: true } }, study: { select: { settings: true } } },
+      select: { id: true, processRun: true, status: true, pipelineVersion: true, originNs: true, studyId: true, completedStage: true, timezone: true, upload: { select: { objectKey: true, filename: true } }, study: { select: { settings: true } } },
     });
     if (!r) return null;
-    return { id: r.id, run: r.processRun, status: r.status, objectKey: r.upload.objectKey, filename: r.upload.filename, pipelineVersion: r.pipelineVersion, originNs: r.originNs, studyId: r.studyId, completedStage: r.completedStage, studySettings: (r.study.settings ?? {}) as StudySettings };
+    return { id: r.id, run: r.processRun, status: r.status, objectKey: r.upload.objectKey, filename: r.upload.filename, pipelineVersion: r.pipelineVersion, originNs: r.originNs, studyId: r.studyId, completedStage: r.completedStage, studySettings: (r.study.settings ?? {}) as StudySettings, timezone: r.timezone };
   }
 
   /** Moves a recording to `processing` at a stage, only for the current run (a stale job changes nothing). */

@@ -7,10 +7,10 @@ import { StreamAnalyzer, qualityReport, type QualityThresholds } from '../pipeli
 import { segmentStream } from '../pipeline/segment.js';
 import { proposeAnnotations } from '../pipeline/annotate.js';
 import { PIPELINE_VERSION } from '../pipeline/version.js';
-import type { StreamSummary } from '../pipeline/types.js';
+import type { AnnotationDraft, StreamSummary } from '../pipeline/types.js';
 import { StreamParquetWriter } from '../columnar/parquet-stream-writer.js';
 import { LodBuilder } from '../columnar/lod.js';
-import { DetectorSet, detectorAnnotations, detectorSegments } from '../pipeline/detectors/index.js';
+import { DetectorSet, detectorAnnotations, detectorSegments, hasActivityDetector, onlyPrimary, primaryStreams } from '../pipeline/detectors/index.js';
 import type { RecordingsRepository, ProcessingContext, StreamResult } from '../repositories/recordings.repository.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { ReaderContext } from '../formats/types.js';
@@ -65,10 +65,13 @@ export class ProcessRecordingService {
     const version = ctx.pipelineVersion ?? PIPELINE_VERSION;
     const streams = await this.recordings.streamsOf(ctx.id, version);
     const origin = ctx.originNs ?? 0n;
+    const summaries = await Promise.all(streams.map((s) => this.summary(s.summaryKey)));
+    const primary = primaryStreams(summaries);
     const segments = [];
-    for (const s of streams) {
-      const summary = await this.summary(s.summaryKey);
-      segments.push(...segmentStream(summary, origin), ...detectorSegments(summary, origin));
+    for (const summary of summaries) {
+      // Where an activity detector classified the motion, its bouts stand instead of the window-level ones.
+      const windowLevel = segmentStream(summary, origin).filter((g) => !(hasActivityDetector(summary) && (g.kind === 'still' || g.kind === 'moving')));
+      segments.push(...windowLevel, ...detectorSegments(onlyPrimary(summary, primary), origin));
     }
     await this.recordings.replaceSegments(ctx.id, version, run, segments);
     return 'done';
@@ -80,7 +83,8 @@ export class ProcessRecordingService {
     if (!ctx) return 'skipped';
     const version = ctx.pipelineVersion ?? PIPELINE_VERSION;
     const segments = await this.recordings.segmentsOf(ctx.id, version);
-    const drafts = proposeAnnotations(segments.map((s) => ({
+    // Window-level proposals come from window-level segments only; detectors propose their own.
+    const drafts = proposeAnnotations(segments.filter((s) => !(s.attributes as Record<string, unknown>).detector).map((s) => ({
       kind: s.kind,
       stream: s.stream ?? '',
       startS: s.startS,
@@ -88,7 +92,10 @@ export class ProcessRecordingService {
       attributes: s.attributes as Record<string, number | string | boolean>,
     })));
     const origin = ctx.originNs ?? 0n;
-    for (const s of await this.recordings.streamsOf(ctx.id, version)) drafts.push(...detectorAnnotations(await this.summary(s.summaryKey), origin));
+    const summaries = await Promise.all((await this.recordings.streamsOf(ctx.id, version)).map((s) => this.summary(s.summaryKey)));
+    const primary = primaryStreams(summaries);
+    const proposed = summaries.flatMap((s) => detectorAnnotations(onlyPrimary(s, primary), origin));
+    drafts.push(...withoutLoudSpeech(proposed));
     await this.recordings.finishWithAnnotations(ctx.id, run, version, drafts);
     return 'done';
   }
@@ -165,7 +172,9 @@ export class ProcessRecordingService {
             const sink = new S3Sink(this.store, keys.streamParquet(ctx.id, version, ev.stream.name));
             const writer = new StreamParquetWriter(ev.stream, sink, { kvMetadata: { 'fieldsense.recording': ctx.id, 'fieldsense.pipeline_version': version } });
             open.set(ev.stream.name, {
-              info: ev.stream, analyzer: new StreamAnalyzer(ev.stream, thresholds), detectors: new DetectorSet(ev.stream, undefined, detectorOptions), writer, sink,
+              info: ev.stream, analyzer: new StreamAnalyzer(ev.stream, thresholds), writer, sink,
+              // Detectors learn whether times are wall-clock, and the zone, for their clock checks.
+              detectors: new DetectorSet(ev.stream, undefined, { ...detectorOptions, absoluteTime, ...(ctx.timezone ? { timezone: ctx.timezone } : {}) }),
               lod: new LodBuilder(ev.stream.channels),
             });
             break;
@@ -235,6 +244,24 @@ export class ProcessRecordingService {
 }
 
 const MAX_IMPORTED_LABELS = 100_000;
+
+/**
+ * Loud-burst proposals that are mostly inside speech are a person talking, not an event: they are left out
+ * (a quiet room makes every word 30 dB above its floor).
+ */
+function withoutLoudSpeech(drafts: AnnotationDraft[]): AnnotationDraft[] {
+  const speech = drafts.filter((d) => d.label === 'speech').sort((a, b) => a.startS - b.startS);
+  if (speech.length === 0) return drafts;
+  return drafts.filter((d) => {
+    if (d.label !== 'loud') return true;
+    let inside = 0;
+    for (const s of speech) {
+      if (s.startS >= d.endS) break;
+      inside += Math.max(0, Math.min(d.endS, s.endS) - Math.max(d.startS, s.startS));
+    }
+    return inside < 0.5 * Math.max(1e-9, d.endS - d.startS);
+  });
+}
 
 /** Later metadata events refine earlier ones; device fields merge. */
 function mergeMetadata(a: RecordingMetadata, b: RecordingMetadata): RecordingMetadata {

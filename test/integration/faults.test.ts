@@ -121,9 +121,13 @@ describe('faults: a worker killed mid-job', () => {
     expect(segs.length).toBeGreaterThan(2);
     expect(unique(segs)).toBe(segs.length);
     expect(unique(anns)).toBe(anns.length);
-    // Still and moving alternate every 30 s over 12,000 s: one bout each, no more.
-    const bouts = segs.filter((s) => s.kind === 'still' || s.kind === 'moving');
-    expect(bouts.length).toBe(Math.ceil(rows / 3000));
-    expect(anns.length).toBe(bouts.length);
+    // The same signal processed without a kill gives exactly the same segments and proposals.
+    const control = await upload(h, study.participantToken, new TextEncoder().encode(sensorLoggerCsv({ rows, rateHz: 100, startNs: 1_720_086_400_000_000_000n, value: motion })), 'Accelerometer.csv');
+    expect((await waitForRecording(h, h.adminToken, control.json.recording.id, { timeoutMs: 120_000 })).status).toBe('ready');
+    const shape = (xs: { startS: number; endS: number }[]): string[] => xs.map((x) => JSON.stringify({ ...x, startS: x.startS.toFixed(3), endS: x.endS.toFixed(3) })).sort();
+    const controlSegs = await h.db.segment.findMany({ where: { recordingId: control.json.recording.id }, select: { kind: true, startS: true, endS: true } });
+    const controlAnns = await h.db.annotation.findMany({ where: { recordingId: control.json.recording.id }, select: { label: true, startS: true, endS: true } });
+    expect(shape(segs)).toEqual(shape(controlSegs));
+    expect(shape(anns)).toEqual(shape(controlAnns));
   });
 });

@@ -1,9 +1,13 @@
 import type { SampleChunk, StreamInfo } from '../../domain/stream.js';
 import type { AnnotationDraft, SegmentDraft, StreamSummary } from '../types.js';
 import type { DetectorFactory, StreamDetector } from './types.js';
+import { imuDetectors } from './imu-index.js';
+import { speechVad } from './speech-vad.js';
+import { loudEvents } from './loud-events.js';
+import { audioQuality } from './audio-quality.js';
 
 /** Every streaming detector the pipeline runs, in order. Each decides itself whether a stream suits it. */
-export const DETECTOR_FACTORIES: DetectorFactory[] = [];
+export const DETECTOR_FACTORIES: DetectorFactory[] = [...imuDetectors, speechVad, loudEvents, audioQuality];
 
 /** The detectors of one stream, fed during the one pass over its samples. */
 export class DetectorSet {
@@ -44,4 +48,38 @@ export function detectorAnnotations(summary: StreamSummary, originNs: bigint): A
     label: e.label, startS: toS(e.startNs, originNs), endS: toS(e.endNs, originNs),
     confidence: Math.min(1, Math.max(0, e.confidence)), detector: d.name, detectorVersion: d.version,
   })));
+}
+
+/**
+ * Streams a detector's findings are taken from: one per detector, so that a recording with accelerometer,
+ * total acceleration and gyroscope streams does not get every tap or walk proposed three times.
+ */
+const STREAM_PREFERENCE = [
+  'accelerometer', 'total_acceleration', 'user_acceleration', 'accelerometer_uncalibrated', 'gravity',
+  'gyroscope', 'gyroscope_uncalibrated', 'audio',
+];
+
+export function primaryStreams(summaries: StreamSummary[]): Map<string, string> {
+  const rank = (name: string): number => {
+    const i = STREAM_PREFERENCE.indexOf(name);
+    return i === -1 ? STREAM_PREFERENCE.length : i;
+  };
+  const best = new Map<string, string>();
+  for (const s of summaries) {
+    for (const d of s.detectors ?? []) {
+      const current = best.get(d.name);
+      if (current === undefined || rank(s.stream.name) < rank(current)) best.set(d.name, s.stream.name);
+    }
+  }
+  return best;
+}
+
+/** Keeps, in a summary, only the detectors whose primary stream it is. */
+export function onlyPrimary(summary: StreamSummary, primary: Map<string, string>): StreamSummary {
+  return { ...summary, detectors: (summary.detectors ?? []).filter((d) => primary.get(d.name) === summary.stream.name) };
+}
+
+/** True when a motion activity detector classified this stream (its bouts replace the window-level ones). */
+export function hasActivityDetector(summary: StreamSummary): boolean {
+  return (summary.detectors ?? []).some((d) => d.name === 'imu-activity');
 }

@@ -1,0 +1,200 @@
+/**
+ * Compressed audio (FLAC, AAC and ALAC in MP4/M4A/CAF, Ogg Opus/Vorbis, MP3, raw AAC, AMR, WebM) decoded by
+ * Debian's ffmpeg as a child process, streaming. ffprobe first reads the parameters and tags through a
+ * loopback range server over `ctx.readAt` (it seeks: an Ogg's duration is on its last page). ffmpeg then
+ * decodes from stdin, fed from the upload's bytes as they arrive — or, when the container must be read out
+ * of order (an MP4 whose `moov` index follows the samples, a CAF), from the range server. Either way the file
+ * is never held in memory nor written to disk. Raw PCM comes back on stdout and is cut into chunks as it
+ * arrives. ffmpeg applies AAC priming and MP4 edit lists (and MP3/Opus encoder delay) itself, so the first
+ * sample is the first real one.
+ */
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReaderEvent, StreamInfo } from '../domain/stream.js';
+import { AppError } from '../lib/errors.js';
+import { channelNamesFromFfmpegLayout } from './audio-channels.js';
+import { FrameClock } from './audio-clock.js';
+import { metadataFromProbe, rawFormatFor, startFromTags } from './audio-codec-meta.js';
+import { sniffAudioContainer, type AudioContainer } from './audio-codec-sniff.js';
+import { DEFAULT_TOOLS, decodeFailure, kill, probe, spawnFailure, startDecoder, type FfmpegTools, type ProbeStream } from './audio-ffmpeg.js';
+import { startRangeServer } from './audio-range-server.js';
+import { ByteReader } from './byte-source.js';
+import { decodeStream, PcmFrameSink } from './pcm-frames.js';
+import type { FormatReader, ReaderContext, SniffInput } from './types.js';
+import { MAX_CHANNELS, MAX_RATE_HZ } from './wav-format.js';
+
+const HEAD_BYTES = 64 * 1024;
+/** Longest recording decoded (a hostile file of constant FLAC frames could otherwise expand without end). */
+const MAX_DURATION_S = 14 * 86_400;
+/** Containers whose declared duration is exact (an index or a sample count), so a shortfall means damage. */
+const EXACT_DURATION = new Set(['flac', 'mp4', 'caf', 'ogg']);
+
+type Warning = Extract<ReaderEvent, { type: 'warning' }>;
+
+function audioStream(streams: ProbeStream[], label: string): { stream: ProbeStream; others: number } {
+  const audio = streams.filter((s) => s.codec_type === 'audio');
+  const first = audio[0];
+  if (first === undefined) {
+    throw new AppError('format_unsupported_variant', `The ${label} file has no audio track (it holds ${streams.map((s) => s.codec_type ?? 'unknown').join(', ') || 'no tracks'}).`);
+  }
+  return { stream: first, others: audio.length - 1 };
+}
+
+function checkLimits(s: ProbeStream, label: string): { rate: number; channels: number } {
+  const rate = s.sample_rate ?? 0;
+  const channels = s.channels ?? 0;
+  if (!Number.isInteger(rate) || rate < 1 || rate > MAX_RATE_HZ) {
+    throw new AppError('format_limits', `The ${label} audio declares a sample rate of ${rate} Hz; FieldSense reads 1 Hz to ${MAX_RATE_HZ / 1e6} MHz.`, { sampleRate: rate });
+  }
+  if (!Number.isInteger(channels) || channels < 1 || channels > MAX_CHANNELS) {
+    throw new AppError('format_limits', `The ${label} audio declares ${channels} channels; FieldSense reads 1 to ${MAX_CHANNELS}.`, { channels });
+  }
+  return { rate, channels };
+}
+
+/** Decodes from stdin unless the container has to be read out of order. */
+function readsFromPipe(c: AudioContainer): boolean {
+  if (c.kind === 'caf') return false;
+  if (c.kind === 'mp4') return c.indexFirst === true;
+  return true;
+}
+
+async function* pieces(head: Uint8Array, r: ByteReader): AsyncGenerator<Uint8Array> {
+  if (head.length > 0) yield head;
+  for (;;) {
+    const p = await r.readSome(1 << 20);
+    if (p === null) return;
+    yield p;
+  }
+}
+
+async function* readCodec(source: AsyncIterable<Uint8Array>, ctx: ReaderContext, tools: FfmpegTools): AsyncGenerator<ReaderEvent> {
+  const r = new ByteReader(source);
+  const abort = new AbortController();
+  let server: Awaited<ReturnType<typeof startRangeServer>> | null = null;
+  let decoder: ReturnType<typeof startDecoder> | null = null;
+  let feeding: Promise<void> | null = null;
+  try {
+    const head = await r.readExact(HEAD_BYTES);
+    const container = sniffAudioContainer(head);
+    if (container === null) throw new AppError('format_unrecognized', 'The file does not start like FLAC, MP4/M4A, CAF, Ogg, MP3, AAC, AMR or WebM audio.');
+    let label = container.label;
+    server = await startRangeServer(ctx);
+    const probed = await probe(tools, container.demuxer, server.url, label);
+    const { stream: s, others } = audioStream(probed.streams, label);
+    label = `${(s.codec_name ?? 'unknown').toUpperCase()} in ${container.label}`;
+    const { rate, channels } = checkLimits(s, label);
+    const out = rawFormatFor(s.sample_fmt);
+    const start = startFromTags(probed, s);
+
+    yield { type: 'recording', startTimeNs: start?.ns ?? null, absoluteTime: start !== null };
+    const info: StreamInfo = {
+      name: 'audio',
+      kind: 'audio',
+      sensor: 'audio',
+      channels: channelNamesFromFfmpegLayout(channels, s.channel_layout),
+      unit: 'pcm',
+      nominalRateHz: rate,
+      fullScale: 1,
+    };
+    yield { type: 'stream', stream: info };
+    yield { type: 'metadata', metadata: metadataFromProbe(probed, s, container.label) };
+    if (start !== null) {
+      yield {
+        type: 'warning',
+        code: 'audio_start_from_tag',
+        message: `The start time comes from ${start.origin}; recording apps write it when the file is created, to the second at best, so check it against the other streams of the session.`,
+      };
+    }
+    if (others > 0) {
+      yield { type: 'warning', code: 'audio_extra_tracks', message: `The file has ${others + 1} audio tracks; read the first (track ${s.index}) and ignored the others.`, count: others };
+    }
+
+    const pipe = readsFromPipe(container);
+    decoder = startDecoder(tools, container.demuxer, pipe ? 'pipe:0' : server.url, s.index, out.raw);
+    const { child } = decoder;
+    if (pipe && child.stdin !== null) {
+      child.stdin.on('error', () => undefined);
+      // EPIPE when ffmpeg stops early is expected; ffmpeg's exit status says what happened.
+      feeding = pipeline(Readable.from(pieces(head, r)), child.stdin, { signal: abort.signal }).catch(() => undefined);
+    } else {
+      await r.close();
+    }
+    const sink = new PcmFrameSink({ channels, sampleRate: rate, encoding: out.encoding, frameBytes: channels * out.bytes }, info.name, new FrameClock(rate, start?.ns ?? 0n));
+    const maxFrames = rate * MAX_DURATION_S;
+    if (child.stdout !== null) {
+      for await (const ev of decodeStream(child.stdout, sink)) {
+        yield ev;
+        if (sink.frames > maxFrames) {
+          throw new AppError('format_limits', `The ${label} audio decodes to more than ${MAX_DURATION_S / 86_400} days, beyond what FieldSense reads from one file.`);
+        }
+      }
+    }
+    const exit = await decoder.exited;
+    if (exit.spawnError !== null) throw spawnFailure(exit.spawnError, label);
+    if (sink.buffered > 0) yield sink.flush();
+    yield* endWarnings(sink.frames, rate, s, probed.format?.duration, container, decoder.stderr, exit.code, label);
+    if (sink.frames === 0) throw new AppError('no_samples', `The ${label} file decodes to no audio samples.`);
+  } finally {
+    abort.abort();
+    if (decoder !== null) kill(decoder.child);
+    await feeding;
+    await server?.close();
+    await r.close();
+  }
+}
+
+function* endWarnings(
+  frames: number,
+  rate: number,
+  s: ProbeStream,
+  formatDuration: number | undefined,
+  container: AudioContainer,
+  stderr: { decodeErrors: number; firstDecodeError: string | null; tail: string },
+  code: number | null,
+  label: string,
+): Generator<Warning> {
+  const decodedS = frames / rate;
+  if (code !== 0) {
+    if (frames === 0) throw decodeFailure(stderr.tail, label);
+    yield {
+      type: 'warning',
+      code: 'audio_decode_stopped',
+      message: `ffmpeg stopped after ${decodedS.toFixed(3)} s of audio: ${decodeFailure(stderr.tail, label).message} The samples before that point were kept.`,
+    };
+  } else if (stderr.decodeErrors > 0) {
+    yield {
+      type: 'warning',
+      code: 'audio_decode_errors',
+      message: `ffmpeg reported ${stderr.decodeErrors} decoding error(s) and skipped the damaged frames (first: ${stderr.firstDecodeError ?? 'unknown'}); times after a skipped frame come early by its length.`,
+      count: stderr.decodeErrors,
+    };
+  }
+  const declared = s.duration ?? formatDuration;
+  // One codec frame (up to 4,608 samples for FLAC/AAC/Vorbis) plus 50 ms of rounding in the container.
+  const slack = 4608 / rate + 0.05;
+  if (declared !== undefined && EXACT_DURATION.has(container.kind) && decodedS < declared - slack) {
+    yield {
+      type: 'warning',
+      code: 'audio_truncated',
+      message: `The ${label} file declares ${declared.toFixed(3)} s of audio but only ${decodedS.toFixed(3)} s could be decoded: it is cut or damaged towards the end.`,
+    };
+  }
+}
+
+function sniffCodec(input: SniffInput): boolean {
+  return sniffAudioContainer(input.head) !== null;
+}
+
+/** Builds the reader with the ffmpeg/ffprobe programs to run (names on PATH by default). */
+export function createAudioCodecReader(tools: FfmpegTools = DEFAULT_TOOLS): FormatReader {
+  return {
+    name: 'audio-codec',
+    description: 'compressed audio decoded with ffmpeg (FLAC; AAC or ALAC in M4A/MP4/CAF; Ogg Opus/Vorbis; MP3; raw AAC; AMR; WebM)',
+    sniff: sniffCodec,
+    read: (source, ctx) => readCodec(source, ctx, tools),
+  };
+}
+
+/** FLAC, AAC/ALAC in MP4/M4A/CAF, Ogg Opus/Vorbis, MP3, ADTS AAC, AMR and WebM audio, decoded by ffmpeg. */
+export const audioCodecReader: FormatReader = createAudioCodecReader();

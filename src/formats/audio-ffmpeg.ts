@@ -1,0 +1,221 @@
+/**
+ * Debian's ffmpeg and ffprobe as child processes: probing (stream parameters and tags as JSON), decoding to
+ * raw PCM on stdout, and turning what they print on stderr into the AppError a person can act on.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { z } from 'zod';
+import { AppError } from '../lib/errors.js';
+
+/** Where the programs are: names on PATH by default. */
+export interface FfmpegTools {
+  ffmpeg: string;
+  ffprobe: string;
+}
+
+export const DEFAULT_TOOLS: FfmpegTools = { ffmpeg: 'ffmpeg', ffprobe: 'ffprobe' };
+
+/** ffprobe's JSON is small; a larger answer means hostile tags. */
+const MAX_PROBE_JSON = 4 << 20;
+const PROBE_TIMEOUT_MS = 60_000;
+/** Stderr kept for messages (the end of it, where the reason is). */
+const STDERR_TAIL = 8192;
+
+const INSTALL = 'Install ffmpeg on the server (Debian/Ubuntu: `apt-get install ffmpeg`, which brings ffmpeg and ffprobe) and import the file again.';
+
+const tags = z.record(z.string(), z.union([z.string(), z.number()]).transform(String)).optional();
+const probeSchema = z.object({
+  streams: z
+    .array(
+      z.object({
+        index: z.number(),
+        codec_type: z.string().optional(),
+        codec_name: z.string().optional(),
+        codec_long_name: z.string().optional(),
+        profile: z.string().optional(),
+        sample_fmt: z.string().optional(),
+        sample_rate: z.coerce.number().optional(),
+        channels: z.number().optional(),
+        channel_layout: z.string().optional(),
+        bits_per_raw_sample: z.coerce.number().optional(),
+        duration: z.coerce.number().optional(),
+        tags,
+      }),
+    )
+    .default([]),
+  format: z
+    .object({
+      format_name: z.string().optional(),
+      duration: z.coerce.number().optional(),
+      bit_rate: z.coerce.number().optional(),
+      tags,
+    })
+    .optional(),
+});
+
+export type Probe = z.infer<typeof probeSchema>;
+export type ProbeStream = Probe['streams'][number];
+
+/** The end of a child's stderr, plus counts of the lines that report decoding errors. */
+export class StderrTail {
+  private text = '';
+  /** Lines that say a packet or frame could not be decoded (ffmpeg goes on after them). */
+  decodeErrors = 0;
+  firstDecodeError: string | null = null;
+  private partial = '';
+
+  attach(child: ChildProcess): void {
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (s: string) => this.add(s));
+  }
+
+  private add(s: string): void {
+    this.text = (this.text + s).slice(-STDERR_TAIL);
+    const lines = (this.partial + s).split('\n');
+    this.partial = (lines.pop() ?? '').slice(-STDERR_TAIL);
+    for (const line of lines) {
+      if (/error while decoding|invalid|corrupt|decode_frame|header missing|error/i.test(line)) {
+        this.decodeErrors++;
+        this.firstDecodeError ??= cleanLine(line);
+      }
+    }
+  }
+
+  get tail(): string {
+    return this.text + this.partial;
+  }
+}
+
+/** A stderr line without ffmpeg's `[demuxer @ 0x…] ` prefix, shortened. */
+function cleanLine(line: string): string {
+  return line.replace(/^\[[^\]]*@ 0x[0-9a-f]+\]\s*/i, '').trim().slice(0, 200);
+}
+
+/** The last informative line of stderr (the reason ffmpeg gives when it stops). */
+export function lastReason(stderr: string): string {
+  const lines = stderr.split('\n').map(cleanLine).filter((l) => l !== '');
+  return lines[lines.length - 1] ?? 'no reason given';
+}
+
+/** Maps an ffmpeg/ffprobe failure to the error a person can act on. */
+export function decodeFailure(stderr: string, label: string): AppError {
+  const reason = lastReason(stderr);
+  if (/moov atom not found/i.test(stderr)) {
+    return new AppError(
+      'format_truncated',
+      `The ${label} file has no index (its "moov" box is missing): the recording app stopped before it finished the file, or the file was cut during copy or upload. Tools such as untrunc can sometimes rebuild it.`,
+      { reason },
+    );
+  }
+  if (/decoder \(codec [^)]*\) not found|unknown decoder|decoder [^\n]* not found|no decoder/i.test(stderr)) {
+    return new AppError('decoder_missing', `This ffmpeg cannot decode the ${label} audio (${reason}). ${INSTALL}`, { reason });
+  }
+  if (/end of file|truncat|partial file|premature|unexpected end/i.test(stderr)) {
+    return new AppError('format_truncated', `The ${label} file ends early: ${reason}.`, { reason });
+  }
+  return new AppError('format_corrupt', `The ${label} file cannot be decoded: ${reason}.`, { reason });
+}
+
+function missing(program: string, label: string): AppError {
+  return new AppError('decoder_missing', `Reading ${label} audio needs ${program}, which is not installed here. ${INSTALL}`, { program });
+}
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Set when the program could not be started (ENOENT: not installed). */
+  spawnError: NodeJS.ErrnoException | null;
+}
+
+function exitOf(child: ChildProcess): Promise<Exit> {
+  return new Promise((resolve) => {
+    child.once('error', (err: NodeJS.ErrnoException) => resolve({ code: null, signal: null, spawnError: err }));
+    child.once('close', (code, signal) => resolve({ code, signal, spawnError: null }));
+  });
+}
+
+/** Kills a child that is still running (SIGKILL: it holds nothing we need). */
+export function kill(child: ChildProcess): void {
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
+/** Runs ffprobe on `url` (forced demuxer, http/tcp only) and returns its parsed JSON. */
+export async function probe(tools: FfmpegTools, demuxer: string, url: string, label: string): Promise<Probe> {
+  const args = ['-v', 'error', '-hide_banner', '-protocol_whitelist', 'http,tcp', '-f', demuxer, '-print_format', 'json', '-show_streams', '-show_format', url];
+  const child = spawn(tools.ffprobe, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = exitOf(child);
+  const stderr = new StderrTail();
+  stderr.attach(child);
+  const out: Buffer[] = [];
+  let outBytes = 0;
+  let overflow = false;
+  child.stdout?.on('data', (b: Buffer) => {
+    outBytes += b.length;
+    if (outBytes > MAX_PROBE_JSON) {
+      overflow = true;
+      kill(child);
+    } else {
+      out.push(b);
+    }
+  });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    kill(child);
+  }, PROBE_TIMEOUT_MS);
+  let exit: Exit;
+  try {
+    exit = await exited;
+  } finally {
+    clearTimeout(timer);
+    kill(child);
+  }
+  if (exit.spawnError !== null) {
+    throw exit.spawnError.code === 'ENOENT' ? missing('ffprobe', label) : new AppError('processing_failed', `ffprobe could not be started: ${exit.spawnError.message}`);
+  }
+  if (overflow) throw new AppError('format_limits', `The ${label} file's tags are larger than ${MAX_PROBE_JSON >> 20} MiB, which no real recording has.`);
+  if (timedOut) throw new AppError('format_corrupt', `Reading the ${label} file's header took longer than ${PROBE_TIMEOUT_MS / 1000} s; the file is damaged or hostile.`);
+  if (exit.code !== 0) throw decodeFailure(stderr.tail, label);
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.concat(out).toString('utf8'));
+  } catch {
+    throw new AppError('processing_failed', 'ffprobe printed something that is not JSON; is this a real ffprobe?');
+  }
+  const parsed = probeSchema.safeParse(json);
+  if (!parsed.success) throw new AppError('processing_failed', `ffprobe's answer has an unexpected shape: ${parsed.error.issues[0]?.message ?? 'unknown'}`);
+  return parsed.data;
+}
+
+export interface Decoder {
+  child: ChildProcess;
+  exited: Promise<Exit>;
+  stderr: StderrTail;
+}
+
+/** Output sample formats: integer codecs keep their integers (bit-exact and half the bytes for 16-bit). */
+export type RawFormat = 's16le' | 's32le' | 'f32le';
+
+/**
+ * Starts ffmpeg decoding the first audio stream of `input` (`pipe:0` or the range server's URL) to raw
+ * interleaved `format` on stdout, single-threaded (two cores: threads cost more system time than they save).
+ */
+export function startDecoder(tools: FfmpegTools, demuxer: string, input: string, streamIndex: number, format: RawFormat): Decoder {
+  const protocols = input === 'pipe:0' ? 'pipe' : 'http,tcp';
+  const codec = format === 's16le' ? 'pcm_s16le' : format === 's32le' ? 'pcm_s32le' : 'pcm_f32le';
+  const args = [
+    '-nostdin', '-hide_banner', '-loglevel', 'error', '-threads', '1',
+    '-protocol_whitelist', protocols, '-f', demuxer, '-i', input,
+    '-map', `0:${streamIndex}`, '-vn', '-sn', '-dn', '-filter_threads', '1',
+    '-c:a', codec, '-f', format, '-flush_packets', '0', 'pipe:1',
+  ];
+  const child = spawn(tools.ffmpeg, args, { stdio: [input === 'pipe:0' ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+  const exited = exitOf(child);
+  const stderr = new StderrTail();
+  stderr.attach(child);
+  return { child, exited, stderr };
+}
+
+/** The error for a decoder that could not be started. */
+export function spawnFailure(err: NodeJS.ErrnoException, label: string): AppError {
+  return err.code === 'ENOENT' ? missing('ffmpeg', label) : new AppError('processing_failed', `ffmpeg could not be started: ${err.message}`);
+}

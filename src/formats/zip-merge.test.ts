@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import type { ReaderEvent } from '../domain/stream.js';
+import { AppError } from '../lib/errors.js';
+import { mergeMember, StreamNames } from './zip-merge.js';
+
+async function run(events: ReaderEvent[], offsetNs: bigint, names = new StreamNames()): Promise<ReaderEvent[]> {
+  async function* source(): AsyncGenerator<ReaderEvent> {
+    for (const ev of events) yield await Promise.resolve(ev);
+  }
+  const out: ReaderEvent[] = [];
+  for await (const ev of mergeMember(source(), { entryName: 'dir/file.wav', names, offsetNs })) out.push(ev);
+  return out;
+}
+
+const stream = { name: 'audio', kind: 'audio' as const, sensor: 'audio', channels: ['mono'], unit: 'pcm', nominalRateHz: 8000 };
+
+describe('zip member merge', () => {
+  it('shifts times exactly, across the 32-bit word boundary and for negative times', async () => {
+    const times = [0n, 1n, 4294967295n, 4294967296n, -1n, -4294967296n, 1714557600000000000n];
+    for (const offset of [1n, 4294967295n, 1714557600000000000n, -5n]) {
+      const out = await run(
+        [
+          { type: 'recording', startTimeNs: null, absoluteTime: false },
+          { type: 'stream', stream },
+          { type: 'chunk', stream: 'audio', chunk: { length: times.length, t: BigInt64Array.from(times), values: [new Float32Array(times.length)] } },
+          { type: 'annotation', annotation: { label: 'x', startNs: 10n, endNs: 20n, origin: 'o' } },
+        ],
+        offset,
+      );
+      const chunk = out.find((e) => e.type === 'chunk');
+      expect(chunk?.type === 'chunk' ? Array.from(chunk.chunk.t) : []).toEqual(times.map((t) => t + offset));
+      expect(out.find((e) => e.type === 'annotation')).toEqual({ type: 'annotation', annotation: { label: 'x', startNs: 10n + offset, endNs: 20n + offset, origin: 'o' } });
+      expect(out.some((e) => e.type === 'recording')).toBe(false);
+    }
+  });
+
+  it('renames, labels and closes the streams of a member', async () => {
+    const names = new StreamNames();
+    names.claim('audio');
+    const out = await run(
+      [
+        { type: 'stream', stream },
+        { type: 'warning', code: 'w', message: 'clamped' },
+      ],
+      0n,
+      names,
+    );
+    expect(out).toEqual([
+      { type: 'warning', code: 'stream_renamed', message: expect.stringContaining('"audio_2"') as string },
+      { type: 'stream', stream: { ...stream, name: 'audio_2', sourceFile: 'dir/file.wav' } },
+      { type: 'warning', code: 'w', message: 'dir/file.wav: clamped' },
+      { type: 'stream-end', stream: 'audio_2' },
+    ]);
+  });
+
+  it('names the member in its errors', async () => {
+    async function* failing(): AsyncGenerator<ReaderEvent> {
+      yield await Promise.resolve({ type: 'stream' as const, stream });
+      throw new AppError('format_corrupt', 'bad block 3', { block: 3 });
+    }
+    const e = await (async () => {
+      try {
+        for await (const _ of mergeMember(failing(), { entryName: 'x/y.wav', names: new StreamNames(), offsetNs: 0n })) void _;
+      } catch (err) {
+        return err as AppError;
+      }
+      throw new Error('expected an error');
+    })();
+    expect(e.code).toBe('format_corrupt');
+    expect(e.message).toBe('In "x/y.wav" inside the ZIP archive: bad block 3');
+    expect(e.details).toEqual({ block: 3, entry: 'x/y.wav' });
+  });
+});

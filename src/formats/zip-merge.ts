@@ -1,0 +1,165 @@
+import type { ReaderEvent, SampleChunk, StreamInfo } from '../domain/stream.js';
+import { AppError, isAppError } from '../lib/errors.js';
+
+/**
+ * Merges the events of the member readers of a multi-file recording into one recording: stream names made
+ * unique across members (`_2`, `_3`, … with a warning), `sourceFile` set, relative-time members moved onto
+ * the recording's absolute axis, per-channel unit factors applied, warnings and errors labelled with the
+ * member they come from. Member `recording` events are dropped: the container emits its own.
+ */
+
+/** Hands out stream names unique within the recording. */
+export class StreamNames {
+  private readonly used = new Set<string>();
+
+  /** `name` itself when free, else `name_2`, `name_3`, …; `renamed` says which. */
+  claim(name: string): { name: string; renamed: boolean } {
+    if (!this.used.has(name)) {
+      this.used.add(name);
+      return { name, renamed: false };
+    }
+    for (let k = 2; ; k++) {
+      const candidate = `${name}_${k}`;
+      if (!this.used.has(candidate)) {
+        this.used.add(candidate);
+        return { name: candidate, renamed: true };
+      }
+    }
+  }
+
+  get size(): number {
+    return this.used.size;
+  }
+}
+
+export interface MemberMergeOptions {
+  /** The member's name in the archive: a label for people only. */
+  entryName: string;
+  names: StreamNames;
+  /** Added to every time of the member (a relative member placed on the absolute axis), 0 for none. */
+  offsetNs: bigint;
+  /** Re-describes a stream (frame, kind, units) and gives per-channel factors to apply. */
+  adjust?: (info: StreamInfo) => { info: StreamInfo; scale: number[] | null };
+  /** Told of every stream declared (final description). */
+  onStream?: (info: StreamInfo) => void;
+}
+
+interface OpenStream {
+  name: string;
+  scale: number[] | null;
+  ended: boolean;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const TWO_32 = 4294967296;
+
+/** `t + offset` for n times, without a BigInt per sample (an hour of audio is ~10⁸ of them). */
+function shiftTimes(t: BigInt64Array, n: number, offset: bigint): BigInt64Array {
+  const out = new BigInt64Array(n);
+  if (!LITTLE_ENDIAN) {
+    for (let i = 0; i < n; i++) out[i] = t[i]! + offset;
+    return out;
+  }
+  const offLo = Number(BigInt.asUintN(32, offset));
+  const offHi = Number(BigInt.asIntN(32, offset >> 32n));
+  const src = new Uint32Array(t.buffer, t.byteOffset, n * 2);
+  const srcHi = new Int32Array(t.buffer, t.byteOffset, n * 2);
+  const dst = new Uint32Array(out.buffer);
+  const dstHi = new Int32Array(out.buffer);
+  for (let i = 0; i < n; i++) {
+    const lo = src[2 * i]! + offLo;
+    const carry = lo >= TWO_32 ? 1 : 0;
+    dst[2 * i] = lo - carry * TWO_32;
+    dstHi[2 * i + 1] = srcHi[2 * i + 1]! + offHi + carry;
+  }
+  return out;
+}
+
+function transformChunk(chunk: SampleChunk, open: OpenStream, offset: bigint): SampleChunk {
+  if (offset === 0n && open.scale === null) return chunk;
+  const n = chunk.length;
+  const t = offset === 0n ? chunk.t : shiftTimes(chunk.t, n, offset);
+  const scale = open.scale;
+  const values =
+    scale === null
+      ? chunk.values
+      : chunk.values.map((v, c) => {
+          const f = scale[c] ?? 1;
+          if (f === 1) return v;
+          const out = new Float32Array(n);
+          for (let i = 0; i < n; i++) out[i] = v[i]! * f;
+          return out;
+        });
+  return { length: n, t, values };
+}
+
+/** Labels an error with the member it came from (once). */
+export function memberError(e: unknown, entryName: string): unknown {
+  if (!isAppError(e)) return e;
+  if (e.details !== undefined && 'entry' in e.details) return e;
+  return new AppError(e.code, `In ${JSON.stringify(entryName)} inside the ZIP archive: ${e.message}`, { ...e.details, entry: entryName });
+}
+
+/** Runs one member's events through the merge rules. */
+export async function* mergeMember(events: AsyncIterable<ReaderEvent>, options: MemberMergeOptions): AsyncGenerator<ReaderEvent> {
+  const { entryName, offsetNs } = options;
+  const open = new Map<string, OpenStream>();
+  try {
+    for await (const ev of events) {
+      switch (ev.type) {
+        case 'recording':
+          break;
+        case 'stream': {
+          const adjusted = options.adjust ? options.adjust(ev.stream) : { info: ev.stream, scale: null };
+          const claimed = options.names.claim(adjusted.info.name);
+          const info: StreamInfo = { ...adjusted.info, name: claimed.name, sourceFile: entryName };
+          open.set(ev.stream.name, { name: claimed.name, scale: adjusted.scale, ended: false });
+          if (claimed.renamed) {
+            yield {
+              type: 'warning',
+              code: 'stream_renamed',
+              message: `${entryName}: another file of the archive already has a stream "${adjusted.info.name}"; this one is stored as "${claimed.name}".`,
+            };
+          }
+          options.onStream?.(info);
+          yield { type: 'stream', stream: info };
+          break;
+        }
+        case 'chunk': {
+          const s = open.get(ev.stream);
+          if (s === undefined || s.ended) throw new Error(`member reader of ${entryName} emitted samples for an undeclared or ended stream ${ev.stream}`);
+          yield { type: 'chunk', stream: s.name, chunk: transformChunk(ev.chunk, s, offsetNs) };
+          break;
+        }
+        case 'stream-end': {
+          const s = open.get(ev.stream);
+          if (s !== undefined && !s.ended) {
+            s.ended = true;
+            yield { type: 'stream-end', stream: s.name };
+          }
+          break;
+        }
+        case 'metadata':
+          yield ev;
+          break;
+        case 'annotation':
+          yield {
+            type: 'annotation',
+            annotation: {
+              ...ev.annotation,
+              startNs: ev.annotation.startNs + offsetNs,
+              endNs: ev.annotation.endNs === null ? null : ev.annotation.endNs + offsetNs,
+            },
+          };
+          break;
+        case 'warning':
+          yield { ...ev, message: `${entryName}: ${ev.message}` };
+          break;
+      }
+    }
+  } catch (e) {
+    throw memberError(e, entryName);
+  }
+  // The member is done: its streams will get no more samples, so the consumer can close them now.
+  for (const s of open.values()) if (!s.ended) yield { type: 'stream-end', stream: s.name };
+}

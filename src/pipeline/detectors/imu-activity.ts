@@ -1,0 +1,388 @@
+import type { SampleChunk, StreamInfo } from '../../domain/stream.js';
+import { accelKind, clamp01, looksLikeGravity, PeriodEstimator, round, TimeBase, toGFactor, withOverrides, xyzIndices, type DetectorOptions } from './imu-common.js';
+import type { DetectedEvent, DetectedSegment, DetectorFactory, DetectorOutput, StreamDetector } from './types.js';
+
+/**
+ * Parameters of the activity classifier; a study overrides them with detector options `activity.<name>`.
+ * Physics behind the defaults:
+ * - still: the total per-axis SD √(σx²+σy²+σz²) of a device at rest is 1–10 mg (sensor noise); sitting with
+ *   the device worn gives 5–20 mg, walking 150–800 mg; 20 mg ≈ 0.2 m/s², the threshold the window
+ *   segmentation uses too.
+ * - cadence: walking 90–130 steps/min, running 150–190; 140 splits them (running also needs ≥ 600 mg SD:
+ *   the jogging trial of MotionSense has 1,270–1,600 mg, its walking trial 730–830 mg).
+ * - periodicity: the normalised autocorrelation at the gait period; MotionSense walking/jogging windows give
+ *   0.37–0.78, stairs 0.1–0.3 (irregular: called `moving`), a pure sine 1.
+ */
+export const ACTIVITY_DEFAULTS = Object.freeze({
+  /** Analysis window (s); windows start at the stream's first sample. */
+  windowS: 5,
+  /** The window's samples are averaged into bins of 1/gridHz s before the autocorrelation (any rate, irregular too). */
+  gridHz: 25,
+  /** Lags searched for the gait period: 0.25–2 s, i.e. 0.5–4 Hz. */
+  minLagS: 0.25,
+  maxLagS: 2,
+  stillMaxSdMg: 20,
+  minPeriodicity: 0.3,
+  /** The autocorrelation must have dipped this far below the peak at a shorter lag (a real oscillation). */
+  minProminence: 0.3,
+  runMinCadenceSpm: 140,
+  runMinSdMg: 600,
+  /**
+   * A device in one pocket or on one wrist repeats with the stride (two steps); a period ≥ this is a stride.
+   * Between 0.5 s and this, the period is a stride only when the window is as intense as running.
+   */
+  strideMinPeriodS: 0.8,
+  minCadenceSpm: 50,
+  maxCadenceSpm: 250,
+  /** Windows with less data than this (s) are not classified; with less than minGaitDataS only still/moving. */
+  minClassifyS: 1,
+  minGaitDataS: 4,
+  /** Consecutive windows further apart than this (s) end a segment. */
+  maxJoinGapS: 1,
+});
+export type ActivityParams = typeof ACTIVITY_DEFAULTS;
+export type ActivityClass = 'still' | 'walking' | 'running' | 'moving';
+
+/** What one analysis window gave. */
+export interface ActivityWindow {
+  firstOff: number;
+  lastOff: number;
+  cls: ActivityClass | null;
+  confidence: number;
+  sdMg: number;
+  enmoMg: number;
+  /** Mean vector magnitude |a| (mg): the intensity when the stream has no gravity. */
+  vmMg: number;
+  /** |mean vector| (g): ≈ 1 with gravity, ≈ 0 without. */
+  meanNormG: number;
+  cadenceSpm: number | null;
+  periodicity: number | null;
+  /** False when the window held too little data to look for a gait period (an edge or a gap). */
+  gaitTested: boolean;
+}
+
+/**
+ * The gait period search of one window: normalised autocorrelation of the detrended x, y, z (summed). A
+ * peak counts only when the autocorrelation dipped at least `minProminence` below it at a shorter lag: a
+ * slow drift plus noise decays smoothly and has none.
+ */
+export function gaitPeriod(
+  series: Float64Array[],
+  len: number,
+  minLag: number,
+  maxLag: number,
+  minProminence = 0,
+): { lag: number; periodicity: number } | null {
+  if (len < maxLag + 2) return null;
+  const r = new Float64Array(maxLag + 2);
+  const mid = (len - 1) / 2;
+  let sxx = 0;
+  for (let i = 0; i < len; i++) sxx += (i - mid) * (i - mid);
+  for (const x of series) {
+    let mean = 0;
+    let sxy = 0;
+    for (let i = 0; i < len; i++) {
+      mean += x[i]!;
+      sxy += (i - mid) * x[i]!;
+    }
+    mean /= len;
+    const slope = sxy / sxx;
+    for (let i = 0; i < len; i++) x[i]! -= mean + slope * (i - mid);
+    for (let k = 0; k <= maxLag + 1; k++) {
+      let s = 0;
+      for (let i = 0; i + k < len; i++) s += x[i]! * x[i + k]!;
+      r[k]! += s;
+    }
+  }
+  const r0 = r[0]!;
+  if (!(r0 > 0)) return null;
+  for (let k = 0; k < r.length; k++) r[k]! /= r0;
+  const low = new Float64Array(maxLag + 1);
+  low[0] = r[0]!;
+  for (let k = 1; k <= maxLag; k++) low[k] = Math.min(low[k - 1]!, r[k]!);
+  const peak = (k: number): boolean => r[k]! >= r[k - 1]! && r[k]! >= r[k + 1]! && r[k]! - low[k]! >= minProminence;
+  let best = -Infinity;
+  for (let k = minLag; k <= maxLag; k++) if (peak(k) && r[k]! > best) best = r[k]!;
+  if (best === -Infinity) return null;
+  // The shortest lag nearly as good as the best: a multiple of the period scores about as well.
+  for (let k = minLag; k <= maxLag; k++) {
+    const a = r[k - 1]!;
+    const b = r[k]!;
+    const c = r[k + 1]!;
+    if (peak(k) && b >= 0.9 * best) {
+      const den = a - 2 * b + c;
+      const shift = den < 0 ? Math.max(-0.5, Math.min(0.5, (0.5 * (a - c)) / den)) : 0;
+      return { lag: k + shift, periodicity: b };
+    }
+  }
+  return null;
+}
+
+class ActivityDetector implements StreamDetector {
+  readonly name = 'imu-activity';
+  readonly version = '1.0.0';
+  private readonly time = new TimeBase();
+  private readonly period: PeriodEstimator;
+  private readonly idx: [number, number, number];
+  private readonly scale: number;
+  private readonly windowNs: number;
+  private readonly binNs: number;
+  private readonly nb: number;
+  private readonly windows: ActivityWindow[] = [];
+  // the current window
+  private cur = -1;
+  private n = 0;
+  private firstOff = 0;
+  private lastOff = 0;
+  private readonly shift = new Float64Array(3);
+  private readonly s1 = new Float64Array(3);
+  private readonly s2 = new Float64Array(3);
+  private enmo = 0;
+  private vm = 0;
+  private readonly binSum: Float64Array[];
+  private readonly binN: Float64Array;
+  private readonly series: Float64Array[];
+
+  constructor(stream: StreamInfo, private readonly p: ActivityParams, private readonly sensorSaysNoGravity: boolean) {
+    this.idx = xyzIndices(stream)!;
+    this.scale = toGFactor(stream.unit)!;
+    this.period = new PeriodEstimator(stream.nominalRateHz);
+    this.windowNs = p.windowS * 1e9;
+    this.binNs = 1e9 / p.gridHz;
+    this.nb = Math.ceil(this.windowNs / this.binNs);
+    this.binSum = [0, 1, 2].map(() => new Float64Array(this.nb));
+    this.binN = new Float64Array(this.nb);
+    this.series = [0, 1, 2].map(() => new Float64Array(this.nb));
+  }
+
+  push(chunk: SampleChunk): void {
+    const n = chunk.length;
+    if (n === 0) return;
+    const offs = this.time.offsets(chunk);
+    if (!this.period.known) this.period.observe(offs, n);
+    const vx = chunk.values[this.idx[0]]!;
+    const vy = chunk.values[this.idx[1]]!;
+    const vz = chunk.values[this.idx[2]]!;
+    const k = this.scale;
+    const wNs = this.windowNs;
+    const bNs = this.binNs;
+    const [bx, by, bz] = this.binSum as [Float64Array, Float64Array, Float64Array];
+    const bn = this.binN;
+    const nb = this.nb;
+    for (let i = 0; i < n; i++) {
+      const o = offs[i]!;
+      if (o < 0) continue;
+      const x = vx[i]! * k;
+      const y = vy[i]! * k;
+      const z = vz[i]! * k;
+      if (x !== x || y !== y || z !== z) continue;
+      const w = Math.floor(o / wNs);
+      if (w !== this.cur) {
+        if (w < this.cur) continue; // a sample from an earlier window (time went backwards): left out
+        this.close();
+        this.open(w, o, x, y, z);
+      }
+      this.n++;
+      this.lastOff = o;
+      const dx = x - this.shift[0]!;
+      const dy = y - this.shift[1]!;
+      const dz = z - this.shift[2]!;
+      this.s1[0]! += dx;
+      this.s2[0]! += dx * dx;
+      this.s1[1]! += dy;
+      this.s2[1]! += dy * dy;
+      this.s1[2]! += dz;
+      this.s2[2]! += dz * dz;
+      const m = Math.sqrt(x * x + y * y + z * z);
+      this.vm += m;
+      if (m > 1) this.enmo += m - 1;
+      let b = Math.floor((o - w * wNs) / bNs);
+      if (b >= nb) b = nb - 1;
+      bx[b]! += x;
+      by[b]! += y;
+      bz[b]! += z;
+      bn[b]!++;
+    }
+  }
+
+  private open(w: number, o: number, x: number, y: number, z: number): void {
+    this.cur = w;
+    this.n = 0;
+    this.firstOff = o;
+    this.shift[0] = x;
+    this.shift[1] = y;
+    this.shift[2] = z;
+    this.s1.fill(0);
+    this.s2.fill(0);
+    this.enmo = 0;
+    this.vm = 0;
+    for (const b of this.binSum) b.fill(0);
+    this.binN.fill(0);
+  }
+
+  /** Classifies the current window and keeps its result. */
+  private close(): void {
+    if (this.cur < 0 || this.n === 0) return;
+    const p = this.p;
+    const n = this.n;
+    let variance = 0;
+    let norm2 = 0;
+    for (let a = 0; a < 3; a++) {
+      const mean = this.s1[a]! / n;
+      variance += Math.max(0, this.s2[a]! / n - mean * mean);
+      norm2 += (this.shift[a]! + mean) ** 2;
+    }
+    const sdMg = Math.sqrt(variance) * 1000;
+    const dataS = (this.lastOff - this.firstOff) / 1e9 + (this.period.known ? this.period.ns / 1e9 : 0);
+    const win: ActivityWindow = {
+      firstOff: this.firstOff, lastOff: this.lastOff, cls: null, confidence: 0, sdMg,
+      enmoMg: (this.enmo / n) * 1000, vmMg: (this.vm / n) * 1000, meanNormG: Math.sqrt(norm2), cadenceSpm: null, periodicity: null, gaitTested: false,
+    };
+    if (dataS >= p.minClassifyS) {
+      if (sdMg < p.stillMaxSdMg) {
+        win.cls = 'still';
+        win.confidence = clamp01(0.5 + 0.5 * Math.log10(p.stillMaxSdMg / Math.max(sdMg, 1e-6)));
+      } else {
+        win.cls = 'moving';
+        win.confidence = clamp01(0.5 + 0.5 * Math.log10(sdMg / p.stillMaxSdMg));
+        if (dataS >= p.minGaitDataS) {
+          win.gaitTested = true;
+          this.gait(win);
+        }
+      }
+    }
+    this.windows.push(win);
+  }
+
+  /** Walking or running when the window repeats at a gait period (else it stays `moving`). */
+  private gait(win: ActivityWindow): void {
+    const p = this.p;
+    const len = this.resample();
+    const found = gaitPeriod(this.series, len, Math.round(p.minLagS * p.gridHz), Math.round(p.maxLagS * p.gridHz), p.minProminence);
+    if (found === null) return;
+    const periodS = found.lag / p.gridHz;
+    const stride = periodS >= p.strideMinPeriodS || (periodS >= 0.5 && win.sdMg >= p.runMinSdMg);
+    const cadence = 60 / (stride ? periodS / 2 : periodS);
+    win.periodicity = found.periodicity;
+    if (found.periodicity < p.minPeriodicity || cadence < p.minCadenceSpm || cadence > p.maxCadenceSpm) return;
+    win.cadenceSpm = cadence;
+    const fast = cadence > p.runMinCadenceSpm;
+    if (fast && win.sdMg < p.runMinSdMg) return; // quick but light: neither clearly walking nor running
+    win.cls = fast ? 'running' : 'walking';
+    const periodicScore = clamp01((2 * (found.periodicity - p.minPeriodicity)) / (1 - p.minPeriodicity));
+    const cadenceScore = clamp01(Math.abs(cadence - p.runMinCadenceSpm) / 20);
+    win.confidence = 0.5 + 0.5 * Math.min(periodicScore, cadenceScore);
+  }
+
+  /** The window's bins as evenly spaced x, y, z series (empty bins interpolated); returns their length. */
+  private resample(): number {
+    const nb = this.nb;
+    const bn = this.binN;
+    let first = -1;
+    let last = -1;
+    for (let b = 0; b < nb; b++) {
+      if (bn[b]! > 0) {
+        if (first < 0) first = b;
+        last = b;
+      }
+    }
+    const len = last - first + 1;
+    for (let a = 0; a < 3; a++) {
+      const sum = this.binSum[a]!;
+      const out = this.series[a]!;
+      let prevB = -1;
+      for (let b = first; b <= last; b++) {
+        if (bn[b]! === 0) continue;
+        const v = sum[b]! / bn[b]!;
+        out[b - first] = v;
+        if (prevB >= 0 && b - prevB > 1) {
+          const pv = out[prevB - first]!;
+          for (let j = prevB + 1; j < b; j++) out[j - first] = pv + ((v - pv) * (j - prevB)) / (b - prevB);
+        }
+        prevB = b;
+      }
+    }
+    return len;
+  }
+
+  /**
+   * A lone `moving` window between two windows of the same gait is a stumble in it, not a change; a `moving`
+   * window too short to look for a gait (the stream's edge, next to a gap) joins the gait beside it.
+   */
+  private smooth(periodNs: number): void {
+    const wins = this.windows;
+    const gait = (w: ActivityWindow | undefined): boolean => w !== undefined && (w.cls === 'walking' || w.cls === 'running');
+    const joined = (a: ActivityWindow, b: ActivityWindow): boolean => b.firstOff - a.lastOff <= this.p.maxJoinGapS * 1e9 + periodNs;
+    for (let i = 0; i < wins.length; i++) {
+      const b = wins[i]!;
+      if (b.cls !== 'moving') continue;
+      const a = wins[i - 1];
+      const c = wins[i + 1];
+      const aOk = a !== undefined && gait(a) && joined(a, b);
+      const cOk = c !== undefined && gait(c) && joined(b, c);
+      if (aOk && cOk && a.cls === c.cls) b.cls = a.cls;
+      else if (!b.gaitTested && (aOk || cOk)) b.cls = aOk ? a.cls : c!.cls;
+    }
+  }
+
+  finish(): DetectorOutput {
+    this.close();
+    this.cur = -1;
+    this.period.settle();
+    const wins = this.windows;
+    const periodNs = this.period.known ? this.period.ns : 0;
+    this.smooth(periodNs);
+    const withGravity = !this.sensorSaysNoGravity && looksLikeGravity(wins.map((w) => w.meanNormG));
+    const segments: DetectedSegment[] = [];
+    const events: DetectedEvent[] = [];
+    let i = 0;
+    while (i < wins.length) {
+      const w0 = wins[i]!;
+      if (w0.cls === null) {
+        i++;
+        continue;
+      }
+      let j = i + 1;
+      while (j < wins.length && wins[j]!.cls === w0.cls && wins[j]!.firstOff - wins[j - 1]!.lastOff <= this.p.maxJoinGapS * 1e9) j++;
+      const run = wins.slice(i, j);
+      const startNs = this.time.ns(w0.firstOff);
+      const endNs = this.time.ns(run[run.length - 1]!.lastOff + periodNs);
+      const mean = (f: (w: ActivityWindow) => number | null): number | null => {
+        const xs = run.map(f).filter((x): x is number => x !== null);
+        return xs.length > 0 ? xs.reduce((s, x) => s + x, 0) / xs.length : null;
+      };
+      const cadence = mean((w) => w.cadenceSpm);
+      const periodicity = mean((w) => w.periodicity);
+      const confidence = round(mean((w) => w.confidence) ?? 0, 3);
+      const attributes: Record<string, number | string | boolean> = {
+        intensityMg: round(mean((w) => (withGravity ? w.enmoMg : w.vmMg)) ?? 0, 1),
+        intensityMetric: withGravity ? 'enmo' : 'mean-user-acceleration',
+        sdMg: round(mean((w) => w.sdMg) ?? 0, 1),
+        windows: run.length,
+        confidence,
+        ...(cadence !== null ? { cadenceSpm: round(cadence, 1) } : {}),
+        ...(periodicity !== null ? { periodicity: round(periodicity, 3) } : {}),
+      };
+      segments.push({ kind: w0.cls, startNs, endNs, attributes });
+      events.push({ label: w0.cls, startNs, endNs, confidence, attributes });
+      i = j;
+    }
+    return { events, segments };
+  }
+}
+
+/**
+ * Still / walking / running / moving per `windowS` window of a 3-axis acceleration (with or without gravity;
+ * not the OS's gravity stream, not gyroscopes). Per window: the total per-axis SD (mg) decides still; else
+ * the autocorrelation of the x, y, z series resampled to `gridHz` gives the gait period in 0.5–4 Hz, the
+ * cadence (steps/min) and how periodic the motion is; walking vs running from the cadence and the SD.
+ * Intensity is ENMO (mean of max(0, |a| − 1 g), mg, as GGIR) when the stream carries gravity, else the mean
+ * |a| in mg (`intensityMetric` says which; gravity is judged from the data, see `looksLikeGravity`).
+ * Consecutive windows of one class make a segment and an event (label = class) whose confidence is the
+ * windows' mean. Windows with less than `minClassifyS` of data (a gap) end segments and get no class.
+ */
+export const imuActivityDetector: DetectorFactory = (stream: StreamInfo, options?: DetectorOptions) => {
+  const kind = accelKind(stream);
+  if (kind === null || kind === 'gravity') return null;
+  return new ActivityDetector(stream, withOverrides(ACTIVITY_DEFAULTS, options, 'activity'), kind === 'gravity-removed');
+};
