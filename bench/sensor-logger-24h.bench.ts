@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { detectFormat } from '../src/formats/registry.js';
 import { log, type BenchContext } from './lib/context.js';
 import { writeSensorLoggerCsv } from './lib/generate.js';
-import { call, seedStudy, uploadFile } from './lib/http.js';
+import { call, expectCall, seedStudy, uploadFile } from './lib/http.js';
 import { memoryOf, PeakRss } from './lib/proc-mem.js';
 import { mbPerS, type BenchResult } from './lib/report.js';
 
@@ -58,6 +58,9 @@ export async function sensorLogger24h(ctx: BenchContext): Promise<Omit<BenchResu
   const workers = await stack.startWorkers(ctx.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.profileDir}`] : []);
   const { participants } = await seedStudy(stack.baseUrl, stack.adminToken, 1);
   const participant = participants[0]!;
+  // Recordings left by other benchmarks (the upload benchmark's random bytes end `rejected`) must be done
+  // before the measurement starts, or their jobs would share the worker with this one.
+  await waitForIdleQueues(stack.baseUrl, stack.adminToken);
   await sleep(1000);
   const workerIdle = memoryOf(workers.pid);
   const workerPeak = new PeakRss(workers.pid);
@@ -154,3 +157,17 @@ async function timeReader(source: AsyncIterable<Uint8Array>, first: Uint8Array):
   return { seconds: (performance.now() - t) / 1000, samples };
 }
 
+/** Waits until no recording of this stack is queued or processing (at most 5 minutes). */
+async function waitForIdleQueues(baseUrl: string, adminToken: string): Promise<void> {
+  const deadline = performance.now() + 300_000;
+  for (;;) {
+    let busy = 0;
+    for (const status of ['queued', 'processing']) {
+      const page = await expectCall(baseUrl, adminToken, 'GET', `/v1/recordings?status=${status}&limit=500`, undefined, 200);
+      busy += page.items.length;
+    }
+    if (busy === 0) return;
+    if (performance.now() > deadline) throw new Error(`${busy} recording(s) still queued or processing after 5 minutes`);
+    await sleep(250);
+  }
+}

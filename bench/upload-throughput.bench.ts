@@ -100,6 +100,7 @@ export async function uploadThroughput(ctx: BenchContext): Promise<Omit<BenchRes
         goal: { op: '<=', value: 200, unit: 'MiB' },
       },
       { name: 'API idle RSS', value: apiIdle.rssMiB, unit: 'MiB', note: `idle node --import tsx: ${tsxIdleMiB.toFixed(0)} MiB` },
+      { name: 'upload working set (peak − idle)', value: peakMiB - apiIdle.rssMiB, unit: 'MiB', note: `${(stack.config.upload.partBytes / 1024 ** 2).toFixed(0)} MiB parts, 2 in flight` },
     ],
     details: {
       bytes: size,
@@ -113,7 +114,7 @@ export async function uploadThroughput(ctx: BenchContext): Promise<Omit<BenchRes
       apiIdleRssMiB: apiIdle.rssMiB,
       apiHwmSinceStartMiB: apiIdle.hwmMiB,
       idleTsxRssMiB: tsxIdleMiB,
-      multipartPartBytes: Number(stack.env.UPLOAD_PART_BYTES ?? 8 * 1024 * 1024),
+      multipartPartBytes: stack.config.upload.partBytes,
     },
   };
 }

@@ -68,6 +68,8 @@ export async function uploadFile(baseUrl: string, token: string, file: string, f
       'content-length': String(head.length + size + tail.length),
     },
   });
+  // A stalled server fails the benchmark instead of hanging it (idle socket time, not total time).
+  req.setTimeout(120_000, () => req.destroy(new Error('POST /v1/uploads: no progress for 120 s')));
   const answered = new Promise<IncomingMessage>((resolve, reject) => {
     req.once('response', resolve);
     req.once('error', reject);

@@ -1,12 +1,15 @@
+import { CHILD_NODE_ARGS } from '../../src/main/child-process-args.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { loadConfig } from '../../src/config/config.js';
+import pg from 'pg';
+import { pgConnectionFields } from '../../src/config/database-url.js';
+import { loadConfig, type Config } from '../../src/config/config.js';
 import { createObjectStore } from '../../src/main/container.js';
 import { migrate } from '../../src/main/migrate.js';
-import { dropSchema, ensureDatabase } from '../../src/repositories/bootstrap.js';
+import { ensureDatabase } from '../../src/repositories/bootstrap.js';
 import type { ObjectStore } from '../../src/storage/object-store.js';
 import { ROOT, type Workspace } from './workspace.js';
 
@@ -18,9 +21,15 @@ export interface Child {
   log: string;
 }
 
-/** A running FieldSense (S3 server, API, optional workers) of the benchmark's own. */
+/**
+ * A running FieldSense (S3 server, API, optional workers) of the benchmark's own. BENCH_NODE_ARGS_API and
+ * BENCH_NODE_ARGS_WORKERS add node flags (space-separated) to those children, for profiling
+ * (`--heap-prof`, `--max-semi-space-size=…`, `--import ./sampler.mjs`); figures taken so are not comparable.
+ */
 export interface Stack {
   env: Record<string, string>;
+  /** The configuration the children load (their environment: this process's plus `env`). */
+  config: Config;
   baseUrl: string;
   adminToken: string;
   s3: Child;
@@ -80,7 +89,7 @@ export async function startStack(ws: Workspace): Promise<Stack> {
     const fd = openSync(log, 'a');
     const proc = fork(path.join(ROOT, file), [], {
       cwd: ROOT,
-      execArgv: ['--import', 'tsx', ...execArgv],
+      execArgv: [...CHILD_NODE_ARGS, ...execArgv],
       env: { ...process.env, ...env, ...extraEnv },
       stdio: ['ignore', fd, fd, 'ipc'],
     });
@@ -103,17 +112,20 @@ export async function startStack(ws: Workspace): Promise<Stack> {
     return { child, msg };
   };
 
+  const extraArgs = (name: string): string[] => (process.env[name] ?? '').split(' ').filter(Boolean);
   const s3 = await spawnChild('object-store', 'src/main/object-store-server.ts', {});
   if (!s3.msg.endpoint) throw new Error('the object store sent no endpoint');
   env.S3_ENDPOINT = s3.msg.endpoint;
-  const api = await spawnChild('api', 'src/main/api.ts', {});
+  const api = await spawnChild('api', 'src/main/api.ts', {}, extraArgs('BENCH_NODE_ARGS_API'));
   if (!api.msg.port) throw new Error('the API sent no port');
 
-  const store = createObjectStore(loadConfig(env));
+  const config = loadConfig({ ...process.env, ...env });
+  const store = createObjectStore(config);
   ws.defer('S3 client', () => store.destroy());
 
   const stack: Stack = {
     env,
+    config,
     baseUrl: `http://127.0.0.1:${api.msg.port}`,
     adminToken,
     s3: s3.child,
@@ -122,7 +134,7 @@ export async function startStack(ws: Workspace): Promise<Stack> {
     store,
     async startWorkers(execArgv = []) {
       if (stack.workers) return stack.workers;
-      const w = await spawnChild('workers', 'workers/main.ts', {}, execArgv);
+      const w = await spawnChild('workers', 'workers/main.ts', {}, [...extraArgs('BENCH_NODE_ARGS_WORKERS'), ...execArgv]);
       stack.workers = w.child;
       return w.child;
     },
@@ -159,6 +171,18 @@ async function stopChildren(children: Child[]): Promise<void> {
       p.kill('SIGTERM');
       await exited;
     }
+  }
+}
+
+/** Drops the run's schema and everything in it (the database itself is shared by benchmark runs). */
+async function dropSchema(databaseUrl: string, schema: string): Promise<void> {
+  const { fields } = pgConnectionFields(databaseUrl);
+  const c = new pg.Client({ ...fields, options: undefined });
+  await c.connect();
+  try {
+    await c.query(`DROP SCHEMA IF EXISTS "${schema.replaceAll('"', '""')}" CASCADE`);
+  } finally {
+    await c.end();
   }
 }
 

@@ -19,17 +19,23 @@ export class Workspace {
   readonly dir: string;
   private readonly cleanups: Cleanup[] = [];
   private cleaning: Promise<void> | null = null;
+  /** Set by Ctrl-C / SIGTERM: no further benchmark should start. */
+  interrupted = false;
+  // `on`, not `once`: Ctrl-C reaches this process twice (from the terminal and relayed by the tsx CLI), and
+  // a second signal without a handler would kill it in the middle of its clean-up.
   private readonly onSignal = (signal: NodeJS.Signals): void => {
+    if (this.cleaning) return;
+    this.interrupted = true;
     console.error(`\n${signal}: cleaning up…`);
-    void this.cleanup().finally(() => process.exit(130));
+    void this.cleanup(true).finally(() => process.exit(130));
   };
 
   constructor() {
     this.dir = path.join(SCRATCH, `run-${this.id}`);
     mkdirSync(this.dir, { recursive: true });
     this.defer('temp folder', () => rmSync(this.dir, { recursive: true, force: true }));
-    process.once('SIGINT', this.onSignal);
-    process.once('SIGTERM', this.onSignal);
+    process.on('SIGINT', this.onSignal);
+    process.on('SIGTERM', this.onSignal);
   }
 
   /** A path inside the run's folder. */
@@ -43,10 +49,12 @@ export class Workspace {
   }
 
   /** Runs every clean-up step once, even when some fail (failures are reported, not thrown). */
-  cleanup(): Promise<void> {
+  cleanup(keepSignalHandlers = false): Promise<void> {
     this.cleaning ??= (async () => {
-      process.off('SIGINT', this.onSignal);
-      process.off('SIGTERM', this.onSignal);
+      if (!keepSignalHandlers) {
+        process.off('SIGINT', this.onSignal);
+        process.off('SIGTERM', this.onSignal);
+      }
       while (this.cleanups.length > 0) {
         const c = this.cleanups.pop()!;
         try {

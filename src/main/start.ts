@@ -8,6 +8,7 @@ import { newToken } from '../lib/ids.js';
 import { ensureDatabase } from '../repositories/bootstrap.js';
 import { migrate } from './migrate.js';
 import { ensureLocalServices } from './services-check.js';
+import { CHILD_NODE_ARGS } from './child-process-args.js';
 
 /**
  * `npm start`: checks (and on this machine starts) PostgreSQL and Redis, creates the database, applies
@@ -51,7 +52,7 @@ let stopping = false;
 function spawnChild(name: string, file: string, env: Record<string, string>): Promise<{ endpoint?: string; port?: number }> {
   const proc = fork(path.join(root, file), [], {
     cwd: root,
-    execArgv: ['--import', 'tsx'],
+    execArgv: [...CHILD_NODE_ARGS],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

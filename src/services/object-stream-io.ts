@@ -32,12 +32,13 @@ export async function peek(body: Readable, n: number): Promise<{ head: Uint8Arra
 
 /** A byte sink that streams into one object through multipart upload, with backpressure. */
 export class S3Sink implements ByteSink {
-  private readonly pass = new PassThrough({ highWaterMark: 4 * 1024 * 1024 });
+  // Derived files stream out one 5 MiB part at a time: a worker may have several open at once.
+  private readonly pass = new PassThrough({ highWaterMark: 1024 * 1024 });
   private readonly abortController = new AbortController();
   private readonly done: Promise<void>;
 
   constructor(store: ObjectStore, key: string) {
-    this.done = store.putStream(key, this.pass, { signal: this.abortController.signal, contentType: 'application/vnd.apache.parquet' });
+    this.done = store.putStream(key, this.pass, { signal: this.abortController.signal, contentType: 'application/vnd.apache.parquet', partBytes: 5 * 1024 * 1024, queueSize: 1 });
     this.done.catch(() => undefined);
   }
 

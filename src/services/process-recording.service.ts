@@ -208,6 +208,9 @@ export class ProcessRecordingService {
     } catch (err) {
       await Promise.all([...open.values()].map((s) => s.sink.abort()));
       throw err;
+    } finally {
+      // A reader that works by random access (ZIP) never drains the sequential body: release it.
+      body.destroy();
     }
     for (const s of open.values()) await closeStream(s);
     const summaries = [...open.values()].map((s) => s.summary!);

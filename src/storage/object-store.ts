@@ -16,6 +16,9 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent } from 'node:http';
 
+/** S3's smallest multipart part (all but the last). */
+const MIN_PART_BYTES = 5 * 1024 * 1024;
+
 /** Where the project's objects live. Only this folder imports the AWS SDK. */
 export interface ObjectStoreOptions {
   endpoint: string | undefined;
@@ -79,12 +82,12 @@ export class ObjectStore {
    * `queueSize` parts in memory. Resolves once the object is stored; on failure (or abort) the partial
    * multipart upload is aborted so nothing is left behind.
    */
-  async putStream(key: string, body: Readable, opts: { contentType?: string; signal?: AbortSignal } = {}): Promise<void> {
+  async putStream(key: string, body: Readable, opts: { contentType?: string; signal?: AbortSignal; partBytes?: number; queueSize?: number } = {}): Promise<void> {
     const upload = new Upload({
       client: this.client,
       params: { Bucket: this.bucket, Key: key, Body: body, ContentType: opts.contentType ?? 'application/octet-stream' },
-      partSize: this.partBytes,
-      queueSize: 2,
+      partSize: Math.max(MIN_PART_BYTES, opts.partBytes ?? this.partBytes),
+      queueSize: opts.queueSize ?? 2,
       leavePartsOnError: false,
     });
     const onAbort = (): void => {
