@@ -13,6 +13,7 @@ import { axivityCwa } from './axivity-cwa.bench.js';
 import { flacDecode } from './flac-decode.bench.js';
 import { imuPipeline } from './imu-pipeline.bench.js';
 import { audioPipeline } from './audio-pipeline.bench.js';
+import { csvReader } from './csv-reader.bench.js';
 
 /**
  * `npm run bench`: every benchmark in one run against one FieldSense started for the run (its own schema,
@@ -20,7 +21,7 @@ import { audioPipeline } from './audio-pipeline.bench.js';
  * Prints a table and writes bench/results/latest.json (latest-profiled.json when profiling). Environment:
  *   BENCH_SCALE=0.1      a tenth of the sizes, for a quick check (time goals scale with it)
  *   BENCH_ONLY=name,…    only these benchmarks (upload-throughput, sensor-logger-24h, axivity-cwa, flac-decode,
- *                        imu-pipeline, audio-pipeline)
+ *                        imu-pipeline, audio-pipeline, csv-reader)
  *   BENCH_CPU_PROF=1     CPU-profile the worker process; profiles kept in .tmp/bench/profiles/
  *   BENCH_LOG_LEVEL      the children's log level (default info; logs are in the run's temp folder)
  *   BENCH_NODE_ARGS_API, BENCH_NODE_ARGS_WORKERS   extra node flags for those children (profiling)
@@ -29,6 +30,7 @@ import { audioPipeline } from './audio-pipeline.bench.js';
 const BENCHMARKS: { name: string; run: (ctx: BenchContext) => Promise<Omit<BenchResult, 'seconds'>> }[] = [
   { name: 'upload-throughput', run: uploadThroughput },
   { name: 'sensor-logger-24h', run: sensorLogger24h },
+  { name: 'csv-reader', run: csvReader },
   { name: 'axivity-cwa', run: axivityCwa },
   { name: 'flac-decode', run: flacDecode },
   { name: 'imu-pipeline', run: imuPipeline },

@@ -1,4 +1,5 @@
-import { CHILD_NODE_ARGS } from '../../src/main/child-process-args.js';
+import { processCommand } from '../../src/main/child-process-args.js';
+import { bundleProcesses, type ProcessName } from '../../src/main/process-bundle.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
@@ -37,7 +38,7 @@ export interface Stack {
   workers: Child | null;
   /** A client with the configuration the app uses (same S3 client options and part size). */
   store: ObjectStore;
-  /** Starts the worker process (once); `execArgv` is added after `--import tsx` (e.g. `--cpu-prof`). */
+  /** Starts the worker process (once); `execArgv` is added to its node options (e.g. `--cpu-prof`). */
   startWorkers(execArgv?: string[]): Promise<Child>;
   /** The last lines of every child's log (to show when something failed). */
   logTails(lines?: number): string;
@@ -47,7 +48,7 @@ const BASE_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgr
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /**
- * Starts a FieldSense the way `npm start` does (each part forked with `--import tsx`, configured by env),
+ * Starts a FieldSense the way `npm start` does (each part a bundle on plain Node, configured by env),
  * on spare ports, with a PostgreSQL schema, DATA_DIR, bucket and queue prefix of this run's own. Every
  * piece registers its clean-up with the workspace as soon as it exists.
  */
@@ -84,12 +85,15 @@ export async function startStack(ws: Workspace): Promise<Stack> {
   const children: Child[] = [];
   ws.defer('child processes', () => stopChildren(children));
 
-  const spawnChild = async (name: string, file: string, extraEnv: Record<string, string>, execArgv: string[] = []): Promise<{ child: Child; msg: ReadyMessage }> => {
+  // The processes run as `npm start` runs them: bundles on plain Node.
+  const bundles = await bundleProcesses(ROOT, ws.file('process-bundles'));
+  const spawnChild = async (name: string, which: ProcessName, extraEnv: Record<string, string>, execArgv: string[] = []): Promise<{ child: Child; msg: ReadyMessage }> => {
     const log = path.join(logDir, `${name}.log`);
     const fd = openSync(log, 'a');
-    const proc = fork(path.join(ROOT, file), [], {
+    const cmd = processCommand(ROOT, which, bundles);
+    const proc = fork(cmd.file, [], {
       cwd: ROOT,
-      execArgv: [...CHILD_NODE_ARGS, ...execArgv],
+      execArgv: [...cmd.execArgv, ...execArgv],
       env: { ...process.env, ...env, ...extraEnv },
       stdio: ['ignore', fd, fd, 'ipc'],
     });
@@ -113,10 +117,10 @@ export async function startStack(ws: Workspace): Promise<Stack> {
   };
 
   const extraArgs = (name: string): string[] => (process.env[name] ?? '').split(' ').filter(Boolean);
-  const s3 = await spawnChild('object-store', 'src/main/object-store-server.ts', {});
+  const s3 = await spawnChild('object-store', 'objects', {});
   if (!s3.msg.endpoint) throw new Error('the object store sent no endpoint');
   env.S3_ENDPOINT = s3.msg.endpoint;
-  const api = await spawnChild('api', 'src/main/api.ts', {}, extraArgs('BENCH_NODE_ARGS_API'));
+  const api = await spawnChild('api', 'api', {}, extraArgs('BENCH_NODE_ARGS_API'));
   if (!api.msg.port) throw new Error('the API sent no port');
 
   const config = loadConfig({ ...process.env, ...env });
@@ -134,7 +138,7 @@ export async function startStack(ws: Workspace): Promise<Stack> {
     store,
     async startWorkers(execArgv = []) {
       if (stack.workers) return stack.workers;
-      const w = await spawnChild('workers', 'workers/main.ts', {}, [...extraArgs('BENCH_NODE_ARGS_WORKERS'), ...execArgv]);
+      const w = await spawnChild('workers', 'workers', {}, [...extraArgs('BENCH_NODE_ARGS_WORKERS'), ...execArgv]);
       stack.workers = w.child;
       return w.child;
     },

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
-import { loadConfig, type Config } from '../config/config.js';
-import { createLogger, type Logger } from '../lib/logger.js';
+import type { Config } from '../config/config.js';
+import type { Logger } from '../lib/logger.js';
 import { buildApi } from './container.js';
 
 /** Starts the API (and the outbox relay) on the configured port. Returns a closer for graceful shutdown. */
@@ -27,21 +27,4 @@ export async function startApi(config: Config, log: Logger, adminToken: string):
       await api.close();
     },
   };
-}
-
-// Run as a process of its own (`npm start` spawns it): ADMIN_TOKEN comes from the launcher.
-if (process.argv[1]?.endsWith('/src/main/api.ts')) {
-  const config = loadConfig();
-  const log = createLogger(config.logLevel, 'fieldsense-api');
-  if (!config.adminToken) throw new Error('ADMIN_TOKEN must be set for the API process');
-  const api = await startApi({ ...config }, log, config.adminToken);
-  log.info({ port: api.port }, 'API listening');
-  process.send?.({ type: 'ready', port: api.port });
-  const stop = async (signal: string): Promise<void> => {
-    log.info({ signal }, 'API closing');
-    await api.close();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
 }

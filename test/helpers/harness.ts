@@ -5,7 +5,7 @@ import { inject } from 'vitest';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { startApi } from '../../src/main/api.js';
-import { CHILD_NODE_ARGS } from '../../src/main/child-process-args.js';
+import { TSX_NODE_ARGS } from '../../src/main/child-process-args.js';
 import { createDb, type Db } from '../../src/repositories/db.js';
 import { createDatabaseFromTemplate, dropDatabase } from '../../src/repositories/bootstrap.js';
 import { ObjectStore } from '../../src/storage/object-store.js';
@@ -66,7 +66,7 @@ export async function startHarness(opts: { redisUrl?: string; workers?: boolean;
     async startWorkers(extraEnv = {}) {
       const child = fork(path.join(ROOT, 'workers/main.ts'), [], {
         cwd: ROOT,
-        execArgv: [...CHILD_NODE_ARGS],
+        execArgv: [...TSX_NODE_ARGS],
         env: { ...process.env, ...env, ...extraEnv },
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
