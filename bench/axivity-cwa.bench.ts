@@ -1,4 +1,3 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import path from 'node:path';
@@ -6,7 +5,7 @@ import { BLOCK_BYTES } from '../src/formats/axivity-cwa-format.js';
 import { axivityCwaReader } from '../src/formats/axivity-cwa.reader.js';
 import { ax3Blocks, synthHeader, writeBlock } from '../src/formats/axivity-cwa-synth.js';
 import { log, type BenchContext } from './lib/context.js';
-import { PeakRss } from './lib/proc-mem.js';
+import { bundleChild, runMeasuredChild } from './lib/child-run.js';
 import { mbPerS, median, type BenchResult } from './lib/report.js';
 import { ROOT } from './lib/workspace.js';
 
@@ -53,59 +52,6 @@ interface ChildRun {
 }
 
 /**
- * The child as plain `node` over an esbuild bundle (esbuild ships with tsx, a dependency), so that the RSS is
- * the reader's and Node's, not tsx's loader's (~35 MiB more); `node --import tsx` when esbuild cannot load.
- */
-async function childCommand(ctx: BenchContext): Promise<{ script: string; execArgv: string[]; how: string }> {
-  const entry = path.join(ROOT, 'bench/axivity-cwa.child.ts');
-  try {
-    const esbuild = await import('esbuild');
-    const outfile = ctx.ws.file('axivity-cwa.child.mjs');
-    await esbuild.build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile, logLevel: 'warning' });
-    return { script: outfile, execArgv: [], how: 'node (esbuild bundle)' };
-  } catch (err) {
-    log(`esbuild unavailable (${err instanceof Error ? err.message : String(err)}): the child runs under tsx`);
-    return { script: entry, execArgv: ['--import', 'tsx'], how: 'node --import tsx' };
-  }
-}
-
-/** The child's next IPC message; rejects when it exits first. */
-function nextMessage<T>(child: ChildProcess): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onExit = (code: number | null, signal: string | null): void => reject(new Error(`the benchmark child exited (${code ?? signal}) without answering`));
-    child.once('exit', onExit);
-    child.once('message', (m) => {
-      child.off('exit', onExit);
-      resolve(m as T);
-    });
-  });
-}
-
-async function runChild(cmd: { script: string; execArgv: string[] }, mode: 'plain' | 'reader', file: string): Promise<ChildRun> {
-  const child = fork(cmd.script, [mode, file], { cwd: ROOT, execArgv: cmd.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  if (child.pid === undefined) throw new Error('the benchmark child did not start');
-  const pid = child.pid;
-  const exited = once(child, 'exit');
-  let answered = false;
-  try {
-    const ready = await nextMessage<{ type: string }>(child);
-    if (ready.type !== 'ready') throw new Error(`child sent ${JSON.stringify(ready)}`);
-    const peak = new PeakRss(pid, 20);
-    const answer = nextMessage<{ type: string; message?: string } & Omit<ChildRun, 'peakMiB' | 'exact'>>(child);
-    child.send('go');
-    const msg = await answer;
-    answered = true;
-    const mem = peak.stop();
-    if (msg.type !== 'done') throw new Error(`child failed: ${msg.message ?? JSON.stringify(msg)}`);
-    return { seconds: msg.seconds, cpuSeconds: msg.cpuSeconds, bytes: msg.bytes, samples: msg.samples, badBlocks: msg.badBlocks, peakMiB: mem.peakMiB, exact: mem.exact };
-  } finally {
-    // The child exits by itself once it has answered; otherwise it is stopped here.
-    if (!answered && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    if (child.exitCode === null && child.signalCode === null) await exited;
-  }
-}
-
-/**
  * AX3 .cwa, 7 days at 100 Hz (≈ 258 MB, 60.48 M samples, every block's checksum verified): the reader alone
  * over a file stream in a child process, against a plain drain of the same file stream in the same kind of
  * child (the anchor), best of three by median; peak RSS (VmHWM from the moment reading starts).
@@ -118,13 +64,13 @@ export async function axivityCwa(ctx: BenchContext): Promise<Omit<BenchResult, '
   log(`generated ax3-7d.cwa: ${blocks.toLocaleString('en')} blocks, ${(blocks * 120).toLocaleString('en')} samples, ${(bytes / 1e6).toFixed(0)} MB in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   if (!axivityCwaReader.sniff({ head: readFileSync(file).subarray(0, 65_536), filename: 'ax3-7d.cwa' })) throw new Error('the .cwa reader does not claim the generated file');
 
-  const cmd = await childCommand(ctx);
+  const cmd = await bundleChild(ctx, path.join(ROOT, 'bench/axivity-cwa.child.ts'), 'axivity-cwa.child');
   const plain: ChildRun[] = [];
   const reader: ChildRun[] = [];
   t = performance.now();
   for (let i = 0; i < REPEATS; i++) {
-    plain.push(await runChild(cmd, 'plain', file));
-    reader.push(await runChild(cmd, 'reader', file));
+    plain.push(await runMeasuredChild<ChildRun>(cmd, ['plain', file]));
+    reader.push(await runMeasuredChild<ChildRun>(cmd, ['reader', file]));
   }
   for (const r of reader) {
     if (r.samples !== blocks * 120 || r.badBlocks !== 0) throw new Error(`the reader gave ${r.samples} samples and ${r.badBlocks} bad blocks; expected ${blocks * 120} and 0`);

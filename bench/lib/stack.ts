@@ -5,12 +5,10 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import pg from 'pg';
-import { pgConnectionFields } from '../../src/config/database-url.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { createObjectStore } from '../../src/main/container.js';
 import { migrate } from '../../src/main/migrate.js';
-import { ensureDatabase } from '../../src/repositories/bootstrap.js';
+import { dropSchema, ensureDatabase } from '../../src/repositories/bootstrap.js';
 import type { ObjectStore } from '../../src/storage/object-store.js';
 import { ROOT, type Workspace } from './workspace.js';
 
@@ -175,18 +173,6 @@ async function stopChildren(children: Child[]): Promise<void> {
       p.kill('SIGTERM');
       await exited;
     }
-  }
-}
-
-/** Drops the run's schema and everything in it (the database itself is shared by benchmark runs). */
-async function dropSchema(databaseUrl: string, schema: string): Promise<void> {
-  const { fields } = pgConnectionFields(databaseUrl);
-  const c = new pg.Client({ ...fields, options: undefined });
-  await c.connect();
-  try {
-    await c.query(`DROP SCHEMA IF EXISTS "${schema.replaceAll('"', '""')}" CASCADE`);
-  } finally {
-    await c.end();
   }
 }
 
