@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildZip } from '../../src/formats/zip-test-writer.js';
@@ -47,6 +49,23 @@ describe('what the pipeline finds in real recordings', () => {
     expect(r.json.recordings).toBe(2);
     const speech = r.json.report.labels.find((l: { label: string }) => l.label === 'speech');
     expect(speech.frame.f1).toBeGreaterThanOrEqual(0.9);
+
+    // The evaluate command gives the same figures and writes the report files.
+    const out = mkdtempSync(path.join(tmpdir(), 'fieldsense-eval-'));
+    try {
+      const studies = await call(h, h.adminToken, 'GET', `/v1/studies/${study.studyId}`);
+      const cli = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/evaluate.ts', '--study', studies.json.slug, '--prediction', 'webrtc-vad', '--reference', 'import', '--labels', 'speech', '--out', out], {
+        cwd: ROOT, env: { ...process.env, ...h.env }, encoding: 'utf8',
+      });
+      expect(cli.status, cli.stderr).toBe(0);
+      const report = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8'));
+      expect(report.report.labels[0].frame.f1).toBeCloseTo(speech.frame.f1, 12);
+      expect(readFileSync(path.join(out, 'report.md'), 'utf8')).toContain('speech');
+      expect(readFileSync(path.join(out, 'report.svg'), 'utf8')).toMatch(/<svg[\s>]/);
+      expect(cli.stdout).toContain('2 recording(s)');
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 
   it('MotionSense walking and jogging are proposed as moving classes for ≥ 90 % of the trial', async () => {
