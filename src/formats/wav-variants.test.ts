@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { collect, collectError, fixture, fmt, int16Data, riff, wavInt16, type ChunkSpec } from './audio-test-support.js';
@@ -6,7 +6,7 @@ import { wavReader } from './wav.reader.js';
 
 /** The CMU ARCTIC sentence every generated variant was made from (see test/fixtures/generated-audio/README.md). */
 const source = wavInt16(fixture('pyroomacoustics-samples/cmu_arctic_us_aew_a0001.wav'));
-const DISHES = fileURLToPath(new URL('../../../shared/fixtures/real/pyroomacoustics-samples/doing_the_dishes.wav', import.meta.url));
+const DISHES = fileURLToPath(new URL('../../test/fixtures/pyroomacoustics-samples/doing_the_dishes.wav', import.meta.url));
 
 const read = (bytes: Uint8Array, piece?: number) => collect(wavReader, bytes, piece, 'x.wav');
 const readError = (bytes: Uint8Array) => collectError(wavReader, bytes);
@@ -57,7 +57,7 @@ describe('wav reader on real files', () => {
     expect(r.metadata?.session).toEqual({ wav_format: 'PCM 16-bit', info_isft: 'Lavf54.20.4' });
   });
 
-  it.skipIf(!existsSync(DISHES))('reads doing_the_dishes.wav (LIST and id3 after data) from ../shared, metadata from the trailing LIST', async () => {
+  it('reads doing_the_dishes.wav (LIST and id3 after data), metadata from the trailing LIST', async () => {
     const bytes = new Uint8Array(readFileSync(DISHES));
     const r = await read(bytes, 1 << 16);
     expect(r.frames).toBe(1_522_930);

@@ -13,10 +13,10 @@ function motionSegments(name: string, sensor: string, amplitude: number): Segmen
 }
 
 describe('proposeAnnotations', () => {
-  it('labels still then moving with imu-activity', () => {
+  it('labels still then moving with motion-level', () => {
     const anns = proposeAnnotations(motionSegments('accelerometer', 'accelerometer', 3));
     expect(anns.map((a) => a.label)).toEqual(['still', 'moving']);
-    expect(anns[0]).toMatchObject({ startS: 0, detector: 'imu-activity', detectorVersion: DETECTORS.imuActivity.version });
+    expect(anns[0]).toMatchObject({ startS: 0, detector: 'motion-level', detectorVersion: DETECTORS.imuActivity.version });
     expect(Math.abs(anns[1]!.startS - 30)).toBeLessThanOrEqual(1);
     expect(anns[1]!.endS).toBeCloseTo(60, 6);
     // Still at ~0.011 m/s² is over a decade below 0.2: full confidence. Moving at 2.1 m/s² is ~1 decade above.
@@ -67,7 +67,7 @@ describe('proposeAnnotations', () => {
 
   it('exports versions', () => {
     expect(PIPELINE_VERSION).toBe('1.0.0');
-    expect(DETECTORS.imuActivity.name).toBe('imu-activity');
+    expect(DETECTORS.imuActivity.name).toBe('motion-level');
     expect(DETECTORS.audioActivity.name).toBe('audio-activity');
   });
 });
