@@ -34,6 +34,8 @@ const EnvSchema = z.object({
   ADMIN_TOKEN: z.string().min(16).optional(),
   /** Largest accepted upload, in bytes (default 4 GiB). */
   UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(4 * 1024 ** 3),
+  /** Most `file` parts in one upload (several files of one session become one recording). */
+  UPLOAD_MAX_FILES: z.coerce.number().int().min(1).max(1000).default(64),
   /** Largest `metadata` JSON part, in bytes. */
   UPLOAD_MAX_FIELD_BYTES: z.coerce.number().int().positive().default(64 * 1024),
   /** Size of each part streamed to object storage (memory per upload ≈ 2 × this). */
@@ -70,7 +72,7 @@ export interface Config {
   };
   readonly dataDir: string;
   readonly adminToken: string | undefined;
-  readonly upload: { readonly maxBytes: number; readonly maxFieldBytes: number; readonly partBytes: number };
+  readonly upload: { readonly maxBytes: number; readonly maxFieldBytes: number; readonly partBytes: number; readonly maxFiles: number };
   readonly jobs: {
     readonly attempts: number; readonly backoffMs: number; readonly concurrency: number; readonly outboxPollMs: number;
     readonly lockMs: number; readonly stalledIntervalMs: number;
@@ -110,7 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     dataDir: e.DATA_DIR,
     adminToken: e.ADMIN_TOKEN,
-    upload: Object.freeze({ maxBytes: e.UPLOAD_MAX_BYTES, maxFieldBytes: e.UPLOAD_MAX_FIELD_BYTES, partBytes: e.UPLOAD_PART_BYTES }),
+    upload: Object.freeze({ maxBytes: e.UPLOAD_MAX_BYTES, maxFieldBytes: e.UPLOAD_MAX_FIELD_BYTES, partBytes: e.UPLOAD_PART_BYTES, maxFiles: e.UPLOAD_MAX_FILES }),
     jobs: Object.freeze({
       attempts: e.JOB_ATTEMPTS, backoffMs: e.JOB_BACKOFF_MS, concurrency: e.WORKER_CONCURRENCY, outboxPollMs: e.OUTBOX_POLL_MS,
       lockMs: e.JOB_LOCK_MS, stalledIntervalMs: e.JOB_STALLED_INTERVAL_MS,

@@ -28,7 +28,7 @@ export interface AppDeps {
   annotations: AnnotationsService;
   health: HealthService;
   evaluations: EvaluateStudyService;
-  limits: { maxBytes: number; maxFieldBytes: number };
+  limits: { maxBytes: number; maxFieldBytes: number; maxFiles: number };
   /** Extra routers mounted before authentication (the console's static files). */
   publicRouters?: express.Router[];
 }

@@ -56,7 +56,7 @@ export function buildApi(config: Config, log: Logger, adminToken: string): {
     annotations: new AnnotationsService(new AnnotationsRepository(db), studiesRepo, recordings),
     evaluations: new EvaluateStudyService(studiesRepo, new AnnotationsRepository(db)),
     health: new HealthService({ database: () => pingDatabase(db), redis: () => redis.ping(), objectStorage: () => store.ping() }),
-    limits: { maxBytes: config.upload.maxBytes, maxFieldBytes: config.upload.maxFieldBytes },
+    limits: { maxBytes: config.upload.maxBytes, maxFieldBytes: config.upload.maxFieldBytes, maxFiles: config.upload.maxFiles },
   });
   return {
     app, db, store, redis, relay,

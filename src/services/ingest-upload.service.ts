@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { Transform, type Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError } from '../lib/errors.js';
+import { STORED_ZIP_MAX_BYTES, storedZip } from '../lib/stored-zip.js';
 import { newId } from '../lib/ids.js';
 import type { Logger } from '../lib/logger.js';
 import type { UploadsRepository, UploadRow } from '../repositories/uploads.repository.js';
@@ -22,6 +23,8 @@ export interface UploadMetadata {
   device?: { kind: 'watch' | 'phone' | 'wearable' | 'other'; model?: string; platform?: string; app?: string };
   timezone?: string;
   note?: string;
+  /** Set by the API for a multi-file upload: the files the archive holds. */
+  files?: { name: string; bytes: number; sha256: string }[];
 }
 
 export interface UploadOutcome {
@@ -72,6 +75,31 @@ export class IngestUploadService {
       throw err;
     }
     return { uploadId, objectKey, sha256: hash.digest('hex'), bytes };
+  }
+
+  /**
+   * Puts the parts of a multi-file upload into one archive object (a ZIP of stored entries, in the order sent,
+   * names made unique) and removes the parts. The archive is what is kept and processed: one recording.
+   */
+  async combine(who: ParticipantRef, parts: { name: string; received: ReceivedFile }[]): Promise<ReceivedFile> {
+    const seen = new Map<string, number>();
+    const entries = parts.map((p) => {
+      const base = p.name.replace(/[\\/]/g, '_');
+      const n = (seen.get(base) ?? 0) + 1;
+      seen.set(base, n);
+      const name = n === 1 ? base : base.replace(/(\.[^.]*)?$/, (ext) => `-${n}${ext}`);
+      return { name, open: async () => (await this.store.getStream(p.received.objectKey)).body };
+    });
+    try {
+      const archive = await this.receiveFile(who, Readable.from(storedZip(entries)), new AbortController().signal);
+      if (archive.bytes > STORED_ZIP_MAX_BYTES) {
+        await this.discard(archive.objectKey);
+        throw new AppError('file_too_large', 'Together the files are larger than one upload can hold (4 GiB); send them in several uploads.');
+      }
+      return archive;
+    } finally {
+      await Promise.all(parts.map((p) => this.discard(p.received.objectKey)));
+    }
   }
 
   /** Removes an object that was received but will not be committed (duplicate, aborted, rejected request). */

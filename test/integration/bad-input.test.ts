@@ -36,7 +36,7 @@ describe('bad input gets a clear outcome, and accepted bytes are kept', () => {
   const rawPrefix = (): string => `raw/${study.studyId}/${study.participantId}/`;
 
   beforeAll(async () => {
-    h = await startHarness({ env: { UPLOAD_MAX_BYTES: String(2 * 1024 * 1024), UPLOAD_MAX_FIELD_BYTES: '1024' } });
+    h = await startHarness({ env: { UPLOAD_MAX_BYTES: String(2 * 1024 * 1024), UPLOAD_MAX_FIELD_BYTES: '1024', UPLOAD_MAX_FILES: '3' } });
     study = await seedStudy(h);
   });
   afterAll(async () => {
@@ -112,10 +112,9 @@ describe('bad input gets a clear outcome, and accepted bytes are kept', () => {
     expect(r1.status).toBe(400);
     expect(((await r1.json()) as any).error.code).toBe('missing_file');
 
-    const twoFiles = new FormData();
-    twoFiles.append('file', new Blob([new Uint8Array(100).fill(1)]), 'a.csv');
-    twoFiles.append('file', new Blob([new Uint8Array(100).fill(2)]), 'b.csv');
-    const r2 = await fetch(`${h.baseUrl}/v1/uploads`, { method: 'POST', headers: { authorization: `Bearer ${study.participantToken}` }, body: twoFiles });
+    const fourFiles = new FormData();
+    for (let i = 0; i < 4; i++) fourFiles.append('file', new Blob([new Uint8Array(100).fill(i + 1)]), `f${i}.csv`);
+    const r2 = await fetch(`${h.baseUrl}/v1/uploads`, { method: 'POST', headers: { authorization: `Bearer ${study.participantToken}` }, body: fourFiles });
     expect(r2.status).toBe(413);
     expect(((await r2.json()) as any).error.code).toBe('too_many_files');
 

@@ -55,3 +55,64 @@ describe('field-study formats end to end: upload → streams on one axis, in SI 
     expect(rec.streams[0].measuredRateHz).toBeCloseTo(100, 3);
   });
 });
+
+describe('several files of one session in one upload', () => {
+  let h: Harness;
+  let study: Awaited<ReturnType<typeof seedStudy>>;
+  beforeAll(async () => {
+    h = await startHarness();
+    study = await seedStudy(h);
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  /** Sensor Logger-style CSVs of one session: same clock, different sensors. */
+  function sessionFiles(): { name: string; bytes: Uint8Array }[] {
+    const start = 1_745_000_000_000_000_000n;
+    const csv = (rows: number, f: (i: number) => [number, number, number]): Uint8Array => {
+      const lines = ['time,seconds_elapsed,z,y,x'];
+      for (let i = 0; i < rows; i++) {
+        const [x, y, z] = f(i);
+        lines.push(`${start + BigInt(i) * 10_000_000n},${(i / 100).toFixed(2)},${z},${y},${x}`);
+      }
+      return new TextEncoder().encode(`${lines.join('\n')}\n`);
+    };
+    return [
+      { name: 'Accelerometer.csv', bytes: csv(3000, (i) => [Math.sin(i / 10), 0, 9.81]) },
+      { name: 'Gyroscope.csv', bytes: csv(2000, (i) => [0.1 * Math.cos(i / 7), 0, 0]) },
+    ];
+  }
+
+  async function send(files: { name: string; bytes: Uint8Array }[]): Promise<{ status: number; json: any }> {
+    const form = new FormData();
+    for (const f of files) form.append('file', new Blob([f.bytes]), f.name);
+    const res = await fetch(`${h.baseUrl}/v1/uploads`, { method: 'POST', headers: { authorization: `Bearer ${study.participantToken}` }, body: form });
+    return { status: res.status, json: await res.json() };
+  }
+
+  it('become one recording with a stream per file on one time axis; the same files again are the same upload', async () => {
+    const files = sessionFiles();
+    const up = await send(files);
+    expect(up.status, JSON.stringify(up.json)).toBe(201);
+    expect(up.json.upload.filename).toBe('2 files.zip');
+    const rec = await waitForRecording(h, study.participantToken, up.json.recording.id);
+    expect(rec.status, JSON.stringify(rec.error)).toBe('ready');
+    expect(rec.format).toBe('zip-container');
+    const byName = Object.fromEntries(rec.streams.map((s: { name: string }) => [s.name, s]));
+    expect(byName.accelerometer).toMatchObject({ samples: 3000, sourceFile: 'Accelerometer.csv', startS: 0 });
+    expect(byName.gyroscope).toMatchObject({ samples: 2000, sourceFile: 'Gyroscope.csv', startS: 0 });
+    expect(rec.durationS).toBeCloseTo(30, 1);
+
+    const again = await send(files);
+    expect(again.status).toBe(200);
+    expect(again.json.recording.id).toBe(rec.id);
+    // Only the archive is kept: no part objects are left behind.
+    const keys = await h.store.list(`raw/${study.studyId}/${study.participantId}/`);
+    expect(keys).toEqual([`raw/${study.studyId}/${study.participantId}/${up.json.upload.id}`]);
+    // The raw download is the archive, which holds each file byte for byte.
+    const raw = new Uint8Array(await (await fetch(`${h.baseUrl}/v1/recordings/${rec.id}/raw`, { headers: { authorization: `Bearer ${study.participantToken}` } })).arrayBuffer());
+    expect(Buffer.from(raw.subarray(0, 4)).toString('hex')).toBe('504b0304');
+    for (const f of files) expect(Buffer.from(raw).indexOf(Buffer.from(f.bytes))).toBeGreaterThan(0);
+  });
+});

@@ -5,7 +5,7 @@ import { locals } from './request-context.js';
 /** Maps multer's limit codes to the contract's statuses. */
 const MULTER_CODES: Record<string, { code: ConstructorParameters<typeof AppError>[0]; message: string }> = {
   LIMIT_FILE_SIZE: { code: 'file_too_large', message: 'The file is larger than this server accepts' },
-  LIMIT_FILE_COUNT: { code: 'too_many_files', message: 'Send one file per upload' },
+  LIMIT_FILE_COUNT: { code: 'too_many_files', message: 'The upload has more files than this server accepts in one upload; send a ZIP or split it' },
   LIMIT_PART_COUNT: { code: 'too_many_parts', message: 'The form has too many parts: send a "file" part and an optional "metadata" part' },
   LIMIT_FIELD_VALUE: { code: 'field_too_large', message: 'The "metadata" part is too large' },
   LIMIT_FIELD_KEY: { code: 'field_too_large', message: 'A form field name is too long' },

@@ -35,14 +35,14 @@ class ObjectStoreEngine implements StorageEngine {
 }
 
 /** Limits on every multipart dimension: one file, one metadata field, bounded sizes and counts. */
-export function uploadMiddleware(ingest: IngestUploadService, who: (req: Request) => ParticipantRef, limits: { maxBytes: number; maxFieldBytes: number }): RequestHandler {
+export function uploadMiddleware(ingest: IngestUploadService, who: (req: Request) => ParticipantRef, limits: { maxBytes: number; maxFieldBytes: number; maxFiles: number }): RequestHandler {
   return multer({
     storage: new ObjectStoreEngine(ingest, who),
     limits: {
       fileSize: limits.maxBytes,
-      files: 1,
+      files: limits.maxFiles,
       fields: 4,
-      parts: 6,
+      parts: limits.maxFiles + 4,
       fieldSize: limits.maxFieldBytes,
       fieldNameSize: 100,
       headerPairs: 50,
@@ -51,11 +51,11 @@ export function uploadMiddleware(ingest: IngestUploadService, who: (req: Request
       if (file.fieldname !== 'file') return cb(new AppError('unexpected_field', `Unexpected file part "${file.fieldname}": send the recording in a part named "file".`));
       cb(null, true);
     },
-  }).single('file');
+  }).array('file', limits.maxFiles);
 }
 
-export function receivedFile(req: Request): { received: ReceivedFile; originalname: string; mimetype: string } | undefined {
-  const f: (Express.Multer.File & { received?: ReceivedFile }) | undefined = req.file;
-  if (!f?.received) return undefined;
-  return { received: f.received, originalname: f.originalname, mimetype: f.mimetype };
+/** The file parts received, in the order they were sent. */
+export function receivedFiles(req: Request): { received: ReceivedFile; originalname: string; mimetype: string }[] {
+  const files = (Array.isArray(req.files) ? req.files : []) as (Express.Multer.File & { received?: ReceivedFile })[];
+  return files.flatMap((f) => (f.received ? [{ received: f.received, originalname: f.originalname, mimetype: f.mimetype }] : []));
 }

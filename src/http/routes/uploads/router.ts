@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { OpenApiRegistry } from '../../openapi.js';
 import { route } from '../../route.js';
 import { principal } from '../../middleware/auth.js';
-import { receivedFile, uploadMiddleware } from '../../middleware/upload.js';
+import { receivedFiles, uploadMiddleware } from '../../middleware/upload.js';
 import { AppError } from '../../../lib/errors.js';
 import type { Principal } from '../../../domain/principal.js';
 import type { IngestUploadService, UploadMetadata } from '../../../services/ingest-upload.service.js';
@@ -39,11 +39,11 @@ function asParticipant(p: Principal): { studyId: string; participantId: string }
 }
 
 /** Uploads: a participant's device sends a recording; it streams to object storage before 201. */
-export function uploadsRouter(ingest: IngestUploadService, recordings: RecordingsService, registry: OpenApiRegistry, limits: { maxBytes: number; maxFieldBytes: number }): Router {
+export function uploadsRouter(ingest: IngestUploadService, recordings: RecordingsService, registry: OpenApiRegistry, limits: { maxBytes: number; maxFieldBytes: number; maxFiles: number }): Router {
   const r = Router();
   const tags = ['uploads'];
   const doc = {
-    method: 'post', path: '/v1/uploads', summary: 'Upload a recording (multipart: part "file", optional JSON part "metadata", optional Idempotency-Key header)', tags, auth: 'any',
+    method: 'post', path: '/v1/uploads', summary: 'Upload a recording (multipart: part "file" — repeated for several files of one session, which become one recording — optional JSON part "metadata", optional Idempotency-Key header)', tags, auth: 'any',
     body: z.object({ file: z.string().meta({ format: 'binary' }), metadata: z.string().optional().describe('JSON: {device?: {kind, model?, platform?, app?}, timezone?, note?}') }),
     bodyContentType: 'multipart/form-data',
     responses: {
@@ -70,8 +70,8 @@ export function uploadsRouter(ingest: IngestUploadService, recordings: Recording
     uploadMiddleware(ingest, (req) => asParticipant(principal(req.res!)), limits),
     async (req, res) => {
       const who = asParticipant(principal(res));
-      const file = receivedFile(req);
-      if (!file) throw new AppError('missing_file', 'The form has no "file" part: send the recording in a part named "file".');
+      const files = receivedFiles(req);
+      if (files.length === 0) throw new AppError('missing_file', 'The form has no "file" part: send the recording in a part named "file".');
       let metadata: UploadMetadata | null = null;
       const raw = (req.body as Record<string, unknown> | undefined)?.metadata;
       try {
@@ -88,11 +88,17 @@ export function uploadsRouter(ingest: IngestUploadService, recordings: Recording
           metadata = m.data;
         }
       } catch (err) {
-        await ingest.discard(file.received.objectKey);
+        await Promise.all(files.map((f) => ingest.discard(f.received.objectKey)));
         throw err;
       }
-      const out = await ingest.commit(who, file.received, {
-        filename: sanitizeFilename(file.originalname), contentType: file.mimetype || null, idempotencyKey: req.header('idempotency-key'), metadata,
+      // Several files of one session are kept together as one archive (a ZIP of stored entries).
+      const single = files.length === 1 ? files[0]! : null;
+      const received = single ? single.received : await ingest.combine(who, files.map((f) => ({ name: sanitizeFilename(f.originalname), received: f.received })));
+      const out = await ingest.commit(who, received, {
+        filename: single ? sanitizeFilename(single.originalname) : `${files.length} files.zip`,
+        contentType: single ? single.mimetype || null : 'application/zip',
+        idempotencyKey: req.header('idempotency-key'),
+        metadata: single ? metadata : { ...metadata, files: files.map((f) => ({ name: sanitizeFilename(f.originalname), bytes: f.received.bytes, sha256: f.received.sha256 })) },
       });
       res.status(out.created ? 201 : 200).json({ upload: presentUpload(out.upload), recording: out.upload.recording });
     });
