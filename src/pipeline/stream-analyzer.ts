@@ -3,6 +3,7 @@ import { buildChecks, worstStatus, type StreamStats } from './quality-checks.js'
 import { DEFAULT_THRESHOLDS, type QualityThresholds } from './quality-thresholds.js';
 import type { QualityReport, StreamSummary } from './types.js';
 import { WindowAccumulator } from './window-features.js';
+import { TimeBase } from './time-base.js';
 
 export { DEFAULT_THRESHOLDS, type QualityThresholds } from './quality-thresholds.js';
 export { MAX_WINDOWS, WINDOW_S } from './window-features.js';
@@ -13,8 +14,6 @@ export const MAX_GAPS_LISTED = 1000;
 const WARMUP = 1024;
 /** Units whose sensors saturate at a range, so a plateau at the maximum means clipping. */
 const CLIPPING_UNITS = new Set(['m/s^2', 'rad/s', 'uT', 'g']);
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-const TWO32 = 4294967296;
 
 /**
  * One streaming pass over a stream's samples that yields everything later steps need: counts, timing,
@@ -46,12 +45,12 @@ export class StreamAnalyzer {
   private readonly windows: WindowAccumulator;
 
   private samples = 0;
-  private firstT: bigint | null = null;
-  private baseHi = 0;
-  private baseLo = 0;
+  private readonly time = new TimeBase();
+  private get firstT(): bigint | null {
+    return this.time.firstNs;
+  }
   private prevOff = Number.NaN;
   private maxOff = Number.NEGATIVE_INFINITY;
-  private offs: Float64Array = new Float64Array(0);
 
   // interval statistics
   private period = Number.NaN;
@@ -126,27 +125,7 @@ export class StreamAnalyzer {
 
   /** Float64 ns offsets of the chunk's samples from the stream's first sample. */
   private offsets(chunk: SampleChunk): Float64Array {
-    const n = chunk.length;
-    const t = chunk.t;
-    if (this.offs.length < n) this.offs = new Float64Array(Math.max(n, 65_536));
-    const offs = this.offs;
-    if (this.firstT === null) {
-      this.firstT = t[0] ?? 0n;
-      const f = BigInt.asUintN(64, this.firstT);
-      this.baseLo = Number(f & 0xffffffffn);
-      this.baseHi = Number(BigInt.asIntN(32, f >> 32n));
-    }
-    if (LITTLE_ENDIAN) {
-      const lo = new Uint32Array(t.buffer, t.byteOffset, n * 2);
-      const hi = new Int32Array(t.buffer, t.byteOffset, n * 2);
-      const bh = this.baseHi;
-      const bl = this.baseLo;
-      for (let i = 0; i < n; i++) offs[i] = (hi[2 * i + 1]! - bh) * TWO32 + (lo[2 * i]! - bl);
-    } else {
-      const f = this.firstT;
-      for (let i = 0; i < n; i++) offs[i] = Number(t[i]! - f);
-    }
-    return offs;
+    return this.time.offsets(chunk);
   }
 
   private setPeriod(periodNs: number): void {
