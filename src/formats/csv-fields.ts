@@ -20,6 +20,11 @@ export const field = {
   timeLo: 0,
   /** Set by parseNumber when the field held text that is not a number (the value returned is NaN). */
   bad: false,
+  /**
+   * Set by parseNumber (false otherwise) when the value returned may differ from `Number(text)` in the last
+   * bits: the digits did not fit 2^53 or the decimal exponent was beyond ±22.
+   */
+  approx: false,
 };
 
 
@@ -102,6 +107,7 @@ export function parseNumber(b: Uint8Array, p0: number, e: number): number {
   }
   c = p < e ? b[p]! : COMMA;
   if (nd === 0 || c !== COMMA) {
+    field.approx = false;
     if (nd === 0 && p === p0 && c === COMMA) {
       field.cursor = p;
       return Number.NaN;
@@ -109,6 +115,7 @@ export function parseNumber(b: Uint8Array, p0: number, e: number): number {
     return parseNumberSlow(b, p0, e);
   }
   field.cursor = p;
+  field.approx = m >= 9007199254740992 || ex > 22 || ex < -22;
   let v: number;
   if (ex === 0) v = m;
   else if (ex > 0) v = ex <= 22 ? m * POW10[ex]! : m * 10 ** ex;

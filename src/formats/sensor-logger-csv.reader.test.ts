@@ -172,6 +172,63 @@ describe('sensor-logger-csv reader', () => {
     expect((await readError('time,seconds_elapsed,x,y,z')).code).toBe('no_samples');
   });
 
+  it('stores every value as Math.fround(Number(text)) and every time exactly, over many random fields', async () => {
+    let seed = 12345;
+    const rnd = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const int = (n: number): number => Math.floor(rnd() * n);
+    const digits = (n: number): string => Array.from({ length: n }, () => String(int(10))).join('');
+    const f32 = new Float32Array(2);
+    const u32 = new Uint32Array(f32.buffer);
+    /** A decimal string: random digit strings, shortest forms of float32 values, or doubles at float32 midpoints. */
+    const decimal = (): string => {
+      const kind = int(4);
+      const sign = ['', '', '-', '+'][int(4)]!;
+      if (kind === 0) {
+        f32[0] = (rnd() - 0.5) * 10 ** (int(12) - 6);
+        return sign + String(Math.abs(f32[0]));
+      }
+      if (kind === 1) {
+        // Halfway between two neighbouring float32 values (or a hair off): the hardest cases for rounding twice.
+        f32[0] = rnd() * 10 ** (int(8) - 4);
+        u32[1] = u32[0]! + 1;
+        const mid = (f32[0] + f32[1]!) / 2;
+        const off = [0, 2 ** -52, -(2 ** -52)][int(3)]! * mid;
+        return sign + String(mid + off);
+      }
+      const ip = digits(int(kind === 2 ? 6 : 21));
+      const fp = digits(int(kind === 2 ? 12 : 21));
+      const text = ip === '' && fp === '' ? '0' : ip === '' ? `.${fp}` : fp === '' && rnd() < 0.5 ? ip : `${ip}.${fp}`;
+      const exp = rnd() < 0.3 ? `${rnd() < 0.5 ? 'e' : 'E'}${['', '-', '+'][int(3)]}${int(kind === 2 ? 25 : 45)}` : '';
+      return sign + text + exp;
+    };
+    const times: bigint[] = [];
+    const cols: string[][] = [[], [], []];
+    const lines = ['time,seconds_elapsed,z,y,x'];
+    for (let i = 0; i < 20_000; i++) {
+      const t = BigInt(digits(1 + int(19))) & 0x7fffffffffffffffn;
+      times.push(t);
+      const v = [decimal(), decimal(), decimal()];
+      v.forEach((s, c) => cols[c]!.push(s));
+      // Now and then a quoted field or CRLF, to run the general path too.
+      const z = rnd() < 0.05 ? `"${v[0]}"` : v[0];
+      lines.push(`${t},${decimal()},${z},${v[1]},${v[2]}${rnd() < 0.05 ? '\r' : ''}`);
+    }
+    const text = lines.join('\n') + '\n';
+    for (const piece of [undefined, 4099]) {
+      const r = await read(text, piece);
+      expect(r.warnings).toEqual([]);
+      expect(r.t).toEqual(times);
+      const want = (c: number): number[] => cols[c]!.map((s) => Math.fround(Number(s)));
+      const same = (got: number[], exp: number[], src: string[]): void => {
+        const bad = got.flatMap((g, i) => (Object.is(g, exp[i]) ? [] : [`${src[i]} → ${g}, want ${exp[i]}`]));
+        expect(bad.slice(0, 5)).toEqual([]);
+      };
+      same(r.col('z'), want(0), cols[0]!);
+      same(r.col('y'), want(1), cols[1]!);
+      same(r.col('x'), want(2), cols[2]!);
+    }
+  });
+
   it('sniffs by the header line', () => {
     const sniff = (s: string): boolean => sensorLoggerCsvReader.sniff({ head: enc.encode(s), filename: 'x.bin' });
     expect(sniff('time,seconds_elapsed,z,y,x\n1,0,1,2,3\n')).toBe(true);

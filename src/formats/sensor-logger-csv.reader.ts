@@ -18,6 +18,9 @@ const ROWS_PER_CHUNK = 65_536;
 const MAX_LINE_BYTES = 1 << 20;
 const LF = 10;
 const CR = 13;
+const TWO32 = 4294967296;
+const TWO53 = 9007199254740992;
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Field roles in `fieldMap`: a channel index ≥ 0, or one of these. */
@@ -79,6 +82,11 @@ function parseHeader(bytes: Uint8Array): Header {
   return { names, timeIdx, fieldMap, channels };
 }
 
+/** `Number(text)` of `b[a, z)`, for the rare value whose fast parse may be off in the last bits. */
+function exactNumber(b: Uint8Array, a: number, z: number): number {
+  return Number(new TextDecoder().decode(b.subarray(a, z)));
+}
+
 /** Accumulates parsed rows into chunks of at most ROWS_PER_CHUNK rows. */
 class RowParser {
   private readonly nFields: number;
@@ -122,12 +130,153 @@ class RowParser {
    */
   parseLines(b: Uint8Array, p0: number, end: number): number {
     let p = p0;
-    while (this.n < ROWS_PER_CHUNK) {
+    if (p >= end) return p;
+    // Every line before `last` ends with an LF inside the buffer, so the fused parser needs no bounds checks:
+    // it stops at the first byte that is neither a digit nor expected punctuation, at the latest on that LF.
+    const last = b.lastIndexOf(LF, end - 1);
+    while (this.n < ROWS_PER_CHUNK && p <= last) {
+      const q = this.fastLine(b, p);
+      if (q >= 0) {
+        p = q;
+        continue;
+      }
       const nl = b.indexOf(LF, p);
-      if (nl < 0 || nl >= end) return p;
       this.parseLine(b, p, nl);
       p = nl + 1;
     }
+    return p;
+  }
+
+  /**
+   * The fused parser for the common line: unquoted fields, plain decimal numbers, a time of 1–19 digits, the
+   * header's field count, LF or CRLF. Returns the position after the line's LF, or -1 (with no effect except
+   * possibly values written into the current row, which `parseLine` then overwrites or ignores) if the line
+   * needs the general `parseLine`. A value is used only when it is exactly `Number(text)` (digits < 2^53 and a
+   * decimal exponent within ±22, Clinger's fast path) or, when the digits exceed 2^53, when an interval of
+   * relative width 2^-40 around it (far more than the rounding error, < 2^-46) rounds to one float32, so the
+   * stored float32 equals `Math.fround(Number(text))` bit for bit.
+   */
+  private fastLine(b: Uint8Array, s: number): number {
+    const map = this.fieldMap;
+    const last = this.nFields - 1;
+    const row = this.n;
+    const values = this.values;
+    let p = s;
+    let hi = 0;
+    let lo = 0;
+    let hasTime = false;
+    for (let f = 0; f <= last; f++) {
+      const role = map[f]!;
+      let c = b[p]!;
+      if (role >= 0) {
+        let neg = false;
+        if (c === 45) {
+          neg = true;
+          c = b[++p]!;
+        } else if (c === 43) {
+          c = b[++p]!;
+        }
+        let m = 0;
+        let nd = 0;
+        let ex = 0;
+        while (c >= 48 && c <= 57) {
+          m = m * 10 + (c - 48);
+          nd++;
+          c = b[++p]!;
+        }
+        if (c === 46) {
+          c = b[++p]!;
+          while (c >= 48 && c <= 57) {
+            m = m * 10 + (c - 48);
+            nd++;
+            ex--;
+            c = b[++p]!;
+          }
+        }
+        if (nd === 0 || nd > 30) return -1;
+        if (c === 101 || c === 69) {
+          c = b[++p]!;
+          let eneg = false;
+          if (c === 45) {
+            eneg = true;
+            c = b[++p]!;
+          } else if (c === 43) {
+            c = b[++p]!;
+          }
+          if (c < 48 || c > 57) return -1;
+          let x = 0;
+          while (c >= 48 && c <= 57) {
+            if (x > 1000) return -1;
+            x = x * 10 + (c - 48);
+            c = b[++p]!;
+          }
+          ex += eneg ? -x : x;
+        }
+        let v: number;
+        if (ex < 0) {
+          if (ex < -22) return -1;
+          v = m / POW10[-ex]!;
+        } else {
+          if (ex > 22) return -1;
+          v = m * POW10[ex]!;
+        }
+        if (m >= TWO53) {
+          const slack = v * 9.094947017729282e-13; // 2^-40
+          if (Math.fround(v - slack) !== Math.fround(v + slack)) return -1;
+        }
+        values[role]![row] = neg ? -v : v;
+      } else if (role === ROLE_TIME) {
+        let a = 0;
+        let nd = 0;
+        while (c >= 48 && c <= 57 && nd < 15) {
+          a = a * 10 + (c - 48);
+          nd++;
+          c = b[++p]!;
+        }
+        if (nd === 0) return -1;
+        hi = Math.floor(a / TWO32);
+        lo = a - hi * TWO32;
+        if (c >= 48 && c <= 57) {
+          let r = 0;
+          let k = 1;
+          while (c >= 48 && c <= 57) {
+            if (++nd > 19) return -1;
+            r = r * 10 + (c - 48);
+            k *= 10;
+            c = b[++p]!;
+          }
+          lo = lo * k + r;
+          const carry = Math.floor(lo / TWO32);
+          lo -= carry * TWO32;
+          hi = hi * k + carry;
+          if (hi >= 2147483648) return -1;
+        }
+        hasTime = true;
+      } else {
+        if (c === QUOTE) return -1;
+        while (c !== COMMA && c !== LF) c = b[++p]!;
+      }
+      if (f < last) {
+        if (c !== COMMA) return -1;
+        p++;
+      } else if (c === LF) {
+        p++;
+      } else if (c === CR && b[p + 1] === LF) {
+        p += 2;
+      } else {
+        return -1;
+      }
+    }
+    if (!hasTime) return -1;
+    this.line++;
+    if (LITTLE_ENDIAN) {
+      this.tw[2 * row] = lo;
+      this.tw[2 * row + 1] = hi;
+    } else {
+      this.t[row] = (BigInt(hi) << 32n) | BigInt(lo);
+    }
+    this.n++;
+    this.total++;
     return p;
   }
 
@@ -151,7 +300,8 @@ class RowParser {
           if (!parseTime(b, p + 1, q) || field.cursor !== q) this.badTime(b, p, e);
         } else if (role >= 0) {
           field.bad = false;
-          const v = parseNumber(b, p + 1, q);
+          let v = parseNumber(b, p + 1, q);
+          if (field.approx) v = exactNumber(b, p + 1, field.cursor);
           if (field.cursor !== q) field.bad = true;
           values[role]![row] = field.bad ? Number.NaN : v;
           if (field.bad) {
@@ -162,7 +312,8 @@ class RowParser {
         p = q + 1;
         while (p < e && b[p] !== COMMA) p++;
       } else if (role >= 0) {
-        const v = parseNumber(b, p, e);
+        let v = parseNumber(b, p, e);
+        if (field.approx) v = exactNumber(b, p, field.cursor);
         values[role]![row] = v;
         if (field.bad) {
           field.bad = false;
