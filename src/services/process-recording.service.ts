@@ -7,10 +7,10 @@ import { StreamAnalyzer, qualityReport, type QualityThresholds } from '../pipeli
 import { segmentStream } from '../pipeline/segment.js';
 import { proposeAnnotations } from '../pipeline/annotate.js';
 import { PIPELINE_VERSION } from '../pipeline/version.js';
-import type { AnnotationDraft, StreamSummary } from '../pipeline/types.js';
+import type { StreamSummary } from '../pipeline/types.js';
 import { StreamParquetWriter } from '../columnar/parquet-stream-writer.js';
 import { LodBuilder } from '../columnar/lod.js';
-import { DetectorSet, detectorAnnotations, detectorSegments, hasActivityDetector, onlyPrimary, primaryStreams } from '../pipeline/detectors/index.js';
+import { DetectorSet, detectorAnnotations, detectorSegments, hasActivityDetector, onlyPrimary, primaryStreams, withoutLoudSpeech } from '../pipeline/detectors/index.js';
 import type { RecordingsRepository, ProcessingContext, StreamResult } from '../repositories/recordings.repository.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { ReaderContext } from '../formats/types.js';
@@ -247,24 +247,6 @@ export class ProcessRecordingService {
 }
 
 const MAX_IMPORTED_LABELS = 100_000;
-
-/**
- * Loud-burst proposals that are mostly inside speech are a person talking, not an event: they are left out
- * (a quiet room makes every word 30 dB above its floor).
- */
-function withoutLoudSpeech(drafts: AnnotationDraft[]): AnnotationDraft[] {
-  const speech = drafts.filter((d) => d.label === 'speech').sort((a, b) => a.startS - b.startS);
-  if (speech.length === 0) return drafts;
-  return drafts.filter((d) => {
-    if (d.label !== 'loud') return true;
-    let inside = 0;
-    for (const s of speech) {
-      if (s.startS >= d.endS) break;
-      inside += Math.max(0, Math.min(d.endS, s.endS) - Math.max(d.startS, s.startS));
-    }
-    return inside < 0.5 * Math.max(1e-9, d.endS - d.startS);
-  });
-}
 
 /** Later metadata events refine earlier ones; device fields merge. */
 function mergeMetadata(a: RecordingMetadata, b: RecordingMetadata): RecordingMetadata {

@@ -83,3 +83,21 @@ export function onlyPrimary(summary: StreamSummary, primary: Map<string, string>
 export function hasActivityDetector(summary: StreamSummary): boolean {
   return (summary.detectors ?? []).some((d) => d.name === 'imu-activity');
 }
+
+/**
+ * Loud-burst proposals that are mostly inside speech are a person talking, not an event: they are left out
+ * (a quiet room makes every word 30 dB above its floor).
+ */
+export function withoutLoudSpeech(drafts: AnnotationDraft[]): AnnotationDraft[] {
+  const speech = drafts.filter((d) => d.label === 'speech').sort((a, b) => a.startS - b.startS);
+  if (speech.length === 0) return drafts;
+  return drafts.filter((d) => {
+    if (d.label !== 'loud') return true;
+    let inside = 0;
+    for (const s of speech) {
+      if (s.startS >= d.endS) break;
+      inside += Math.max(0, Math.min(d.endS, s.endS) - Math.max(d.startS, s.startS));
+    }
+    return inside < 0.5 * Math.max(1e-9, d.endS - d.startS);
+  });
+}
