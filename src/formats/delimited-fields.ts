@@ -4,8 +4,8 @@
  * starts at `p`, stops at a delimiter or at `e`, and leaves the stop position in `fld.cursor`.
  */
 
-const SPACE = 32;
-const TAB = 9;
+import { decimal, fieldEnd, fieldText, parseDecimal } from './decimal-field.js';
+
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 const BILLION = 1e9;
 
@@ -25,103 +25,17 @@ function isDelim(c: number, d1: number, d2: number): boolean {
   return c === d1 || c === d2;
 }
 
-/** End of the field starting at `p`. */
-export function fieldEnd(b: Uint8Array, p: number, e: number, d1: number, d2: number): number {
-  let z = p;
-  while (z < e && b[z] !== d1 && b[z] !== d2) z++;
-  return z;
-}
-
-/** The field's text without surrounding blanks (slow paths and labels only). */
-export function fieldText(b: Uint8Array, p: number, z: number): string {
-  let a = p;
-  let y = z;
-  while (a < y && (b[a] === SPACE || b[a] === TAB)) a++;
-  while (y > a && (b[y - 1] === SPACE || b[y - 1] === TAB)) y--;
-  return new TextDecoder().decode(b.subarray(a, y));
-}
-
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-
-function parseValueSlow(b: Uint8Array, p: number, e: number, d1: number, d2: number, dec: number): number {
-  const z = fieldEnd(b, p, e, d1, d2);
-  fld.cursor = z;
-  let text = fieldText(b, p, z);
-  if (text === '' || /^nan$/i.test(text)) return Number.NaN;
-  if (dec === 44) text = text.replace(',', '.');
-  if (NUMBER.test(text)) return Number(text);
-  if (/^[+-]?(inf|infinity)$/i.test(text)) return text.startsWith('-') ? -Infinity : Infinity;
-  fld.bad = true;
-  return Number.NaN;
-}
+export { fieldEnd, fieldText };
 
 /** Parses a decimal number (sign, digits, decimal mark `dec`, exponent); empty or `NaN` → NaN. */
 export function parseValue(b: Uint8Array, p0: number, e: number, d1: number, d2: number, dec: number): number {
-  let p = p0;
-  let neg = false;
-  let c = p < e ? b[p]! : d1;
-  if (c === 45) {
-    neg = true;
-    p++;
-  } else if (c === 43) {
-    p++;
+  const v = parseDecimal(b, p0, e, d1, d2, dec, 17);
+  fld.cursor = decimal.cursor;
+  if (decimal.bad) {
+    fld.bad = true;
+    decimal.bad = false;
   }
-  let m = 0;
-  let nd = 0;
-  let ex = 0;
-  while (p < e) {
-    const d = b[p]! - 48;
-    if (d < 0 || d > 9) break;
-    m = m * 10 + d;
-    nd++;
-    p++;
-  }
-  if (p < e && b[p] === dec) {
-    p++;
-    while (p < e) {
-      const d = b[p]! - 48;
-      if (d < 0 || d > 9) break;
-      m = m * 10 + d;
-      nd++;
-      ex--;
-      p++;
-    }
-  }
-  if (nd > 0 && p < e && (b[p]! | 0x20) === 101) {
-    let q = p + 1;
-    let eneg = false;
-    if (q < e && (b[q] === 45 || b[q] === 43)) {
-      eneg = b[q] === 45;
-      q++;
-    }
-    let x = 0;
-    let xd = 0;
-    while (q < e) {
-      const d = b[q]! - 48;
-      if (d < 0 || d > 9) break;
-      x = x * 10 + d;
-      xd++;
-      q++;
-    }
-    if (xd > 0) {
-      ex += eneg ? -x : x;
-      p = q;
-    }
-  }
-  c = p < e ? b[p]! : d1;
-  if (nd === 0 || nd > 17 || !isDelim(c, d1, d2)) {
-    if (nd === 0 && p === p0 && isDelim(c, d1, d2)) {
-      fld.cursor = p;
-      return Number.NaN;
-    }
-    return parseValueSlow(b, p0, e, d1, d2, dec);
-  }
-  fld.cursor = p;
-  let v: number;
-  if (ex === 0) v = m;
-  else if (ex > 0) v = ex <= 22 ? m * POW10[ex]! : m * 10 ** ex;
-  else v = ex >= -22 ? m / POW10[-ex]! : m / 10 ** -ex;
-  return neg ? -v : v;
+  return v;
 }
 
 /** Exact slow path: spaces, an exponent, many digits. Splits the decimal text into whole units and ns. */
