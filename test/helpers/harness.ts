@@ -1,7 +1,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { inject } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { expect, inject } from 'vitest';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { startApi } from '../../src/main/api.js';
@@ -166,4 +167,18 @@ export function sensorLoggerCsv(opts: { rows: number; rateHz: number; startNs?: 
     lines.push(`${start + BigInt(i) * step},${(i / opts.rateHz).toFixed(6)},${z.toFixed(6)},${y.toFixed(6)},${x.toFixed(6)}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** A file from test/fixtures (real recordings copied with their licences). */
+export function fixture(p: string): Buffer {
+  return readFileSync(path.join(ROOT, 'test/fixtures', p));
+}
+
+/** Uploads, waits, and gives the finished recording, which must be `ready`. */
+export async function ingestReady(h: Harness, token: string, bytes: Uint8Array, filename: string): Promise<any> {
+  const up = await upload(h, token, bytes, filename);
+  expect(up.status, JSON.stringify(up.json)).toBe(201);
+  const rec = await waitForRecording(h, token, up.json.recording.id, { timeoutMs: 120_000 });
+  expect(rec.status, JSON.stringify(rec.error)).toBe('ready');
+  return rec;
 }

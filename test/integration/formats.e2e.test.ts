@@ -1,18 +1,5 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, call, seedStudy, startHarness, upload, waitForRecording, type Harness } from '../helpers/harness.js';
-
-const fixture = (p: string): Buffer => readFileSync(path.join(ROOT, 'test/fixtures', p));
-
-/** Uploads, waits, and gives the finished recording (it must be ready). */
-async function ingest(h: Harness, token: string, bytes: Uint8Array, filename: string): Promise<any> {
-  const up = await upload(h, token, bytes, filename);
-  expect(up.status, JSON.stringify(up.json)).toBe(201);
-  const rec = await waitForRecording(h, token, up.json.recording.id);
-  expect(rec.status, JSON.stringify(rec.error)).toBe('ready');
-  return rec;
-}
+import { call, fixture, ingestReady, seedStudy, startHarness, waitForRecording, type Harness } from '../helpers/harness.js';
 
 describe('field-study formats end to end: upload → streams on one axis, in SI units, with provenance', () => {
   let h: Harness;
@@ -27,7 +14,7 @@ describe('field-study formats end to end: upload → streams on one axis, in SI 
   });
 
   it('MotionSense Core Motion CSV (iPhone, 50 Hz, g units, no time column)', async () => {
-    const rec = await ingest(h, study.participantToken, fixture('motionsense-coremotion/wlk_15/sub_1.csv'), 'sub_1.csv');
+    const rec = await ingestReady(h, study.participantToken, fixture('motionsense-coremotion/wlk_15/sub_1.csv'), 'sub_1.csv');
     expect(rec.format).toBe('core-motion-csv');
     expect(rec.startTime).toBeNull();
     const byName = Object.fromEntries(rec.streams.map((s: { name: string }) => [s.name, s]));
@@ -48,7 +35,7 @@ describe('field-study formats end to end: upload → streams on one axis, in SI 
   it('a phyphox-style CSV with quoted headers and units', async () => {
     const lines = ['"Time (s)","Acceleration x (m/s^2)","Acceleration y (m/s^2)","Acceleration z (m/s^2)"'];
     for (let i = 0; i < 2000; i++) lines.push(`${(i * 0.01).toExponential(9)},${(0.1 * Math.sin(i / 10)).toFixed(5)},${(0.2).toFixed(5)},${(9.81).toFixed(5)}`);
-    const rec = await ingest(h, study.participantToken, new TextEncoder().encode(`${lines.join('\r\n')}\r\n`), 'Raw Data.csv');
+    const rec = await ingestReady(h, study.participantToken, new TextEncoder().encode(`${lines.join('\r\n')}\r\n`), 'Raw Data.csv');
     expect(rec.format).toBe('generic-delimited');
     expect(rec.streams).toHaveLength(1);
     expect(rec.streams[0]).toMatchObject({ unit: 'm/s^2', samples: 2000, channels: ['x', 'y', 'z'] });

@@ -4,17 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildZip } from '../../src/formats/zip-test-writer.js';
-import { ROOT, call, seedStudy, startHarness, upload, waitForRecording, type Harness } from '../helpers/harness.js';
-
-const fixture = (p: string): Buffer => readFileSync(path.join(ROOT, 'test/fixtures', p));
-
-async function ingest(h: Harness, token: string, bytes: Uint8Array, filename: string): Promise<any> {
-  const up = await upload(h, token, bytes, filename);
-  expect(up.status, JSON.stringify(up.json)).toBe(201);
-  const rec = await waitForRecording(h, token, up.json.recording.id, { timeoutMs: 120_000 });
-  expect(rec.status, JSON.stringify(rec.error)).toBe('ready');
-  return rec;
-}
+import { ROOT, call, fixture, ingestReady, seedStudy, startHarness, type Harness } from '../helpers/harness.js';
 
 const check = (rec: any, name: string, stream?: string): any => rec.quality.checks.find((c: { name: string; stream?: string }) => c.name === name && (!stream || c.stream === stream));
 
@@ -37,7 +27,7 @@ describe('what the pipeline finds in real recordings', () => {
         { name: `${name}.wav`, data: fixture(`pyaudioanalysis-speech/${name}.wav`), method: 'deflate' },
         { name: `${name}.segments`, data: fixture(`pyaudioanalysis-speech/${name}.segments`) },
       ]);
-      const rec = await ingest(h, study.participantToken, zip, `${name}.zip`);
+      const rec = await ingestReady(h, study.participantToken, zip, `${name}.zip`);
       expect(rec.format).toBe('zip-container');
       const anns = (await call(h, h.adminToken, 'GET', `/v1/recordings/${rec.id}/annotations`)).json.items;
       const imported = anns.filter((a: { source: string }) => a.source === 'import');
@@ -70,7 +60,7 @@ describe('what the pipeline finds in real recordings', () => {
 
   it('MotionSense walking and jogging are proposed as moving classes for ≥ 90 % of the trial', async () => {
     for (const trial of ['wlk_15', 'jog_16', 'ups_12', 'dws_1']) {
-      const rec = await ingest(h, study.participantToken, fixture(`motionsense-coremotion/${trial}/sub_1.csv`), 'sub_1.csv');
+      const rec = await ingestReady(h, study.participantToken, fixture(`motionsense-coremotion/${trial}/sub_1.csv`), 'sub_1.csv');
       const anns = (await call(h, h.adminToken, 'GET', `/v1/recordings/${rec.id}/annotations`)).json.items
         .filter((a: { source: string; label: string }) => a.source === 'auto' && ['walking', 'running', 'moving'].includes(a.label));
       const covered = anns.reduce((s: number, a: { startS: number; endS: number }) => s + (a.endS - a.startS), 0);
@@ -79,7 +69,7 @@ describe('what the pipeline finds in real recordings', () => {
   });
 
   it('Axivity AX3: a full quality report, and the corrupted copy\'s six bad blocks flagged', async () => {
-    const rec = await ingest(h, study.participantToken, fixture('ggirread-wearables/ax3_testfile.cwa'), 'ax3.cwa');
+    const rec = await ingestReady(h, study.participantToken, fixture('ggirread-wearables/ax3_testfile.cwa'), 'ax3.cwa');
     expect(rec.format).toBe('axivity-cwa');
     const acc = rec.streams.find((s: { name: string }) => s.name === 'accelerometer');
     expect(acc).toMatchObject({ samples: 17_400, unit: 'm/s^2', originalUnit: 'g', frame: 'device' });
@@ -87,7 +77,7 @@ describe('what the pipeline finds in real recordings', () => {
     for (const name of ['sample_rate', 'gaps', 'clipping', 'calibration_error', 'non_wear', 'flat_axis']) expect(check(rec, name, 'accelerometer'), name).toBeDefined();
     expect(check(rec, 'gaps', 'accelerometer').status).toBe('ok');
 
-    const bad = await ingest(h, study.participantToken, fixture('ggirread-wearables/ax3_testfile_corrupt_blocks_0_13_14_142_143_144.cwa'), 'ax3-corrupt.cwa');
+    const bad = await ingestReady(h, study.participantToken, fixture('ggirread-wearables/ax3_testfile_corrupt_blocks_0_13_14_142_143_144.cwa'), 'ax3-corrupt.cwa');
     const w = bad.warnings.find((x: { code: string }) => x.code === 'cwa_bad_block');
     expect(w.count).toBe(6);
     for (const block of [0, 13, 14, 142, 143, 144]) expect(w.message).toMatch(new RegExp(`\\b${block}\\b`));
@@ -99,7 +89,7 @@ describe('what the pipeline finds in real recordings', () => {
   it('Empatica E4: the session\'s streams on one axis with a quality report; tags.csv (empty here) gives no labels', async () => {
     const names = ['ACC.csv', 'BVP.csv', 'EDA.csv', 'HR.csv', 'IBI.csv', 'TEMP.csv', 'tags.csv', 'info.txt'];
     const zip = buildZip(names.map((n) => ({ name: n, data: fixture(`flirt-empatica-e4/${n}`), method: 'deflate' as const })));
-    const rec = await ingest(h, study.participantToken, zip, 'e4.zip');
+    const rec = await ingestReady(h, study.participantToken, zip, 'e4.zip');
     const byName = Object.fromEntries(rec.streams.map((s: { name: string }) => [s.name, s]));
     expect(Object.keys(byName)).toEqual(expect.arrayContaining(['accelerometer', 'bvp', 'eda', 'temperature', 'heart_rate']));
     expect(byName.accelerometer).toMatchObject({ unit: 'm/s^2', sampleRateHz: 32 });
