@@ -1,3 +1,4 @@
+import { STANDARD_GRAVITY } from '../domain/units.js';
 /**
  * The OpenMovement .cwa layout (Axivity AX3 / AX6), after OpenMovement's `cwa.h`: a 1024-byte "MD" header
  * followed by 512-byte "AX" data blocks. Everything little-endian. This file holds the header parser and the
@@ -11,7 +12,7 @@ export const MAGIC_MD = 0x444d;
 export const MAGIC_AX = 0x5841;
 /** Data block packet length (512 − 4). */
 export const DATA_PACKET_LENGTH = 508;
-export const G = 9.80665;
+export const G = STANDARD_GRAVITY;
 export const DEG = Math.PI / 180;
 
 const SECONDS_PER_DAY = 86_400;

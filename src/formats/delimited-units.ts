@@ -4,7 +4,8 @@
  * time unit a time column's name gives (`(s)`, `_ms`, `[ms]`, `millis`).
  */
 
-export const STANDARD_GRAVITY = 9.80665;
+export { STANDARD_GRAVITY } from '../domain/units.js';
+import { STANDARD_GRAVITY } from '../domain/units.js';
 const DEG = Math.PI / 180;
 
 export interface UnitConversion {

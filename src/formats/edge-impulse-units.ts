@@ -1,11 +1,11 @@
 import type { StreamKind } from '../domain/stream.js';
+import { STANDARD_GRAVITY as G } from '../domain/units.js';
 
 /**
  * Edge Impulse's `sensors[].units` strings → FieldSense's SI units and the factor to apply, and the stream
  * each unit belongs to (a sample with `accX…` in m/s2 and `gyrX…` in dps becomes two streams).
  */
 
-const G = 9.80665;
 
 export interface UnitMapping {
   unit: string;

@@ -2,6 +2,7 @@ import type { ImportedLabel, ReaderEvent, SampleChunk, StreamInfo } from '../dom
 import { AppError } from '../lib/errors.js';
 import { textLines } from './text-lines.js';
 import type { FormatReader, SniffInput } from './types.js';
+import { STANDARD_GRAVITY as G } from '../domain/units.js';
 
 /**
  * Empatica E4 wristband export (E4 Connect): one CSV per signal. Row 1 is the session start as Unix seconds
@@ -12,7 +13,6 @@ import type { FormatReader, SniffInput } from './types.js';
  * reads the whole set as one recording (see zip-container.reader.ts).
  */
 
-const G = 9.80665;
 const ROWS_PER_CHUNK = 65_536;
 const MAX_RATE_HZ = 10_000;
 /** Plausible session starts: 1990 … 2100 in Unix seconds. */

@@ -1,6 +1,7 @@
 import type { ReaderEvent } from '../domain/stream.js';
 import { BlockSampleSink, NsBase } from './block-sample-sink.js';
 import { MAX_RATE_HZ, wallClockSeconds, type GeneactivHeader } from './geneactiv-bin-header.js';
+import { STANDARD_GRAVITY as G } from '../domain/units.js';
 
 /**
  * Decodes GENEActiv pages (one `Key:Value` map and one hex line each) into the sinks, with the counts the
@@ -17,7 +18,6 @@ const TRUST_HIGH = 1.2;
 const LIST_MAX = 20;
 /** Button presses kept as annotations; a stuck or noisy button beyond this is only counted. */
 export const MAX_PRESSES = 10_000;
-const G = 9.80665;
 
 /** Hex digit values by byte, −1 for anything else. */
 const HEX = (() => {

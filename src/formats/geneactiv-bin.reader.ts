@@ -4,6 +4,7 @@ import { keyValue, lineText, metadataOf, parseHeader, type GeneactivHeader } fro
 import { GeneactivPages, MAX_PRESSES } from './geneactiv-bin-pages.js';
 import { LineSplitter } from './line-splitter.js';
 import type { FormatReader, SniffInput } from './types.js';
+import { STANDARD_GRAVITY as G } from '../domain/units.js';
 
 /**
  * ActivInsights GENEActiv .bin: a text header (device, configuration, calibration) and pages of 300 samples,
@@ -22,7 +23,6 @@ const MAX_HEADER_LINES = 500;
 /** `Key:Value` lines allowed in one page header before its hex line (8 in real files). */
 const MAX_PAGE_FIELDS = 32;
 const RECORDED_DATA = 'Recorded Data';
-const G = 9.80665;
 
 function streamsFor(h: GeneactivHeader, rateHz: number, lightInLux: boolean): StreamInfo[] {
   const accel: StreamInfo = {

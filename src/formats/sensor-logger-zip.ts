@@ -1,6 +1,7 @@
 import type { ImportedLabel, RecordingMetadata, StreamInfo } from '../domain/stream.js';
 import { columnIndex, parseSmallCsv } from './csv-small.js';
 import { describeSensor, streamNameFromFilename } from './sensor-logger-names.js';
+import { STANDARD_GRAVITY as G } from '../domain/units.js';
 
 /**
  * What the ZIP container knows about Sensor Logger's export besides the per-sensor CSVs (which the
@@ -11,7 +12,6 @@ import { describeSensor, streamNameFromFilename } from './sensor-logger-names.js
  * acceleration in g unless standardisation is on).
  */
 
-const G = 9.80665;
 
 /** Sensor Logger's recording facts from Metadata.csv (or the JSON export's Metadata record). */
 export interface SensorLoggerSession {

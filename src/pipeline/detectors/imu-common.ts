@@ -1,8 +1,9 @@
 import type { StreamInfo } from '../../domain/stream.js';
+import { STANDARD_GRAVITY } from '../../domain/units.js';
 export { TimeBase } from '../time-base.js';
 
 /** Standard gravity (m/s² per g), as GGIR and the readers convert. */
-export const G = 9.80665;
+export const G = STANDARD_GRAVITY;
 
 /**
  * Sensors whose x, y, z channels are an acceleration that does NOT include gravity (the OS removed it).
