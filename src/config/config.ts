@@ -120,8 +120,3 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.NODE_ENV === 'test' && !env.LOG_LEVEL ? 'silent' : e.LOG_LEVEL,
   });
 }
-
-/** A copy of the config with some fields replaced (tests and the launcher use it). */
-export function withOverrides(config: Config, patch: Partial<Config>): Config {
-  return Object.freeze({ ...config, ...patch });
-}

@@ -2,7 +2,7 @@ import type { SampleChunk, StreamInfo } from '../../domain/stream.js';
 import type { CheckStatus, QualityCheck } from '../types.js';
 import { ActiveLevel } from './audio-active-level.js';
 import { powerDb, round2 } from './audio-levels.js';
-import { withOptions } from './audio-options.js';
+import { withOverrides } from './options.js';
 import type { DetectorFactory, DetectorOutput, StreamDetector } from './types.js';
 
 export const AUDIO_QUALITY = { name: 'audio-quality', version: '1.0.0', optionPrefix: 'audioQuality' } as const;
@@ -92,7 +92,7 @@ export class AudioQualityDetector implements StreamDetector {
   private readonly active = new ActiveLevel();
 
   constructor(private readonly stream: StreamInfo, options?: Record<string, unknown>) {
-    this.th = withOptions(AUDIO_QUALITY.optionPrefix, AUDIO_QUALITY_DEFAULTS, options);
+    this.th = withOverrides(AUDIO_QUALITY_DEFAULTS, options, AUDIO_QUALITY.optionPrefix);
     this.nCh = stream.channels.length;
     this.clipAt = this.th.clipLevel * (stream.fullScale ?? 1);
     const z = (): Float64Array => new Float64Array(this.nCh);

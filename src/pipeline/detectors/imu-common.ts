@@ -110,22 +110,7 @@ export class PeriodEstimator {
   }
 }
 
-/** One flat option map for every detector (StudySettings.detectors). */
-export type DetectorOptions = Record<string, unknown> | undefined;
-
-/**
- * Overrides of a detector's typed defaults from the flat option map: key `${prefix}.${name}` with a value of
- * the same type as the default (others are ignored, so a typo cannot turn a number into a string).
- */
-export function withOverrides<T extends object>(defaults: Readonly<T>, options: DetectorOptions, prefix: string): T {
-  const out = { ...defaults } as Record<string, unknown>;
-  if (options === undefined) return out as T;
-  for (const key of Object.keys(out)) {
-    const v = options[`${prefix}.${key}`];
-    if (v !== undefined && typeof v === typeof out[key] && (typeof v !== 'number' || Number.isFinite(v))) out[key] = v;
-  }
-  return out as T;
-}
+export { withOverrides, type DetectorOptions } from './options.js';
 
 export function clamp01(x: number): number {
   return Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0;

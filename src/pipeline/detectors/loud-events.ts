@@ -3,7 +3,7 @@ import { BoutTracker, type Bout } from './audio-bouts.js';
 import { FloorQueue } from './audio-floor.js';
 import { AudioInput } from './audio-input.js';
 import { amplitudeDb, clamp01, powerDb, round2, round3 } from './audio-levels.js';
-import { withOptions } from './audio-options.js';
+import { withOverrides } from './options.js';
 import type { DetectedEvent, DetectedSegment, DetectorFactory, DetectorOutput, StreamDetector } from './types.js';
 
 export const LOUD_EVENTS = { name: 'loud-burst', version: '1.0.0', optionPrefix: 'loud' } as const;
@@ -80,7 +80,7 @@ export class LoudEventDetector implements StreamDetector {
   private readonly segments: DetectedSegment[] = [];
 
   constructor(nCh: number, rateHz: number | null, options?: Record<string, unknown>) {
-    this.p = withOptions(LOUD_EVENTS.optionPrefix, LOUD_EVENT_DEFAULTS, options);
+    this.p = withOverrides(LOUD_EVENT_DEFAULTS, options, LOUD_EVENTS.optionPrefix);
     this.input = new AudioInput(nCh, rateHz);
     this.bouts = new BoutTracker({ mergeGapS: this.p.mergeGapS, minDurationS: this.p.minDurationS, padS: 0 }, 2, 2, (b) =>
       this.emit(b),

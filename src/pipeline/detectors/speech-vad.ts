@@ -4,7 +4,7 @@ import { WEBRTC_VAD_FRAME_MS, WEBRTC_VAD_RATES, WebRtcVad, type WebRtcVadMode } 
 import { AudioInput } from './audio-input.js';
 import { FloorQueue } from './audio-floor.js';
 import { clamp01, powerDb, round2, round3 } from './audio-levels.js';
-import { withOptions } from './audio-options.js';
+import { withOverrides } from './options.js';
 import { Resampler } from './audio-resample.js';
 import type { DetectedEvent, DetectedSegment, DetectorFactory, DetectorOutput, StreamDetector } from './types.js';
 
@@ -118,7 +118,7 @@ export class SpeechVadDetector implements StreamDetector {
   private readonly segments: DetectedSegment[] = [];
 
   constructor(nCh: number, rateHz: number | null, options?: Record<string, unknown>) {
-    const p = withOptions(SPEECH_VAD.optionPrefix, SPEECH_VAD_DEFAULTS, options);
+    const p = withOverrides(SPEECH_VAD_DEFAULTS, options, SPEECH_VAD.optionPrefix);
     // Values libfvad would refuse fall back to the defaults, like values of the wrong type.
     if (![0, 1, 2, 3].includes(p.mode)) p.mode = SPEECH_VAD_DEFAULTS.mode;
     if (!WEBRTC_VAD_FRAME_MS.includes(p.frameMs)) p.frameMs = SPEECH_VAD_DEFAULTS.frameMs;
