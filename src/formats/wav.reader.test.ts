@@ -1,51 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { ReaderEvent, SampleChunk, StreamInfo } from '../domain/stream.js';
 import { AppError } from '../lib/errors.js';
-import { chunked } from './byte-source.js';
 import { wavReader } from './wav.reader.js';
-import { inMemoryContext } from './in-memory-context.js';
+import { collect, type Collected } from './audio-test-support.js';
 
 /** Real recordings copied, with their licences, into test/fixtures. */
 const REAL = fileURLToPath(new URL('../../test/fixtures/', import.meta.url));
 
-interface Collected {
-  events: ReaderEvent[];
-  stream: StreamInfo | undefined;
-  chunks: SampleChunk[];
-  warnings: { code: string; message: string }[];
-  frames: number;
-  /** Channel c's values, all chunks joined. */
-  channel(c: number): Float32Array;
-  times(): bigint[];
-}
-
-async function read(bytes: Uint8Array, pieceSize = bytes.length || 1): Promise<Collected> {
-  const events: ReaderEvent[] = [];
-  for await (const ev of wavReader.read(chunked(bytes, pieceSize), inMemoryContext(bytes, 'x.wav'))) events.push(ev);
-  const chunks = events.flatMap((e) => (e.type === 'chunk' ? [e.chunk] : []));
-  const stream = events.flatMap((e) => (e.type === 'stream' ? [e.stream] : []))[0];
-  const frames = chunks.reduce((a, c) => a + c.length, 0);
-  return {
-    events,
-    stream,
-    chunks,
-    warnings: events.flatMap((e) => (e.type === 'warning' ? [{ code: e.code, message: e.message }] : [])),
-    frames,
-    channel(c) {
-      const out = new Float32Array(frames);
-      let o = 0;
-      for (const ch of chunks) {
-        out.set(ch.values[c]!.subarray(0, ch.length), o);
-        o += ch.length;
-      }
-      return out;
-    },
-    times() {
-      return chunks.flatMap((ch) => Array.from(ch.t.subarray(0, ch.length)));
-    },
-  };
+function read(bytes: Uint8Array, pieceSize = bytes.length || 1): Promise<Collected> {
+  return collect(wavReader, bytes, pieceSize, 'x.wav');
 }
 
 async function readError(bytes: Uint8Array): Promise<AppError> {
