@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { FrameClock } from '../src/formats/audio-clock.js';
+import { FrameClock } from '../src/domain/frame-clock.js';
 import { WebRtcVad } from '../src/pipeline/detectors/audio-fvad.js';
 import { audioQuality } from '../src/pipeline/detectors/audio-quality.js';
 import { audioStream, wavChunks } from '../src/pipeline/detectors/audio-test-signals.js';

@@ -8,6 +8,7 @@
  * File layout: "FSLOD1\0\0", u32 LE header length, UTF-8 JSON header, then for each level its buckets as
  * Float32 rows of (n, min_0 … min_{C-1}, max_0 … max_{C-1}).
  */
+import { chunkOffsets, regularChunk } from '../domain/chunk-times.js';
 import type { SampleChunk } from '../domain/stream.js';
 
 const MAGIC = new TextEncoder().encode('FSLOD1\0\0');
@@ -33,13 +34,22 @@ export interface LodHeader {
   levels: LodLevel[];
 }
 
+/** A copy of the chunk's first `length` rows (the reader may reuse its buffers). */
+function copyOf(chunk: SampleChunk): SampleChunk {
+  const n = chunk.length;
+  const values = chunk.values.map((v) => v.slice(0, n));
+  const r = chunk.regular;
+  return r === undefined ? { length: n, t: chunk.t.slice(0, n), values } : regularChunk(n, values, r.clock, r.firstFrame);
+}
+
 export class LodBuilder {
   private readonly c: number;
   private origin: bigint | null = null;
   private widthNs = 0;
   private rows = new Float32Array(0);
   private count = 0;
-  private readonly pending: { t: BigInt64Array; values: Float32Array[] }[] = [];
+  private readonly pending: SampleChunk[] = [];
+  private offs = new Float64Array(0);
   private pendingRows = 0;
 
   constructor(private readonly channels: string[], private readonly maxBuckets = MAX_BUCKETS) {
@@ -54,14 +64,14 @@ export class LodBuilder {
     if (chunk.length === 0) return;
     if (this.widthNs === 0) {
       // Decide the bucket width from the first ~1,024 samples' median interval.
-      this.pending.push({ t: chunk.t.slice(0, chunk.length), values: chunk.values.map((v) => v.slice(0, chunk.length)) });
+      this.pending.push(copyOf(chunk));
       this.pendingRows += chunk.length;
       if (this.pendingRows < 1024) return;
       this.decideWidth();
-      for (const p of this.pending.splice(0)) this.add(p.t, p.values, p.t.length);
+      for (const p of this.pending.splice(0)) this.add(p);
       return;
     }
-    this.add(chunk.t, chunk.values, chunk.length);
+    this.add(chunk);
   }
 
   private decideWidth(): void {
@@ -78,12 +88,16 @@ export class LodBuilder {
     this.widthNs = 2 ** Math.ceil(Math.log2(Math.max(1, dt * SAMPLES_PER_BUCKET)));
   }
 
-  private add(t: BigInt64Array, values: Float32Array[], n: number): void {
-    const origin = this.origin!;
+  private add(chunk: SampleChunk): void {
+    const n = chunk.length;
+    const values = chunk.values;
+    if (this.offs.length < n) this.offs = new Float64Array(Math.max(n, 4096));
+    const offs = this.offs;
+    chunkOffsets(chunk, this.origin!, offs, n);
     const stride = this.stride;
     const c = this.c;
     for (let i = 0; i < n; i++) {
-      const off = Number(t[i]! - origin);
+      const off = offs[i]!;
       if (off < 0) continue; // before the first sample (backwards clock): left out of the overview
       let b = Math.floor(off / this.widthNs);
       while (b >= this.maxBuckets) {
@@ -135,7 +149,7 @@ export class LodBuilder {
     if (this.widthNs === 0) {
       if (this.pendingRows === 0) return null;
       this.decideWidth();
-      for (const p of this.pending.splice(0)) this.add(p.t, p.values, p.t.length);
+      for (const p of this.pending.splice(0)) this.add(p);
     }
     const levels: { widthNs: number; rows: Float32Array; count: number }[] = [
       { widthNs: this.widthNs, rows: this.rows.subarray(0, this.count * this.stride), count: this.count },

@@ -20,6 +20,7 @@ import { ByteWriter } from 'hyparquet-writer';
 import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
 import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
 import { snappyCompress } from 'hyparquet-writer/src/snappy.js';
+import { copyChunkTimes } from '../domain/chunk-times.js';
 import type { SampleChunk, StreamInfo } from '../domain/stream.js';
 import { Float32SplitEncoder, Int64DeltaEncoder, float32Stats, int64MinMax } from './parquet-encoding.js';
 import { STREAM_INFO_KEY, TIME_COLUMN } from './stream-parquet-layout.js';
@@ -118,7 +119,7 @@ export class StreamParquetWriter {
     this.enter();
     try {
       const n = chunk.length;
-      if (!Number.isInteger(n) || n < 0 || chunk.t.length < n) {
+      if (!Number.isInteger(n) || n < 0 || (chunk.regular === undefined && chunk.t.length < n)) {
         throw new RangeError(`Chunk length ${n} does not fit its ${chunk.t.length} timestamps`);
       }
       if (chunk.values.length !== this.channels.length || chunk.values.some((v) => v.length < n)) {
@@ -127,7 +128,7 @@ export class StreamParquetWriter {
       let at = 0;
       while (at < n) {
         const take = Math.min(n - at, this.groupRows - this.filled);
-        this.t.set(chunk.t.subarray(at, at + take), this.filled);
+        copyChunkTimes(chunk, at, take, this.t, this.filled);
         for (let c = 0; c < this.values.length; c++) {
           (this.values[c] as Float32Array).set((chunk.values[c] as Float32Array).subarray(at, at + take), this.filled);
         }

@@ -3,6 +3,7 @@
  * Times are int64 nanoseconds. When a format carries wall-clock time, they are Unix epoch ns (UTC);
  * when it does not (a plain WAV), they count from the recording's start and the recording has no startTime.
  */
+import type { FrameClock } from './frame-clock.js';
 
 export type StreamKind = 'imu' | 'audio' | 'other';
 
@@ -57,11 +58,23 @@ export interface ImportedLabel {
   origin: string;
 }
 
-/** A block of samples of one stream: `t[i]` is the time of row i, `values[c][i]` channel c's value. */
+/** Evenly spaced samples: row i of the chunk is frame `firstFrame + i` of `clock`. */
+export interface RegularTimes {
+  readonly clock: FrameClock;
+  readonly firstFrame: number;
+}
+
+/**
+ * A block of samples of one stream: `t[i]` is the time of row i, `values[c][i]` channel c's value.
+ * A regular chunk (audio: `regular` set) carries its times as start + rate instead of one per sample;
+ * its `t` is computed on first access (8 bytes per sample), so consumers that can should derive times
+ * from `regular` instead (`chunkOffsets`, `chunkTimeAt`, `copyChunkTimes` in chunk-times.ts).
+ */
 export interface SampleChunk {
   length: number;
-  t: BigInt64Array;
+  readonly t: BigInt64Array;
   values: Float32Array[];
+  readonly regular?: RegularTimes;
 }
 
 /** What a reader yields, in order: a stream is declared before its first chunk. */

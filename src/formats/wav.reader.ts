@@ -1,6 +1,6 @@
 import type { ReaderEvent, StreamInfo } from '../domain/stream.js';
 import { AppError } from '../lib/errors.js';
-import { FrameClock } from './audio-clock.js';
+import { FrameClock } from '../domain/frame-clock.js';
 import { PcmFrameSink } from './pcm-frames.js';
 import type { FormatReader, ReaderContext, SniffInput } from './types.js';
 import {

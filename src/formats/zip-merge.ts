@@ -1,4 +1,5 @@
 import type { ReaderEvent, SampleChunk, StreamInfo } from '../domain/stream.js';
+import { regularChunk } from '../domain/chunk-times.js';
 import { AppError, isAppError } from '../lib/errors.js';
 
 /**
@@ -78,7 +79,6 @@ function shiftTimes(t: BigInt64Array, n: number, offset: bigint): BigInt64Array 
 function transformChunk(chunk: SampleChunk, open: OpenStream, offset: bigint): SampleChunk {
   if (offset === 0n && open.scale === null) return chunk;
   const n = chunk.length;
-  const t = offset === 0n ? chunk.t : shiftTimes(chunk.t, n, offset);
   const scale = open.scale;
   const values =
     scale === null
@@ -90,7 +90,9 @@ function transformChunk(chunk: SampleChunk, open: OpenStream, offset: bigint): S
           for (let i = 0; i < n; i++) out[i] = v[i]! * f;
           return out;
         });
-  return { length: n, t, values };
+  const r = chunk.regular;
+  if (r !== undefined) return regularChunk(n, values, r.clock.withBase(r.clock.baseNs + offset), r.firstFrame);
+  return { length: n, t: offset === 0n ? chunk.t : shiftTimes(chunk.t, n, offset), values };
 }
 
 /** Labels an error with the member it came from (once). */

@@ -1,16 +1,12 @@
+import { chunkOffsets, chunkTimeAt } from '../domain/chunk-times.js';
 import type { SampleChunk } from '../domain/stream.js';
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-const TWO32 = 4294967296;
-
 /**
- * Float64 ns offsets of samples from the stream's first sample, read from the int64 words without a BigInt
- * per sample (exact for spans up to 2^53 ns ≈ 104 days), and the way back to int64 ns strings.
+ * Float64 ns offsets of samples from the stream's first sample, read without a BigInt per sample (exact
+ * for spans up to 2^53 ns ≈ 104 days), and the way back to int64 ns strings.
  */
 export class TimeBase {
   private first: bigint | null = null;
-  private baseHi = 0;
-  private baseLo = 0;
   private buf = new Float64Array(0);
 
   get started(): boolean {
@@ -25,26 +21,10 @@ export class TimeBase {
   /** The chunk's offsets (a buffer reused by the next call). */
   offsets(chunk: SampleChunk): Float64Array {
     const n = chunk.length;
-    const t = chunk.t;
     if (this.buf.length < n) this.buf = new Float64Array(Math.max(n, 4096));
-    const out = this.buf;
-    if (this.first === null) {
-      this.first = t[0] ?? 0n;
-      const f = BigInt.asUintN(64, this.first);
-      this.baseLo = Number(f & 0xffffffffn);
-      this.baseHi = Number(BigInt.asIntN(32, f >> 32n));
-    }
-    if (LITTLE_ENDIAN) {
-      const lo = new Uint32Array(t.buffer, t.byteOffset, n * 2);
-      const hi = new Int32Array(t.buffer, t.byteOffset, n * 2);
-      const bh = this.baseHi;
-      const bl = this.baseLo;
-      for (let i = 0; i < n; i++) out[i] = (hi[2 * i + 1]! - bh) * TWO32 + (lo[2 * i]! - bl);
-    } else {
-      const f = this.first;
-      for (let i = 0; i < n; i++) out[i] = Number(t[i]! - f);
-    }
-    return out;
+    if (this.first === null) this.first = n > 0 ? chunkTimeAt(chunk, 0) : 0n;
+    chunkOffsets(chunk, this.first, this.buf, n);
+    return this.buf;
   }
 
   /** The int64 ns time (decimal string) of an offset. */

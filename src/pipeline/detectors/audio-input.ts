@@ -1,7 +1,5 @@
+import { chunkOffsets, chunkTimeAt } from '../../domain/chunk-times.js';
 import type { SampleChunk, StreamInfo } from '../../domain/stream.js';
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-const TWO32 = 4294967296;
 
 /**
  * Receives a contiguous piece of mono audio: `mono[0 … n)`, whose first sample is at `startNs` (float64 ns
@@ -27,8 +25,6 @@ export class AudioInput {
   /** ns between samples, NaN until known. */
   periodNs: number;
   private firstT: bigint | null = null;
-  private baseHi = 0;
-  private baseLo = 0;
   /** Offset of the last sample handed on, NaN before any. */
   private lastNs = Number.NaN;
   private mix: Float32Array = new Float32Array(0);
@@ -57,15 +53,10 @@ export class AudioInput {
   push(chunk: SampleChunk, sink: AudioSink): void {
     const n = chunk.length;
     if (n === 0) return;
-    if (this.firstT === null) {
-      this.firstT = chunk.t[0] ?? 0n;
-      const f = BigInt.asUintN(64, this.firstT);
-      this.baseLo = Number(f & 0xffffffffn);
-      this.baseHi = Number(BigInt.asIntN(32, f >> 32n));
-    }
+    this.firstT ??= chunkTimeAt(chunk, 0);
     const mono = this.mono(chunk);
-    const first = this.offset(chunk.t, 0);
-    const last = this.offset(chunk.t, n - 1);
+    const first = Number(chunkTimeAt(chunk, 0) - this.firstT);
+    const last = Number(chunkTimeAt(chunk, n - 1) - this.firstT);
     if (Number.isNaN(this.periodNs)) {
       if (n < 2 || !(last > first)) return;
       this.periodNs = (last - first) / (n - 1);
@@ -75,15 +66,16 @@ export class AudioInput {
     const tol = 0.5 * p + 1;
     const continues = !Number.isNaN(this.lastNs) && Math.abs(first - this.lastNs - p) <= tol;
     this.lastNs = last;
-    const breakAt = this.firstBreak(chunk.t, n, p - tol, p + tol);
-    if (breakAt === n) {
+    // A regular chunk (start + rate) at the period assumed here has no break inside: no offsets needed.
+    const r = chunk.regular;
+    if (r !== undefined && Math.abs(1e9 / r.clock.rate - p) + 1 <= tol) {
       sink(mono, n, first, !continues);
       return;
     }
-    // Irregular spacing inside the chunk: hand on each regular piece separately.
-    const offs = this.allOffsets(chunk.t, n);
+    // Hand on each evenly spaced piece separately.
+    const offs = this.allOffsets(chunk, n);
     let start = 0;
-    for (let i = breakAt; i <= n; i++) {
+    for (let i = 1; i <= n; i++) {
       if (i < n) {
         const dt = offs[i]! - offs[i - 1]!;
         if (dt >= p - tol && dt <= p + tol) continue;
@@ -92,24 +84,6 @@ export class AudioInput {
       sink(piece, i - start, offs[start]!, start === 0 ? !continues : true);
       start = i;
     }
-  }
-
-  /** Index of the first sample whose interval from the one before lies outside [lo, hi] ns, or n. */
-  private firstBreak(t: BigInt64Array, n: number, lo: number, hi: number): number {
-    if (!LITTLE_ENDIAN) {
-      for (let i = 1; i < n; i++) {
-        const dt = Number(t[i]! - t[i - 1]!);
-        if (dt < lo || dt > hi) return i;
-      }
-      return n;
-    }
-    const low = new Uint32Array(t.buffer, t.byteOffset, n * 2);
-    const high = new Int32Array(t.buffer, t.byteOffset, n * 2);
-    for (let i = 1; i < n; i++) {
-      const dt = (high[2 * i + 1]! - high[2 * i - 1]!) * TWO32 + (low[2 * i]! - low[2 * i - 2]!);
-      if (dt < lo || dt > hi) return i;
-    }
-    return n;
   }
 
   /** Channel 0 itself for mono streams, else the channels' mean in a reused buffer. */
@@ -127,24 +101,9 @@ export class AudioInput {
     return out;
   }
 
-  private offset(t: BigInt64Array, i: number): number {
-    if (!LITTLE_ENDIAN) return Number(t[i]! - this.firstT!);
-    const w = new Int32Array(t.buffer, t.byteOffset + 8 * i, 2);
-    return (w[1]! - this.baseHi) * TWO32 + ((w[0]! >>> 0) - this.baseLo);
-  }
-
-  private allOffsets(t: BigInt64Array, n: number): Float64Array {
+  private allOffsets(chunk: SampleChunk, n: number): Float64Array {
     if (this.offs.length < n) this.offs = new Float64Array(Math.max(n, 65_536));
-    const offs = this.offs;
-    if (LITTLE_ENDIAN) {
-      const lo = new Uint32Array(t.buffer, t.byteOffset, n * 2);
-      const hi = new Int32Array(t.buffer, t.byteOffset, n * 2);
-      const bh = this.baseHi;
-      const bl = this.baseLo;
-      for (let i = 0; i < n; i++) offs[i] = (hi[2 * i + 1]! - bh) * TWO32 + (lo[2 * i]! - bl);
-    } else {
-      for (let i = 0; i < n; i++) offs[i] = Number(t[i]! - this.firstT!);
-    }
-    return offs;
+    chunkOffsets(chunk, this.firstT!, this.offs, n);
+    return this.offs;
   }
 }

@@ -1,3 +1,4 @@
+import { chunkTimeAt } from '../../domain/chunk-times.js';
 import type { SampleChunk, StreamInfo } from '../../domain/stream.js';
 import type { CheckStatus, QualityCheck } from '../types.js';
 import { ActiveLevel } from './audio-active-level.js';
@@ -115,7 +116,7 @@ export class AudioQualityDetector implements StreamDetector {
     const n = chunk.length;
     if (n === 0) return;
     if (Number.isNaN(this.rate)) {
-      const span = n > 1 ? Number(chunk.t[n - 1]! - chunk.t[0]!) : 0;
+      const span = n > 1 ? Number(chunkTimeAt(chunk, n - 1) - chunkTimeAt(chunk, 0)) : 0;
       if (!(span > 0)) return;
       this.setRate(((n - 1) * 1e9) / span);
     }

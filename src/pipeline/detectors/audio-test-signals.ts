@@ -3,7 +3,7 @@
  * flakes). Test and bench code only: no detector imports it.
  */
 import type { SampleChunk, StreamInfo } from '../../domain/stream.js';
-import { FrameClock } from '../../formats/audio-clock.js';
+import { FrameClock } from '../../domain/frame-clock.js';
 import { chunked } from '../../formats/byte-source.js';
 import { inMemoryContext } from '../../formats/in-memory-context.js';
 import { wavReader } from '../../formats/wav.reader.js';

@@ -1,3 +1,4 @@
+import { chunkTimeAt } from '../../domain/chunk-times.js';
 import type { SampleChunk, StreamInfo } from '../../domain/stream.js';
 import type { CheckStatus, QualityCheck } from '../types.js';
 import { clockCheck, CLOCK_DEFAULTS } from './imu-clock.js';
@@ -83,7 +84,7 @@ class SignalChecks implements StreamDetector {
   push(chunk: SampleChunk): void {
     const n = chunk.length;
     if (n === 0) return;
-    this.firstT ??= chunk.t[0] ?? 0n;
+    this.firstT ??= chunkTimeAt(chunk, 0);
     const offs = this.time.offsets(chunk);
     this.samples += n;
     const wNs = this.windowNs;

@@ -1,0 +1,73 @@
+/**
+ * Times of a chunk's rows, whichever form the chunk carries them in (one int64 per row, or a clock for a
+ * regular chunk), read without a BigInt per row.
+ */
+import type { FrameClock } from './frame-clock.js';
+import type { RegularTimes, SampleChunk } from './stream.js';
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const TWO32 = 4294967296;
+
+/** A regular chunk: its `t` is only computed when something reads it. */
+class RegularChunk implements SampleChunk {
+  private times: BigInt64Array | null = null;
+  readonly regular: RegularTimes;
+
+  constructor(
+    public length: number,
+    public values: Float32Array[],
+    clock: FrameClock,
+    firstFrame: number,
+  ) {
+    this.regular = { clock, firstFrame };
+  }
+
+  get t(): BigInt64Array {
+    if (this.times === null) {
+      this.times = new BigInt64Array(this.length);
+      this.regular.clock.fill(this.times, this.regular.firstFrame, this.length);
+    }
+    return this.times;
+  }
+}
+
+/** A chunk of `length` evenly spaced rows: row i is frame `firstFrame + i` of `clock`. */
+export function regularChunk(length: number, values: Float32Array[], clock: FrameClock, firstFrame: number): SampleChunk {
+  return new RegularChunk(length, values, clock, firstFrame);
+}
+
+/** The int64 ns time of row i. */
+export function chunkTimeAt(chunk: SampleChunk, i: number): bigint {
+  const r = chunk.regular;
+  return r === undefined ? chunk.t[i]! : r.clock.at(r.firstFrame + i);
+}
+
+/**
+ * out[i] = t[i] − origin (ns, float64) for i < n (default: the whole chunk); exact while the offsets stay
+ * below 2^53 ns (≈ 104 days). `out` must hold n values.
+ */
+export function chunkOffsets(chunk: SampleChunk, origin: bigint, out: Float64Array, n = chunk.length): void {
+  const r = chunk.regular;
+  if (r !== undefined) {
+    r.clock.offsets(out, r.firstFrame, n, Number(r.clock.baseNs - origin));
+    return;
+  }
+  const t = chunk.t;
+  if (!LITTLE_ENDIAN) {
+    for (let i = 0; i < n; i++) out[i] = Number(t[i]! - origin);
+    return;
+  }
+  const o = BigInt.asUintN(64, origin);
+  const bl = Number(o & 0xffffffffn);
+  const bh = Number(BigInt.asIntN(32, o >> 32n));
+  const lo = new Uint32Array(t.buffer, t.byteOffset, n * 2);
+  const hi = new Int32Array(t.buffer, t.byteOffset, n * 2);
+  for (let i = 0; i < n; i++) out[i] = (hi[2 * i + 1]! - bh) * TWO32 + (lo[2 * i]! - bl);
+}
+
+/** Copies the times of rows from … from + n − 1 into into[at …]. */
+export function copyChunkTimes(chunk: SampleChunk, from: number, n: number, into: BigInt64Array, at: number): void {
+  const r = chunk.regular;
+  if (r !== undefined) r.clock.fill(into.subarray(at, at + n), r.firstFrame + from, n);
+  else into.set(chunk.t.subarray(from, from + n), at);
+}
