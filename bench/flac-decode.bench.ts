@@ -1,13 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { createReadStream, openSync, closeSync, readFileSync, statSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { openSync, closeSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
-import { audioCodecReader } from '../src/formats/audio-codec.reader.js';
-import { detectFormat } from '../src/formats/registry.js';
-import type { ReaderContext } from '../src/formats/types.js';
+import { CHILD_NODE_ARGS } from '../src/main/child-process-args.js';
+import { bundleChild, runMeasuredChild } from './lib/child-run.js';
 import { log, type BenchContext } from './lib/context.js';
-import { memoryOf, resetPeak } from './lib/proc-mem.js';
 import { median, type BenchResult } from './lib/report.js';
 import { ROOT } from './lib/workspace.js';
 
@@ -16,6 +13,8 @@ const FULL_SECONDS = 3600;
 const REPETITIONS = 3;
 const GOAL_RATIO = 2;
 /** Real speech (with its pauses) looped to fill the hour: the same clips the unit tests use. */
+interface ChildRun { seconds: number; cpuSeconds: number; childrenCpuSeconds: number; frames: number }
+
 const SOURCES = ['pyroomacoustics-samples/cmu_arctic_us_aew_a0001.wav', 'pyaudioanalysis-speech/count.wav', 'pyaudioanalysis-speech/count2.wav'];
 
 /** CPU seconds of this process's reaped children (/proc/self/stat cutime + cstime). */
@@ -23,11 +22,6 @@ function childrenCpuS(ticksPerS: number): number {
   const stat = readFileSync('/proc/self/stat', 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[13]) + Number(fields[14])) / ticksPerS;
-}
-
-function ownCpuS(): number {
-  const u = process.resourceUsage();
-  return (u.userCPUTime + u.systemCPUTime) / 1e6;
 }
 
 /** The 16-bit samples of a plain WAV's data chunk. */
@@ -74,36 +68,6 @@ async function childCpu(cmd: string, args: string[], ticksPerS: number): Promise
   return { cpuS: childrenCpuS(ticksPerS) - c0, wallS: (performance.now() - t0) / 1000 };
 }
 
-/** Our reader over a file stream (ffprobe + ffmpeg children included in the CPU figure). */
-async function readerCpu(file: string, ticksPerS: number): Promise<{ cpuS: number; ownS: number; childrenS: number; wallS: number; frames: number; peakMiB: number }> {
-  const size = statSync(file).size;
-  const fh = await open(file, 'r');
-  const ctx: ReaderContext = {
-    filename: 'bench.flac',
-    size,
-    detect: detectFormat,
-    readAt: async (offset, length) => {
-      const b = Buffer.allocUnsafe(length);
-      const { bytesRead } = await fh.read(b, 0, length, offset);
-      return b.subarray(0, bytesRead);
-    },
-  };
-  resetPeak(process.pid);
-  const c0 = childrenCpuS(ticksPerS);
-  const o0 = ownCpuS();
-  const t0 = performance.now();
-  let frames = 0;
-  try {
-    for await (const ev of audioCodecReader.read(createReadStream(file, { highWaterMark: 1 << 20 }), ctx)) if (ev.type === 'chunk') frames += ev.chunk.length;
-  } finally {
-    await fh.close();
-  }
-  const wallS = (performance.now() - t0) / 1000;
-  const ownS = ownCpuS() - o0;
-  const childrenS = childrenCpuS(ticksPerS) - c0;
-  return { cpuS: ownS + childrenS, ownS, childrenS, wallS, frames, peakMiB: memoryOf(process.pid).hwmMiB };
-}
-
 /**
  * 1 h of 16 kHz mono FLAC (real speech looped): CPU time (user + sys, ours plus the ffprobe/ffmpeg children)
  * of the audio-codec reader decoding it into chunks, against Debian's `flac -d -c file > /dev/null` on the
@@ -114,29 +78,32 @@ export async function flacDecode(ctx: BenchContext): Promise<Omit<BenchResult, '
   const seconds = Math.max(10, Math.round(FULL_SECONDS * ctx.scale));
   const file = ctx.ws.file('speech-1h.flac');
   const ticksPerS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
-  let t = performance.now();
+  const t = performance.now();
   await makeFlac(file, seconds);
   const bytes = statSync(file).size;
   log(`generated ${seconds} s of 16 kHz mono FLAC (${(bytes / 1e6).toFixed(1)} MB) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
   const ffmpegArgs = ['-nostdin', '-v', 'error', '-threads', '1', '-f', 'flac', '-i', file, '-filter_threads', '1', '-c:a', 'pcm_s16le', '-f', 's16le', '-flush_packets', '0', 'pipe:1'];
+  const bundled = await bundleChild(ctx, path.join(ROOT, 'bench/flac-decode.child.ts'), 'flac-decode.child', ['@echogarden/*']);
+  // The reader runs as the worker runs it: a bundle on plain Node with the worker's flags.
+  const cmd = { ...bundled, execArgv: [...bundled.execArgv, ...CHILD_NODE_ARGS] };
   const runs: { flac: number[]; reader: number[]; ffmpeg: number[]; own: number[]; children: number[]; wall: number[]; peak: number[] } = {
     flac: [], reader: [], ffmpeg: [], own: [], children: [], wall: [], peak: [],
   };
   for (let i = 0; i < REPETITIONS; i++) {
     const anchor = await childCpu('flac', ['-s', '-d', '-c', file], ticksPerS);
     runs.flac.push(anchor.cpuS);
-    t = performance.now();
-    const r = await readerCpu(file, ticksPerS);
+    const r = await runMeasuredChild<ChildRun>(cmd, [file, String(ticksPerS)]);
     if (r.frames !== seconds * RATE) throw new Error(`the reader gave ${r.frames} frames, expected ${seconds * RATE}`);
-    runs.reader.push(r.cpuS);
-    runs.own.push(r.ownS);
-    runs.children.push(r.childrenS);
-    runs.wall.push(r.wallS);
+    const cpuS = r.cpuSeconds + r.childrenCpuSeconds;
+    runs.reader.push(cpuS);
+    runs.own.push(r.cpuSeconds);
+    runs.children.push(r.childrenCpuSeconds);
+    runs.wall.push(r.seconds);
     runs.peak.push(r.peakMiB);
     const ff = await childCpu('ffmpeg', ffmpegArgs, ticksPerS);
     runs.ffmpeg.push(ff.cpuS);
-    log(`#${i + 1}: flac -d ${anchor.cpuS.toFixed(2)} CPU-s; reader ${r.cpuS.toFixed(2)} CPU-s (ours ${r.ownS.toFixed(2)} + ffprobe/ffmpeg ${r.childrenS.toFixed(2)}), ${r.wallS.toFixed(2)} s wall, peak RSS ${r.peakMiB.toFixed(0)} MiB; ffmpeg alone ${ff.cpuS.toFixed(2)} CPU-s`);
+    log(`#${i + 1}: flac -d ${anchor.cpuS.toFixed(2)} CPU-s; reader ${cpuS.toFixed(2)} CPU-s (reader process ${r.cpuSeconds.toFixed(2)} + decoder ${r.childrenCpuSeconds.toFixed(2)}), ${r.seconds.toFixed(2)} s wall, peak RSS ${r.peakMiB.toFixed(0)} MiB; ffmpeg alone ${ff.cpuS.toFixed(2)} CPU-s`);
   }
   const flacS = median(runs.flac);
   const readerS = median(runs.reader);
@@ -148,7 +115,7 @@ export async function flacDecode(ctx: BenchContext): Promise<Omit<BenchResult, '
       { name: 'reader CPU / flac -d CPU', value: readerS / flacS, unit: '×', goal: { op: '<=', value: GOAL_RATIO, unit: '×' } },
       { name: 'ffmpeg alone to /dev/null', value: median(runs.ffmpeg), unit: 's', note: 'the decoder child’s share' },
       { name: 'reader speed', value: seconds / median(runs.wall), unit: '× real time', note: `${seconds} s of audio` },
-      { name: 'reader peak RSS (bench process)', value: Math.max(...runs.peak), unit: 'MiB', note: 'VmHWM after a reset' },
+      { name: `reader peak RSS (child: ${cmd.how}, ${CHILD_NODE_ARGS.join(' ')})`, value: Math.max(...runs.peak), unit: 'MiB' },
     ],
     details: { seconds, bytes, runs },
   };

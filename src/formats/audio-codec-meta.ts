@@ -63,9 +63,23 @@ export function metadataFromProbe(p: Probe, stream: ProbeStream, containerLabel:
   return Object.keys(device).length > 0 ? { device, session } : { session };
 }
 
-/** ffmpeg's raw output for a decoder sample format: 16-bit and 32-bit integers stay integers, the rest float. */
-export function rawFormatFor(sampleFmt: string | undefined): { raw: RawFormat; encoding: SampleEncoding; bytes: number } {
+/** ffmpeg's raw output for a decoder sample format: mono as float32; else 16-bit and 32-bit integers stay integers, the rest float. */
+export function rawFormatFor(sampleFmt: string | undefined, channels: number): { raw: RawFormat; encoding: SampleEncoding; bytes: number } {
+  // Mono comes as float32, converted by ffmpeg (exact for ≤ 24-bit integers) and used without a copy.
+  if (channels === 1) return { raw: 'f32le', encoding: 'f32', bytes: 4 };
   if (sampleFmt === 'u8' || sampleFmt === 'u8p' || sampleFmt === 's16' || sampleFmt === 's16p') return { raw: 's16le', encoding: 's16', bytes: 2 };
   if (sampleFmt === 's32' || sampleFmt === 's32p') return { raw: 's32le', encoding: 's32', bytes: 4 };
   return { raw: 'f32le', encoding: 'f32', bytes: 4 };
+}
+
+/**
+ * The raw output of `flac -d` for a native FLAC file of `bits` bits per sample (and the same format from
+ * ffmpeg, which takes over when libFLAC stops at a damaged frame); null for widths that are not whole bytes.
+ */
+export function flacRawFormat(bits: number): { raw: RawFormat; encoding: SampleEncoding; bytes: number } | null {
+  if (bits === 8) return { raw: 'u8', encoding: 'u8', bytes: 1 };
+  if (bits === 16) return { raw: 's16le', encoding: 's16', bytes: 2 };
+  if (bits === 24) return { raw: 's24le', encoding: 's24', bytes: 3 };
+  if (bits === 32) return { raw: 's32le', encoding: 's32', bytes: 4 };
+  return null;
 }

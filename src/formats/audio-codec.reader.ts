@@ -7,18 +7,25 @@
  * is never held in memory nor written to disk. Raw PCM comes back on stdout and is cut into chunks as it
  * arrives. ffmpeg applies AAC priming and MP4 edit lists (and MP3/Opus encoder delay) itself, so the first
  * sample is the first real one.
+ *
+ * Native FLAC goes to libFLAC instead (Debian's `flac`, the reference decoder: faster than ffmpeg's and it
+ * checks every frame's CRC and the stream's MD5), its parameters read from the metadata blocks without
+ * ffprobe. libFLAC stops at the first damaged frame; ffmpeg then decodes the file again from the range
+ * server and continues after the samples already received, skipping damaged frames as it does for any
+ * FLAC. Without the `flac` program ffmpeg decodes it all.
  */
-import { Readable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReaderEvent, StreamInfo } from '../domain/stream.js';
 import { AppError } from '../lib/errors.js';
 import { channelNamesFromFfmpegLayout } from './audio-channels.js';
-import { FrameClock } from './audio-clock.js';
-import { metadataFromProbe, rawFormatFor, startFromTags } from './audio-codec-meta.js';
+import { FrameClock } from '../domain/frame-clock.js';
+import { flacRawFormat, metadataFromProbe, rawFormatFor, startFromTags } from './audio-codec-meta.js';
 import { sniffAudioContainer, type AudioContainer } from './audio-codec-sniff.js';
-import { DEFAULT_TOOLS, decodeFailure, kill, probe, spawnFailure, startDecoder, type FfmpegTools, type ProbeStream } from './audio-ffmpeg.js';
+import { DEFAULT_TOOLS, decodeFailure, kill, lastReason, probe, spawnFailure, startDecoder, startFlacDecoder, type Decoder, type FfmpegTools, type Probe, type ProbeStream } from './audio-ffmpeg.js';
 import { startRangeServer } from './audio-range-server.js';
 import { ByteReader } from './byte-source.js';
+import { flacProbe, readFlacInfo, type FlacInfo } from './flac-metadata.js';
 import { decodeStream, PcmFrameSink } from './pcm-frames.js';
 import type { FormatReader, ReaderContext, SniffInput } from './types.js';
 import { MAX_CHANNELS, MAX_RATE_HZ } from './wav-format.js';
@@ -68,23 +75,45 @@ async function* pieces(head: Uint8Array, r: ByteReader): AsyncGenerator<Uint8Arr
   }
 }
 
+/** Native FLAC that libFLAC will decode: its metadata and the raw format of the decoder's output. */
+async function nativeFlac(head: Uint8Array, ctx: ReaderContext, tools: FfmpegTools): Promise<{ info: FlacInfo; format: NonNullable<ReturnType<typeof flacRawFormat>> } | null> {
+  // A FLAC behind an ID3 tag, or of an odd sample width, is left to ffmpeg.
+  if (tools.flac === undefined || head[0] !== 0x66 || head[1] !== 0x4c || head[2] !== 0x61 || head[3] !== 0x43) return null;
+  const info = await readFlacInfo((offset, length) => ctx.readAt(offset, length), ctx.size);
+  const format = info === null ? null : flacRawFormat(info.bitsPerSample);
+  return info === null || format === null ? null : { info, format };
+}
+
 async function* readCodec(source: AsyncIterable<Uint8Array>, ctx: ReaderContext, tools: FfmpegTools): AsyncGenerator<ReaderEvent> {
   const r = new ByteReader(source);
   const abort = new AbortController();
   let server: Awaited<ReturnType<typeof startRangeServer>> | null = null;
-  let decoder: ReturnType<typeof startDecoder> | null = null;
-  let feeding: Promise<void> | null = null;
+  const decoders: Decoder[] = [];
+  const feeding: Promise<void>[] = [];
+  /** Feeds the upload's bytes, as they arrive, into a decoder's stdin. */
+  const feed = (stdin: Writable | null, head: Uint8Array): void => {
+    if (stdin === null) return;
+    stdin.on('error', () => undefined);
+    // EPIPE when the decoder stops early is expected; its exit status says what happened.
+    feeding.push(pipeline(Readable.from(pieces(head, r)), stdin, { signal: abort.signal }).catch(() => undefined));
+  };
   try {
     const head = await r.readExact(HEAD_BYTES);
     const container = sniffAudioContainer(head);
     if (container === null) throw new AppError('format_unrecognized', 'The file does not start like FLAC, MP4/M4A, CAF, Ogg, MP3, AAC, AMR or WebM audio.');
     let label = container.label;
-    server = await startRangeServer(ctx);
-    const probed = await probe(tools, container.demuxer, server.url, label);
+    const flac = container.kind === 'flac' ? await nativeFlac(head, ctx, tools) : null;
+    let probed: Probe;
+    if (flac !== null) {
+      probed = flacProbe(flac.info, ctx.size);
+    } else {
+      server = await startRangeServer(ctx);
+      probed = await probe(tools, container.demuxer, server.url, label);
+    }
     const { stream: s, others } = audioStream(probed.streams, label);
     label = `${(s.codec_name ?? 'unknown').toUpperCase()} in ${container.label}`;
     const { rate, channels } = checkLimits(s, label);
-    const out = rawFormatFor(s.sample_fmt);
+    const out = flac?.format ?? rawFormatFor(s.sample_fmt, channels);
     const start = startFromTags(probed, s);
 
     yield { type: 'recording', startTimeNs: start?.ns ?? null, absoluteTime: start !== null };
@@ -110,25 +139,51 @@ async function* readCodec(source: AsyncIterable<Uint8Array>, ctx: ReaderContext,
       yield { type: 'warning', code: 'audio_extra_tracks', message: `The file has ${others + 1} audio tracks; read the first (track ${s.index}) and ignored the others.`, count: others };
     }
 
-    const pipe = readsFromPipe(container);
-    decoder = startDecoder(tools, container.demuxer, pipe ? 'pipe:0' : server.url, s.index, out.raw);
-    const { child } = decoder;
-    if (pipe && child.stdin !== null) {
-      child.stdin.on('error', () => undefined);
-      // EPIPE when ffmpeg stops early is expected; ffmpeg's exit status says what happened.
-      feeding = pipeline(Readable.from(pieces(head, r)), child.stdin, { signal: abort.signal }).catch(() => undefined);
-    } else {
-      await r.close();
-    }
-    const sink = new PcmFrameSink({ channels, sampleRate: rate, encoding: out.encoding, frameBytes: channels * out.bytes }, info.name, new FrameClock(rate, start?.ns ?? 0n));
-    const maxFrames = rate * MAX_DURATION_S;
-    if (child.stdout !== null) {
-      for await (const ev of decodeStream(child.stdout, sink)) {
-        yield ev;
-        if (sink.frames > maxFrames) {
-          throw new AppError('format_limits', `The ${label} audio decodes to more than ${MAX_DURATION_S / 86_400} days, beyond what FieldSense reads from one file.`);
+    const sink = new PcmFrameSink({ channels, sampleRate: rate, encoding: out.encoding, frameBytes: channels * out.bytes }, info.name, new FrameClock(rate, start?.ns ?? 0n), {
+      piecesHandedOver: true,
+    });
+    const limits = { maxFrames: rate * MAX_DURATION_S, label };
+    let decoder: Decoder | null = null;
+    if (flac !== null) {
+      const native = startFlacDecoder(tools.flac!, flac.info.bitsPerSample);
+      decoders.push(native);
+      feed(native.child.stdin, head);
+      yield* decodeInto(native, sink, limits);
+      const exit = await native.exited;
+      if (exit.code === 0) {
+        decoder = native;
+      } else if (exit.spawnError === null && /MD5 signature mismatch/i.test(native.stderr.tail)) {
+        decoder = native;
+        yield {
+          type: 'warning',
+          code: 'audio_checksum_mismatch',
+          message: `The decoded ${label} audio does not match the MD5 signature its encoder stored: the file was altered or damaged after it was written, although every frame passed its own check.`,
+        };
+      } else {
+        // libFLAC is not installed (ffmpeg decodes it all) or stopped at a damaged frame (ffmpeg decodes the rest).
+        const decoded = sink.frames + sink.buffered;
+        if (exit.spawnError === null) {
+          yield {
+            type: 'warning',
+            code: 'audio_damaged_frame',
+            message: `libFLAC stopped after ${(decoded / rate).toFixed(3)} s of audio (${lastReason(native.stderr.tail)}); ffmpeg decoded the rest of the file.`,
+          };
         }
+        kill(native.child);
+        await r.close();
+        server = await startRangeServer(ctx);
+        sink.skipFrom(decoded);
+        decoder = startDecoder(tools, container.demuxer, server.url, s.index, out.raw);
+        decoders.push(decoder);
+        yield* decodeInto(decoder, sink, limits);
       }
+    } else {
+      const pipe = readsFromPipe(container);
+      decoder = startDecoder(tools, container.demuxer, pipe ? 'pipe:0' : server!.url, s.index, out.raw);
+      decoders.push(decoder);
+      if (pipe) feed(decoder.child.stdin, head);
+      else await r.close();
+      yield* decodeInto(decoder, sink, limits);
     }
     const exit = await decoder.exited;
     if (exit.spawnError !== null) throw spawnFailure(exit.spawnError, label);
@@ -137,10 +192,21 @@ async function* readCodec(source: AsyncIterable<Uint8Array>, ctx: ReaderContext,
     if (sink.frames === 0) throw new AppError('no_samples', `The ${label} file decodes to no audio samples.`);
   } finally {
     abort.abort();
-    if (decoder !== null) kill(decoder.child);
-    await feeding;
+    for (const d of decoders) kill(d.child);
+    await Promise.all(feeding);
     await server?.close();
     await r.close();
+  }
+}
+
+/** The decoder's output as chunk events, until it closes its stdout. */
+async function* decodeInto(decoder: Decoder, sink: PcmFrameSink, limits: { maxFrames: number; label: string }): AsyncGenerator<ReaderEvent> {
+  if (decoder.child.stdout === null) return;
+  for await (const ev of decodeStream(decoder.child.stdout, sink)) {
+    yield ev;
+    if (sink.frames > limits.maxFrames) {
+      throw new AppError('format_limits', `The ${limits.label} audio decodes to more than ${MAX_DURATION_S / 86_400} days, beyond what FieldSense reads from one file.`);
+    }
   }
 }
 

@@ -3,6 +3,8 @@
  * raw PCM on stdout, and turning what they print on stderr into the AppError a person can act on.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../lib/errors.js';
 
@@ -10,9 +12,11 @@ import { AppError } from '../lib/errors.js';
 export interface FfmpegTools {
   ffmpeg: string;
   ffprobe: string;
+  /** The reference FLAC decoder (Debian's `flac`), used for native FLAC when installed; ffmpeg otherwise. */
+  flac?: string;
 }
 
-export const DEFAULT_TOOLS: FfmpegTools = { ffmpeg: 'ffmpeg', ffprobe: 'ffprobe' };
+export const DEFAULT_TOOLS: FfmpegTools = { ffmpeg: 'ffmpeg', ffprobe: 'ffprobe', flac: 'flac' };
 
 /** ffprobe's JSON is small; a larger answer means hostile tags. */
 const MAX_PROBE_JSON = 4 << 20;
@@ -193,7 +197,9 @@ export interface Decoder {
 }
 
 /** Output sample formats: integer codecs keep their integers (bit-exact and half the bytes for 16-bit). */
-export type RawFormat = 's16le' | 's32le' | 'f32le';
+export type RawFormat = 'u8' | 's16le' | 's24le' | 's32le' | 'f32le';
+
+const PCM_CODEC: Record<RawFormat, string> = { u8: 'pcm_u8', s16le: 'pcm_s16le', s24le: 'pcm_s24le', s32le: 'pcm_s32le', f32le: 'pcm_f32le' };
 
 /**
  * Starts ffmpeg decoding the first audio stream of `input` (`pipe:0` or the range server's URL) to raw
@@ -201,7 +207,7 @@ export type RawFormat = 's16le' | 's32le' | 'f32le';
  */
 export function startDecoder(tools: FfmpegTools, demuxer: string, input: string, streamIndex: number, format: RawFormat): Decoder {
   const protocols = input === 'pipe:0' ? 'pipe' : 'http,tcp';
-  const codec = format === 's16le' ? 'pcm_s16le' : format === 's32le' ? 'pcm_s32le' : 'pcm_f32le';
+  const codec = PCM_CODEC[format];
   const args = [
     '-nostdin', '-hide_banner', '-loglevel', 'error', '-threads', '1',
     '-protocol_whitelist', protocols, '-f', demuxer, '-i', input,
@@ -218,4 +224,53 @@ export function startDecoder(tools: FfmpegTools, demuxer: string, input: string,
 /** The error for a decoder that could not be started. */
 export function spawnFailure(err: NodeJS.ErrnoException, label: string): AppError {
   return err.code === 'ENOENT' ? missing('ffmpeg', label) : new AppError('processing_failed', `ffmpeg could not be started: ${err.message}`);
+}
+
+/** Whether `program` is an executable file on PATH (a name) or at its path, looked up once. */
+const found = new Map<string, boolean>();
+function installed(program: string): boolean {
+  let yes = found.get(program);
+  if (yes === undefined) {
+    const dirs = program.includes('/') ? [''] : (process.env.PATH ?? '').split(path.delimiter).filter(Boolean);
+    yes = dirs.some((d) => {
+      try {
+        accessSync(d === '' ? program : path.join(d, program), constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    found.set(program, yes);
+  }
+  return yes;
+}
+
+/** `stdbuf`'s exit status when it cannot run the program it was given (GNU coreutils). */
+const STDBUF_CANNOT_RUN = new Set([126, 127]);
+
+/**
+ * Starts Debian's `flac` (libFLAC, the reference decoder) decoding a native FLAC stream from stdin to raw
+ * little-endian PCM on stdout: 8-bit unsigned, wider samples signed, in bytes of the file's width. It
+ * verifies each frame's CRC and the stream's MD5 signature, and stops at the first damaged frame.
+ * flac writes one codec frame (≈ 8 KiB) at a time; under coreutils' `stdbuf` (1 MiB stdio buffers) its
+ * output goes out in large writes that the reader takes in ~7× fewer reads (measured: 0.2 instead of 0.5
+ * CPU-s per hour of 16 kHz audio in the reading process), and it reads its input in large pieces too.
+ * `exited.spawnError` is set (ENOENT) when flac is not installed.
+ */
+export function startFlacDecoder(program: string, bitsPerSample: number): Decoder {
+  const sign = bitsPerSample === 8 ? 'unsigned' : 'signed';
+  const args = ['-d', '-s', '-c', '--force-raw-format', '--endian=little', `--sign=${sign}`, '-'];
+  const buffered = installed('stdbuf') && installed(program);
+  const child = buffered ? spawn('stdbuf', ['-i', '1M', '-o', '1M', program, ...args], { stdio: ['pipe', 'pipe', 'pipe'] }) : spawn(program, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const stderr = new StderrTail();
+  stderr.attach(child);
+  const exited = exitOf(child).then((exit): Exit => {
+    if (buffered && exit.code !== null && STDBUF_CANNOT_RUN.has(exit.code)) {
+      const err: NodeJS.ErrnoException = new Error(`stdbuf could not run ${program}: ${lastReason(stderr.tail)}`);
+      err.code = 'ENOENT';
+      return { code: null, signal: null, spawnError: err };
+    }
+    return exit;
+  });
+  return { child, exited, stderr };
 }
