@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { regularChunk } from '../domain/chunk-times.js';
+import { FrameClock } from '../domain/frame-clock.js';
 import type { SampleChunk } from '../domain/stream.js';
 import { LodBuilder, readLodHeader, readLodWindow, type LodSource } from './lod.js';
 
@@ -66,5 +68,23 @@ describe('LOD summary', () => {
 
   it('has nothing to say about a stream without samples', () => {
     expect(new LodBuilder(['x']).finish()).toBeNull();
+  });
+  it('summarises a regular stream (clock + first frame) exactly as the same samples with explicit times', () => {
+    const clock = new FrameClock(44_100, T0);
+    const build = (regular: boolean): Uint8Array => {
+      const b = new LodBuilder(['mono']);
+      let first = 0;
+      for (const n of [300, 65_536, 65_536, 10_000]) {
+        const values = [Float32Array.from({ length: n }, (_, i) => Math.sin((first + i) / 40))];
+        const t = new BigInt64Array(n);
+        clock.fill(t, first, n);
+        b.push(regular ? regularChunk(n, values, clock, first) : { length: n, t, values });
+        first += n;
+      }
+      return b.finish()!;
+    };
+    const fromClock = build(true);
+    expect(fromClock.length).toBeGreaterThan(100);
+    expect(fromClock).toEqual(build(false));
   });
 });

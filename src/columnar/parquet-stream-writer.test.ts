@@ -1,6 +1,8 @@
 import { parquetMetadata, parquetRead, parquetReadObjects } from 'hyparquet';
 import type { AsyncBuffer, FileMetaData } from 'hyparquet';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { regularChunk } from '../domain/chunk-times.js';
+import { FrameClock } from '../domain/frame-clock.js';
 import type { SampleChunk, StreamInfo } from '../domain/stream.js';
 import { StreamParquetWriter, type ByteSink } from './parquet-stream-writer.js';
 
@@ -178,6 +180,29 @@ describe('StreamParquetWriter: edge cases', () => {
     expect(await writer.finish()).toMatchObject({ rows: 5000, rowGroups: 5 });
     const times = await readColumn(sink.bytes(), 'time');
     expect(times).toEqual(Array.from({ length: 5000 }, (_, i) => T0 + BigInt(i) * STEP));
+  });
+
+  it('writes the same file from regular chunks (clock + first frame) as from their explicit times', async () => {
+    const clock = new FrameClock(44_100, T0);
+    const write = async (regular: boolean): Promise<Uint8Array> => {
+      const sink = new MemorySink();
+      const writer = new StreamParquetWriter({ ...stream, channels: ['x'], nominalRateHz: 44_100 }, sink, { rowGroupRows: 1000 });
+      let first = 0;
+      for (const n of [700, 1, 1299, 2000]) {
+        const values = [Float32Array.from({ length: n }, (_, i) => x(first + i))];
+        const t = new BigInt64Array(n);
+        clock.fill(t, first, n);
+        await writer.write(regular ? regularChunk(n, values, clock, first) : { length: n, t, values });
+        first += n;
+      }
+      await writer.finish();
+      return sink.bytes();
+    };
+    const fromClock = await write(true);
+    expect(fromClock).toEqual(await write(false));
+    const times = await readColumn(fromClock, 'time');
+    expect(times[4000 - 1]).toBe(clock.at(3999));
+    expect(times[44_100 % 4000]).toBe(clock.at(44_100 % 4000));
   });
 
   it('only reads the first `length` values of a chunk', async () => {

@@ -11,6 +11,9 @@ import { inMemoryContext } from './in-memory-context.js';
  */
 const HAVE_FFMPEG = spawnSync('ffprobe', ['-version']).status === 0 && spawnSync('ffmpeg', ['-version']).status === 0;
 const RUN = HAVE_FFMPEG || process.env.CI === 'true';
+/** Native FLAC goes to Debian's `flac` (libFLAC) when it is installed (`apt-get install flac`; CI installs it). */
+const RUN_FLAC = (RUN && spawnSync('flac', ['--version']).status === 0) || process.env.CI === 'true';
+const NO_TOOL = '/nonexistent/tool';
 
 const gen = (name: string) => fixture(`generated-audio/${name}`);
 const read = (bytes: Uint8Array, piece = 4096) => collect(audioCodecReader, bytes, piece, 'x');
@@ -83,7 +86,7 @@ describe.skipIf(!RUN)('audio-codec reader: lossless codecs are bit-exact', () =>
     expect(r.warnings).toEqual([]);
   });
 
-  it('FLAC 24-bit (decoded as 32-bit integers): the 16-bit source exactly', async () => {
+  it('FLAC 24-bit: the 16-bit source exactly', async () => {
     expectBitExact((await read(gen('speech-24bit.flac'))).channel(0), cmu);
   });
 
@@ -205,5 +208,96 @@ describe.skipIf(!RUN)('audio-codec reader on damaged and hostile files', () => {
       }
     }
     expect(chunks).toBe(1);
+  });
+});
+
+/** The FLAC with its metadata blocks replaced by STREAMINFO and one VORBIS_COMMENT holding `comments`. */
+function withTags(flac: Uint8Array, comments: string[]): Uint8Array {
+  let p = 4;
+  for (;;) {
+    const last = (flac[p]! & 0x80) !== 0;
+    p += 4 + ((flac[p + 1]! << 16) | (flac[p + 2]! << 8) | flac[p + 3]!);
+    if (last) break;
+  }
+  const enc = new TextEncoder();
+  const body: number[] = [];
+  const u32 = (n: number) => body.push(n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, (n >>> 24) & 0xff);
+  u32(0);
+  u32(comments.length);
+  for (const c of comments) {
+    const b = enc.encode(c);
+    u32(b.length);
+    body.push(...b);
+  }
+  const vc = Uint8Array.from([0x84, body.length >> 16, (body.length >> 8) & 0xff, body.length & 0xff, ...body]);
+  const streamInfo = flac.slice(4, 42);
+  streamInfo[0] = 0; // no longer the last block
+  const out = new Uint8Array(4 + 38 + vc.length + flac.length - p);
+  out.set(flac.subarray(0, 4), 0);
+  out.set(streamInfo, 4);
+  out.set(vc, 42);
+  out.set(flac.subarray(p), 42 + vc.length);
+  return out;
+}
+
+describe.skipIf(!RUN_FLAC)('audio-codec reader: native FLAC through libFLAC', () => {
+  const libflacOnly = createAudioCodecReader({ ffmpeg: NO_TOOL, ffprobe: NO_TOOL, flac: 'flac' });
+  const ffmpegOnly = createAudioCodecReader({ ffmpeg: 'ffmpeg', ffprobe: 'ffprobe', flac: NO_TOOL });
+
+  it('decodes 16- and 24-bit and 4-channel FLAC bit-exact with neither ffmpeg nor ffprobe', async () => {
+    const r = await collect(libflacOnly, gen('speech.flac'), 777, 'x');
+    expect(r.metadata?.session).toMatchObject({ container: 'FLAC', codec: 'flac', bits_per_sample: 16 });
+    expect(r.stream?.nominalRateHz).toBe(16_000);
+    expectBitExact(r.channel(0), cmu);
+    expect(r.warnings).toEqual([]);
+    expectBitExact((await collect(libflacOnly, gen('speech-24bit.flac'), 4096, 'x')).channel(0), cmu);
+    const quad = await collect(libflacOnly, gen('four-channel.flac'), 4096, 'x');
+    expect(quad.stream?.channels).toEqual(['FL', 'FR', 'BL', 'BR']);
+    expectBitExact(quad.channel(1), count.subarray(0, 24_000));
+  });
+
+  it('without flac installed, ffmpeg decodes the same samples and nothing is reported', async () => {
+    const r = await collect(ffmpegOnly, gen('speech.flac'), 4096, 'x');
+    expectBitExact(r.channel(0), cmu);
+    expect(r.warnings).toEqual([]);
+  });
+
+  it('a damaged frame: libFLAC stops, ffmpeg decodes the rest — the same samples as ffmpeg alone, and both say so', async () => {
+    const flac = gen('speech.flac').slice();
+    flac.fill(0x5a, 40_000, 44_000);
+    const both = await read(flac);
+    const alone = await collect(ffmpegOnly, flac, 4096, 'x');
+    expect(both.frames).toBe(alone.frames);
+    expect(both.channel(0)).toEqual(alone.channel(0));
+    const stopped = both.warnings.find((w) => w.code === 'audio_damaged_frame');
+    const at = Number(/after ([\d.]+) s/.exec(stopped?.message ?? '')?.[1]);
+    expect(at).toBeGreaterThan(0.5);
+    expect(at).toBeLessThan(cmu.length / 16_000);
+    expectBitExact(both.channel(0).subarray(0, Math.floor(at * 16_000)), cmu.subarray(0, Math.floor(at * 16_000)));
+    expect(both.warnings.map((w) => w.code)).toContain('audio_decode_errors');
+  });
+
+  it('audio that does not match its MD5 signature: every sample kept, and a warning', async () => {
+    const flac = gen('speech.flac').slice();
+    flac[4 + 4 + 18]! ^= 0x01; // STREAMINFO's MD5 starts 18 bytes into the block
+    const r = await read(flac);
+    expectBitExact(r.channel(0), cmu);
+    expect(r.warnings.map((w) => w.code)).toEqual(['audio_checksum_mismatch']);
+  });
+
+  it('a creation time in the Vorbis comments is the start time, flagged as coming from a tag', async () => {
+    const r = await collect(libflacOnly, withTags(gen('speech.flac'), ['CREATION_TIME=2024-05-01T12:00:00Z', 'ENCODER=field app 2.1']), 4096, 'x');
+    const start = BigInt(Date.UTC(2024, 4, 1, 12)) * 1_000_000n;
+    expect(r.recording).toEqual({ type: 'recording', startTimeNs: start, absoluteTime: true });
+    expect(r.times()[16_000]).toBe(start + 1_000_000_000n);
+    expect(r.metadata?.session).toMatchObject({ tag_creation_time: '2024-05-01T12:00:00Z', tag_encoder: 'field app 2.1' });
+    expect(r.warnings.map((w) => w.code)).toEqual(['audio_start_from_tag']);
+    expectBitExact(r.channel(0), cmu);
+  });
+
+  it('when neither flac nor ffmpeg is installed → decoder_missing telling what to install', async () => {
+    const e = await collectError(createAudioCodecReader({ ffmpeg: NO_TOOL, ffprobe: NO_TOOL, flac: NO_TOOL }), gen('speech.flac'));
+    expect(e.code).toBe('decoder_missing');
+    expect(e.message).toContain('apt-get install ffmpeg');
   });
 });

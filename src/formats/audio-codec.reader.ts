@@ -144,6 +144,8 @@ async function* readCodec(source: AsyncIterable<Uint8Array>, ctx: ReaderContext,
     });
     const limits = { maxFrames: rate * MAX_DURATION_S, label };
     let decoder: Decoder | null = null;
+    /** libFLAC exits with 1 after a signature mismatch, having decoded every frame. */
+    let exitAfterMismatch = false;
     if (flac !== null) {
       const native = startFlacDecoder(tools.flac!, flac.info.bitsPerSample);
       decoders.push(native);
@@ -154,6 +156,7 @@ async function* readCodec(source: AsyncIterable<Uint8Array>, ctx: ReaderContext,
         decoder = native;
       } else if (exit.spawnError === null && /MD5 signature mismatch/i.test(native.stderr.tail)) {
         decoder = native;
+        exitAfterMismatch = true;
         yield {
           type: 'warning',
           code: 'audio_checksum_mismatch',
@@ -188,7 +191,9 @@ async function* readCodec(source: AsyncIterable<Uint8Array>, ctx: ReaderContext,
     const exit = await decoder.exited;
     if (exit.spawnError !== null) throw spawnFailure(exit.spawnError, label);
     if (sink.buffered > 0) yield sink.flush();
-    yield* endWarnings(sink.frames, rate, s, probed.format?.duration, container, decoder.stderr, exit.code, label);
+    // After a signature mismatch the only "error" libFLAC printed is that one, already reported.
+    const stderr = exitAfterMismatch ? { decodeErrors: 0, firstDecodeError: null, tail: '' } : decoder.stderr;
+    yield* endWarnings(sink.frames, rate, s, probed.format?.duration, container, stderr, exitAfterMismatch ? 0 : exit.code, label);
     if (sink.frames === 0) throw new AppError('no_samples', `The ${label} file decodes to no audio samples.`);
   } finally {
     abort.abort();

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { regularChunk } from '../domain/chunk-times.js';
+import { FrameClock } from '../domain/frame-clock.js';
 import type { ReaderEvent } from '../domain/stream.js';
 import { AppError } from '../lib/errors.js';
 import { mergeMember, StreamNames } from './zip-merge.js';
@@ -69,5 +71,23 @@ describe('zip member merge', () => {
     expect(e.code).toBe('format_corrupt');
     expect(e.message).toBe('In "x/y.wav" inside the ZIP archive: bad block 3');
     expect(e.details).toEqual({ block: 3, entry: 'x/y.wav' });
+  });
+  it('shifts a regular chunk by moving its clock, without times per sample', async () => {
+    const clock = new FrameClock(44_100, 0n);
+    const offset = 1_714_557_600_000_000_001n;
+    const out = await run(
+      [
+        { type: 'stream', stream: { ...stream, nominalRateHz: 44_100 } },
+        { type: 'chunk', stream: 'audio', chunk: regularChunk(5, [new Float32Array(5)], clock, 44_099) },
+      ],
+      offset,
+    );
+    const ev = out.find((e) => e.type === 'chunk');
+    const chunk = ev?.type === 'chunk' ? ev.chunk : null;
+    expect(chunk?.regular?.firstFrame).toBe(44_099);
+    expect(chunk?.regular?.clock.baseNs).toBe(offset);
+    const t = new BigInt64Array(5);
+    clock.fill(t, 44_099, 5);
+    expect(Array.from(chunk!.t)).toEqual(Array.from(t, (v) => v + offset));
   });
 });

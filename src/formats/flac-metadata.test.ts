@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { fixture } from './audio-test-support.js';
+import { flacProbe, readFlacInfo } from './flac-metadata.js';
+
+const gen = (name: string) => fixture(`generated-audio/${name}`);
+
+/** A metadata block: last flag, type, 24-bit length, body. */
+function block(type: number, body: Uint8Array, last = false): Uint8Array {
+  const out = new Uint8Array(4 + body.length);
+  out[0] = (last ? 0x80 : 0) | type;
+  out[1] = body.length >> 16;
+  out[2] = (body.length >> 8) & 0xff;
+  out[3] = body.length & 0xff;
+  out.set(body, 4);
+  return out;
+}
+
+function vorbisComment(vendor: string, comments: string[]): Uint8Array {
+  const enc = new TextEncoder();
+  const parts: number[] = [];
+  const u32 = (n: number) => parts.push(n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, (n >>> 24) & 0xff);
+  const v = enc.encode(vendor);
+  u32(v.length);
+  parts.push(...v);
+  u32(comments.length);
+  for (const c of comments) {
+    const b = enc.encode(c);
+    u32(b.length);
+    parts.push(...b);
+  }
+  return Uint8Array.from(parts);
+}
+
+const concat = (...parts: Uint8Array[]) => {
+  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+};
+
+/** The STREAMINFO body of the 16-bit speech fixture. */
+const speech = gen('speech.flac');
+const streamInfoBody = speech.subarray(8, 8 + 34);
+
+function reading(bytes: Uint8Array): { readAt: (o: number, l: number) => Promise<Uint8Array>; requested: () => number } {
+  let requested = 0;
+  return {
+    readAt: (o, l) => {
+      requested += l;
+      return Promise.resolve(bytes.subarray(o, o + l));
+    },
+    requested: () => requested,
+  };
+}
+
+describe('FLAC metadata blocks', () => {
+  it('reads STREAMINFO of the real fixtures: rate, channels, bits, total samples, vendor', async () => {
+    const info = await readFlacInfo(reading(speech).readAt, speech.length);
+    expect(info).toMatchObject({ sampleRate: 16_000, channels: 1, bitsPerSample: 16, totalSamples: 62_081, vendor: 'reference libFLAC 1.4.2 20221022' });
+    expect(info!.audioOffset).toBeGreaterThan(42);
+    expect(speech[info!.audioOffset]).toBe(0xff); // a frame sync code starts the audio
+    const four = gen('four-channel.flac');
+    const quad = await readFlacInfo(reading(four).readAt, four.length);
+    expect(quad).toMatchObject({ sampleRate: 16_000, channels: 4, bitsPerSample: 16, totalSamples: 24_000 });
+    expect(flacProbe(quad!, four.length).streams[0]).toMatchObject({ channel_layout: 'quad', duration: 1.5, sample_fmt: 's16' });
+    const deep = gen('speech-24bit.flac');
+    expect(await readFlacInfo(reading(deep).readAt, deep.length)).toMatchObject({ bitsPerSample: 24, totalSamples: 62_081 });
+  });
+
+  it('reads the tags and steps over a large picture block without reading it', async () => {
+    const picture = new Uint8Array(3 << 20);
+    const file = concat(
+      new TextEncoder().encode('fLaC'),
+      block(0, streamInfoBody),
+      block(6, picture),
+      block(4, vorbisComment('test vendor', ['TITLE=walk', 'CREATION_TIME=2024-05-01T12:00:00Z', 'no equals sign', 'title=second'])),
+      block(1, new Uint8Array(100), true),
+      new Uint8Array([0xff, 0xf8]),
+    );
+    const r = reading(file);
+    const info = await readFlacInfo(r.readAt, file.length);
+    expect(info?.tags).toEqual({ TITLE: 'walk', CREATION_TIME: '2024-05-01T12:00:00Z', title: 'second' });
+    expect(info?.vendor).toBe('test vendor');
+    expect(info?.audioOffset).toBe(file.length - 2);
+    expect(r.requested()).toBeLessThan(1000);
+  });
+
+  it('gives up (null, for ffprobe to explain) on chains that are not FLAC metadata', async () => {
+    const magic = new TextEncoder().encode('fLaC');
+    const cases: Uint8Array[] = [
+      concat(magic, block(4, vorbisComment('v', []), true)), // first block is not STREAMINFO
+      concat(magic, block(0, new Uint8Array(34), true)), // a rate of 0
+      concat(magic, block(0, streamInfoBody), block(1, new Uint8Array(10))), // a length past the end
+      concat(magic, block(0, streamInfoBody), ...Array.from({ length: 1100 }, () => block(1, new Uint8Array(0)))), // no last block
+      magic,
+    ];
+    for (const bytes of cases) expect(await readFlacInfo(reading(bytes).readAt, bytes.length)).toBeNull();
+  });
+
+  it('keeps the tags that fit when a comment lies about its length', async () => {
+    const body = vorbisComment('v', ['A=1', 'B=2']);
+    body[body.length - 7] = 0xff; // the second comment's length now runs past the block
+    const file = concat(new TextEncoder().encode('fLaC'), block(0, streamInfoBody), block(4, body, true));
+    expect((await readFlacInfo(reading(file).readAt, file.length))?.tags).toEqual({ A: '1' });
+  });
+});
