@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { regularChunk } from '../src/domain/chunk-times.js';
 import { FrameClock } from '../src/domain/frame-clock.js';
+import type { SampleChunk } from '../src/domain/stream.js';
 import { WebRtcVad } from '../src/pipeline/detectors/audio-fvad.js';
 import { audioQuality } from '../src/pipeline/detectors/audio-quality.js';
 import { audioStream, wavChunks } from '../src/pipeline/detectors/audio-test-signals.js';
@@ -118,21 +120,22 @@ function vadAlone(loop: Float32Array, seconds: number): number {
   return cpu;
 }
 
-/** The looped audio as 64 Ki-sample chunks with their times; the buffers are reused from chunk to chunk. */
-function* chunksOf(loop: Float32Array, seconds: number): Generator<{ length: number; t: BigInt64Array; values: Float32Array[] }> {
+/**
+ * The looped audio as 64 Ki-sample regular chunks (clock + first frame, as the audio readers give them); the
+ * sample buffer is reused from chunk to chunk.
+ */
+function* chunksOf(loop: Float32Array, seconds: number): Generator<SampleChunk> {
   const total = seconds * RATE;
   const clock = new FrameClock(RATE);
-  const t = new BigInt64Array(CHUNK);
   const x = new Float32Array(CHUNK);
   let pos = 0;
   for (let i = 0; i < total; i += CHUNK) {
     const n = Math.min(CHUNK, total - i);
-    clock.fill(t, i, n);
     for (let k = 0; k < n; k++) {
       x[k] = loop[pos++]!;
       if (pos === loop.length) pos = 0;
     }
-    yield { length: n, t: t.subarray(0, n), values: [x.subarray(0, n)] };
+    yield regularChunk(n, [x.subarray(0, n)], clock, i);
   }
 }
 
