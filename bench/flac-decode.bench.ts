@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { CHILD_NODE_ARGS } from '../src/main/child-process-args.js';
 import { bundleChild, runMeasuredChild } from './lib/child-run.js';
 import { log, type BenchContext } from './lib/context.js';
+import { childrenCpuS } from './lib/proc-mem.js';
 import { median, type BenchResult } from './lib/report.js';
 import { ROOT } from './lib/workspace.js';
 
@@ -16,13 +17,6 @@ const GOAL_RATIO = 2;
 interface ChildRun { seconds: number; cpuSeconds: number; childrenCpuSeconds: number; frames: number }
 
 const SOURCES = ['pyroomacoustics-samples/cmu_arctic_us_aew_a0001.wav', 'pyaudioanalysis-speech/count.wav', 'pyaudioanalysis-speech/count2.wav'];
-
-/** CPU seconds of this process's reaped children (/proc/self/stat cutime + cstime). */
-function childrenCpuS(ticksPerS: number): number {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[13]) + Number(fields[14])) / ticksPerS;
-}
 
 /** The 16-bit samples of a plain WAV's data chunk. */
 function wavSamples(file: string): Buffer {

@@ -1,8 +1,9 @@
-import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { audioCodecReader } from '../src/formats/audio-codec.reader.js';
 import { detectFormat } from '../src/formats/registry.js';
 import type { ReaderContext } from '../src/formats/types.js';
+import { childrenCpuS } from './lib/proc-mem.js';
 
 /**
  * One measured decode of a compressed audio file by the audio-codec reader, in a process of its own run as
@@ -12,13 +13,6 @@ import type { ReaderContext } from '../src/formats/types.js';
 const [file, ticks] = process.argv.slice(2);
 if (file === undefined) throw new Error('usage: flac-decode.child <file> <clock ticks per second>');
 const ticksPerS = Number(ticks) || 100;
-
-/** CPU seconds of this process's reaped children (/proc/self/stat cutime + cstime). */
-function childrenCpuS(): number {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[13]) + Number(fields[14])) / ticksPerS;
-}
 
 async function run(): Promise<{ frames: number; check: number }> {
   const fh = await open(file!, 'r');
@@ -49,11 +43,11 @@ async function run(): Promise<{ frames: number; check: number }> {
 process.once('message', () => {
   const t = performance.now();
   const cpu = process.cpuUsage();
-  const children = childrenCpuS();
+  const children = childrenCpuS(ticksPerS);
   run().then(
     (r) => {
       const used = process.cpuUsage(cpu);
-      process.send?.({ type: 'done', seconds: (performance.now() - t) / 1000, cpuSeconds: (used.user + used.system) / 1e6, childrenCpuSeconds: childrenCpuS() - children, ...r });
+      process.send?.({ type: 'done', seconds: (performance.now() - t) / 1000, cpuSeconds: (used.user + used.system) / 1e6, childrenCpuSeconds: childrenCpuS(ticksPerS) - children, ...r });
       process.disconnect();
     },
     (err: unknown) => {

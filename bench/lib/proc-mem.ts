@@ -83,3 +83,10 @@ export async function idleTsxBaselineMiB(): Promise<number> {
     child.kill('SIGKILL');
   }
 }
+
+/** CPU seconds of this process's reaped children (/proc/self/stat cutime + cstime), at `ticksPerS` clock ticks a second. */
+export function childrenCpuS(ticksPerS: number): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / ticksPerS;
+}

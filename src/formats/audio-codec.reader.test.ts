@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { chunked } from './byte-source.js';
 import { audioCodecReader, createAudioCodecReader } from './audio-codec.reader.js';
-import { collect, collectError, correlation, fixture, rms, wavInt16 } from './audio-test-support.js';
+import { collect, collectError, correlation, fixture, rms, vorbisComment, wavInt16 } from './audio-test-support.js';
 import { inMemoryContext } from './in-memory-context.js';
 
 /**
@@ -219,16 +219,7 @@ function withTags(flac: Uint8Array, comments: string[]): Uint8Array {
     p += 4 + ((flac[p + 1]! << 16) | (flac[p + 2]! << 8) | flac[p + 3]!);
     if (last) break;
   }
-  const enc = new TextEncoder();
-  const body: number[] = [];
-  const u32 = (n: number) => body.push(n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, (n >>> 24) & 0xff);
-  u32(0);
-  u32(comments.length);
-  for (const c of comments) {
-    const b = enc.encode(c);
-    u32(b.length);
-    body.push(...b);
-  }
+  const body = vorbisComment('', comments);
   const vc = Uint8Array.from([0x84, body.length >> 16, (body.length >> 8) & 0xff, body.length & 0xff, ...body]);
   const streamInfo = flac.slice(4, 42);
   streamInfo[0] = 0; // no longer the last block

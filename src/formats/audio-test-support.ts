@@ -186,3 +186,22 @@ export function wavInt16(bytes: Uint8Array): Int16Array {
   }
   throw new Error('no data chunk');
 }
+
+/** A FLAC VORBIS_COMMENT block body: a little-endian length-prefixed vendor string, a count, then the comments. */
+export function vorbisComment(vendor: string, comments: string[]): Uint8Array {
+  const enc = new TextEncoder();
+  const parts: number[] = [];
+  const u32 = (n: number): void => {
+    parts.push(n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, (n >>> 24) & 0xff);
+  };
+  const v = enc.encode(vendor);
+  u32(v.length);
+  parts.push(...v);
+  u32(comments.length);
+  for (const c of comments) {
+    const b = enc.encode(c);
+    u32(b.length);
+    parts.push(...b);
+  }
+  return Uint8Array.from(parts);
+}

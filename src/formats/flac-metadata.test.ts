@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fixture } from './audio-test-support.js';
+import { fixture, vorbisComment } from './audio-test-support.js';
+import { concatBytes } from './byte-source.js';
 import { flacProbe, readFlacInfo } from './flac-metadata.js';
 
 const gen = (name: string) => fixture(`generated-audio/${name}`);
@@ -15,31 +16,7 @@ function block(type: number, body: Uint8Array, last = false): Uint8Array {
   return out;
 }
 
-function vorbisComment(vendor: string, comments: string[]): Uint8Array {
-  const enc = new TextEncoder();
-  const parts: number[] = [];
-  const u32 = (n: number) => parts.push(n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, (n >>> 24) & 0xff);
-  const v = enc.encode(vendor);
-  u32(v.length);
-  parts.push(...v);
-  u32(comments.length);
-  for (const c of comments) {
-    const b = enc.encode(c);
-    u32(b.length);
-    parts.push(...b);
-  }
-  return Uint8Array.from(parts);
-}
-
-const concat = (...parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-};
+const concat = (...parts: Uint8Array[]): Uint8Array => concatBytes(parts);
 
 /** The STREAMINFO body of the 16-bit speech fixture. */
 const speech = gen('speech.flac');
