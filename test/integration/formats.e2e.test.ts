@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { wavInt16 } from '../../src/formats/audio-test-support.js';
 import { call, fixture, ingestReady, seedStudy, startHarness, waitForRecording, type Harness } from '../helpers/harness.js';
 
 describe('field-study formats end to end: upload → streams on one axis, in SI units, with provenance', () => {
@@ -30,6 +31,28 @@ describe('field-study formats end to end: upload → streams on one axis, in SI 
     // First row: gravity.y = 0.986844 g → m/s².
     const s = await call(h, study.participantToken, 'GET', `/v1/recordings/${rec.id}/streams/gravity/samples?fromS=0&toS=0.01&maxPoints=10`);
     expect(s.json.channels.y[0]).toBeCloseTo(0.986844 * 9.80665, 4);
+  });
+
+  it('FLAC (libFLAC) and ALAC in M4A (ffmpeg over ranged reads of the stored object): bit-exact audio, stored and summarised', async () => {
+    const source = wavInt16(fixture('pyroomacoustics-samples/cmu_arctic_us_aew_a0001.wav'));
+    for (const name of ['speech.flac', 'speech-alac.m4a']) {
+      const rec = await ingestReady(h, study.participantToken, fixture(`generated-audio/${name}`), name);
+      expect(rec.format, name).toBe('audio-codec');
+      expect(rec.streams, name).toHaveLength(1);
+      expect(rec.streams[0], name).toMatchObject({ name: 'audio', unit: 'pcm', samples: source.length, channels: ['mono'] });
+      expect(rec.streams[0].measuredRateHz, name).toBeCloseTo(16_000, 3);
+      expect(rec.warnings, name).toEqual([]);
+      // 32 samples from 1.0 s, read back from the stored Parquet: the source's int16 values / 32768.
+      const s = await call(h, study.participantToken, 'GET', `/v1/recordings/${rec.id}/streams/audio/samples?fromS=1&toS=1.00199&maxPoints=100`);
+      expect(s.json.reduced).toBe(false);
+      expect(s.json.channels.mono).toEqual(Array.from(source.subarray(16_000, 16_032), (v) => v / 32768));
+      expect(s.json.t[31]).toBeCloseTo(1 + 31 / 16_000, 9);
+      // The whole recording from the overview keeps the true extremes.
+      const whole = await call(h, study.participantToken, 'GET', `/v1/recordings/${rec.id}/streams/audio/samples?maxPoints=200`);
+      expect(whole.json.reduced).toBe(true);
+      expect(Math.max(...(whole.json.channels.mono as number[]))).toBe(Math.max(...source) / 32768);
+      expect(Math.min(...(whole.json.channels.mono as number[]))).toBe(Math.min(...source) / 32768);
+    }
   });
 
   it('a phyphox-style CSV with quoted headers and units', async () => {
