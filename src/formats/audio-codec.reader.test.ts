@@ -247,6 +247,13 @@ describe.skipIf(!RUN_FLAC)('audio-codec reader: native FLAC through libFLAC', ()
     expectBitExact(quad.channel(1), count.subarray(0, 24_000));
   });
 
+  it('8-bit FLAC: the signed 8-bit values / 128 (the high bytes of the source), as ffmpeg decodes them', async () => {
+    const r = await collect(libflacOnly, gen('speech-8bit.flac'), 4096, 'x');
+    expect(r.frames).toBe(8000);
+    expect(r.channel(0)).toEqual(Float32Array.from(cmu.subarray(0, 8000), (v) => (v >> 8) / 128));
+    expect(r.channel(0)).toEqual((await collect(ffmpegOnly, gen('speech-8bit.flac'), 4096, 'x')).channel(0));
+  });
+
   it('without flac installed, ffmpeg decodes the same samples and nothing is reported', async () => {
     const r = await collect(ffmpegOnly, gen('speech.flac'), 4096, 'x');
     expectBitExact(r.channel(0), cmu);
