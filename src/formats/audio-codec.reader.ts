@@ -261,7 +261,7 @@ function sniffCodec(input: SniffInput): boolean {
 export function createAudioCodecReader(tools: FfmpegTools = DEFAULT_TOOLS): FormatReader {
   return {
     name: 'audio-codec',
-    description: 'compressed audio decoded with ffmpeg (FLAC; AAC or ALAC in M4A/MP4/CAF; Ogg Opus/Vorbis; MP3; raw AAC; AMR; WebM)',
+    description: 'compressed audio: FLAC (decoded by libFLAC, or ffmpeg), and through ffmpeg AAC or ALAC in M4A/MP4/CAF, Ogg Opus/Vorbis, MP3, raw AAC, AMR, WebM',
     sniff: sniffCodec,
     read: (source, ctx) => readCodec(source, ctx, tools),
   };
