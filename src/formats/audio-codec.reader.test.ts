@@ -275,6 +275,16 @@ describe.skipIf(!RUN_FLAC)('audio-codec reader: native FLAC through libFLAC', ()
     expect(both.warnings.map((w) => w.code)).toContain('audio_decode_errors');
   });
 
+  it('a STREAMINFO that says mono over 4-channel frames: libFLAC refuses, ffmpeg remixes to the declared mono — never read as the wrong interleaving', async () => {
+    const flac = gen('four-channel.flac').slice();
+    flac[8 + 12]! &= 0xf1; // channels − 1 = 0
+    const r = await read(flac);
+    expect(r.stream?.channels).toEqual(['mono']);
+    expect(r.frames).toBe(24_000);
+    const stopped = r.warnings.find((w) => w.code === 'audio_damaged_frame');
+    expect(stopped?.message).toContain('channels is 4 in frame but 1 in STREAMINFO');
+  });
+
   it('audio that does not match its MD5 signature: every sample kept, and a warning', async () => {
     const flac = gen('speech.flac').slice();
     flac[4 + 4 + 18]! ^= 0x01; // STREAMINFO's MD5 starts 18 bytes into the block

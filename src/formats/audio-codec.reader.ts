@@ -169,20 +169,20 @@ async function* readCodec(source: AsyncIterable<Uint8Array>, ctx: ReaderContext,
           yield {
             type: 'warning',
             code: 'audio_damaged_frame',
-            message: `libFLAC stopped after ${(decoded / rate).toFixed(3)} s of audio (${lastReason(native.stderr.tail)}); ffmpeg decoded the rest of the file.`,
+            message: `libFLAC stopped after ${(decoded / rate).toFixed(3)} s of audio (${native.stderr.firstDecodeError ?? lastReason(native.stderr.tail)}); ffmpeg decoded the rest of the file.`,
           };
         }
         kill(native.child);
         await r.close();
         server = await startRangeServer(ctx);
         sink.skipFrom(decoded);
-        decoder = startDecoder(tools, container.demuxer, server.url, s.index, out.raw);
+        decoder = startDecoder(tools, container.demuxer, server.url, s.index, out.raw, channels);
         decoders.push(decoder);
         yield* decodeInto(decoder, sink, limits);
       }
     } else {
       const pipe = readsFromPipe(container);
-      decoder = startDecoder(tools, container.demuxer, pipe ? 'pipe:0' : server!.url, s.index, out.raw);
+      decoder = startDecoder(tools, container.demuxer, pipe ? 'pipe:0' : server!.url, s.index, out.raw, channels);
       decoders.push(decoder);
       if (pipe) feed(decoder.child.stdin, head);
       else await r.close();

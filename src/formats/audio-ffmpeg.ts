@@ -91,7 +91,8 @@ export class StderrTail {
 
 /** A stderr line without ffmpeg's `[demuxer @ 0x…] ` prefix, shortened. */
 function cleanLine(line: string): string {
-  return line.replace(/^\[[^\]]*@ 0x[0-9a-f]+\]\s*/i, '').trim().slice(0, 200);
+  // ffmpeg's `[demuxer @ 0x…] `; flac's `-: ` (its name for stdin).
+  return line.replace(/^\[[^\]]*@ 0x[0-9a-f]+\]\s*/i, '').replace(/^-: /, '').trim().slice(0, 200);
 }
 
 /** The last informative line of stderr (the reason ffmpeg gives when it stops). */
@@ -203,15 +204,19 @@ const PCM_CODEC: Record<RawFormat, string> = { u8: 'pcm_u8', s16le: 'pcm_s16le',
 
 /**
  * Starts ffmpeg decoding the first audio stream of `input` (`pipe:0` or the range server's URL) to raw
- * interleaved `format` on stdout, single-threaded (two cores: threads cost more system time than they save).
+ * interleaved `format` with `channels` channels on stdout, single-threaded (two cores: threads cost more
+ * system time than they save).
  */
-export function startDecoder(tools: FfmpegTools, demuxer: string, input: string, streamIndex: number, format: RawFormat): Decoder {
+export function startDecoder(tools: FfmpegTools, demuxer: string, input: string, streamIndex: number, format: RawFormat, channels: number): Decoder {
   const protocols = input === 'pipe:0' ? 'pipe' : 'http,tcp';
   const codec = PCM_CODEC[format];
   const args = [
     '-nostdin', '-hide_banner', '-loglevel', 'error', '-threads', '1',
     '-protocol_whitelist', protocols, '-f', demuxer, '-i', input,
     '-map', `0:${streamIndex}`, '-vn', '-sn', '-dn', '-filter_threads', '1',
+    // The channel count the reader was told: frames that say otherwise (a damaged or hostile file) are
+    // remixed to it rather than read as the wrong interleaving.
+    '-ac', String(channels),
     '-c:a', codec, '-f', format, '-flush_packets', '0', 'pipe:1',
   ];
   const child = spawn(tools.ffmpeg, args, { stdio: [input === 'pipe:0' ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
