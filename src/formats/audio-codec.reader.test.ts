@@ -303,6 +303,18 @@ describe.skipIf(!RUN_FLAC)('audio-codec reader: native FLAC through libFLAC', ()
     expectBitExact(r.channel(0), cmu);
   });
 
+  it('a consumer that stops after the first chunk ends libFLAC (no hang)', async () => {
+    const flac = gen('speech.flac');
+    let chunks = 0;
+    for await (const ev of libflacOnly.read(chunked(flac, 1024), inMemoryContext(flac, 'x.flac'))) {
+      if (ev.type === 'chunk') {
+        chunks++;
+        break;
+      }
+    }
+    expect(chunks).toBe(1);
+  });
+
   it('when neither flac nor ffmpeg is installed → decoder_missing telling what to install', async () => {
     const e = await collectError(createAudioCodecReader({ ffmpeg: NO_TOOL, ffprobe: NO_TOOL, flac: NO_TOOL }), gen('speech.flac'));
     expect(e.code).toBe('decoder_missing');
