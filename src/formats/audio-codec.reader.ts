@@ -79,7 +79,7 @@ async function* pieces(head: Uint8Array, r: ByteReader): AsyncGenerator<Uint8Arr
 async function nativeFlac(head: Uint8Array, ctx: ReaderContext, tools: FfmpegTools): Promise<{ info: FlacInfo; format: NonNullable<ReturnType<typeof flacRawFormat>> } | null> {
   // A FLAC behind an ID3 tag, or of an odd sample width, is left to ffmpeg.
   if (tools.flac === undefined || head[0] !== 0x66 || head[1] !== 0x4c || head[2] !== 0x61 || head[3] !== 0x43) return null;
-  const info = await readFlacInfo((offset, length) => ctx.readAt(offset, length), ctx.size);
+  const info = await readFlacInfo((offset, length) => ctx.readAt(offset, length), ctx.size, head);
   const format = info === null ? null : flacRawFormat(info.bitsPerSample);
   return info === null || format === null ? null : { info, format };
 }

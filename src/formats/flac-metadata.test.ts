@@ -22,14 +22,17 @@ const concat = (...parts: Uint8Array[]): Uint8Array => concatBytes(parts);
 const speech = gen('speech.flac');
 const streamInfoBody = speech.subarray(8, 8 + 34);
 
-function reading(bytes: Uint8Array): { readAt: (o: number, l: number) => Promise<Uint8Array>; requested: () => number } {
+function reading(bytes: Uint8Array): { readAt: (o: number, l: number) => Promise<Uint8Array>; requested: () => number; calls: () => number } {
   let requested = 0;
+  let calls = 0;
   return {
     readAt: (o, l) => {
       requested += l;
+      calls++;
       return Promise.resolve(bytes.subarray(o, o + l));
     },
     requested: () => requested,
+    calls: () => calls,
   };
 }
 
@@ -58,11 +61,23 @@ describe('FLAC metadata blocks', () => {
       new Uint8Array([0xff, 0xf8]),
     );
     const r = reading(file);
-    const info = await readFlacInfo(r.readAt, file.length);
+    const info = await readFlacInfo(r.readAt, file.length, file.subarray(0, 65_536));
     expect(info?.tags).toEqual({ TITLE: 'walk', CREATION_TIME: '2024-05-01T12:00:00Z', title: 'second' });
     expect(info?.vendor).toBe('test vendor');
     expect(info?.audioOffset).toBe(file.length - 2);
+    // The head serves STREAMINFO and the picture's header; one window read after the picture serves the rest.
+    expect(r.calls()).toBe(1);
     expect(r.requested()).toBeLessThan(1000);
+  });
+
+  it('reads a chain of many small blocks from the head it is given, without a read per block', async () => {
+    const file = concat(new TextEncoder().encode('fLaC'), block(0, streamInfoBody), ...Array.from({ length: 1000 }, () => block(1, new Uint8Array(8))), block(1, new Uint8Array(0), true));
+    const r = reading(file);
+    expect(await readFlacInfo(r.readAt, file.length, file.subarray(0, 65_536))).toMatchObject({ sampleRate: 16_000, audioOffset: file.length });
+    expect(r.calls()).toBe(0);
+    const cold = reading(file);
+    expect(await readFlacInfo(cold.readAt, file.length)).not.toBeNull();
+    expect(cold.calls()).toBe(1);
   });
 
   it('gives up (null, for ffprobe to explain) on chains that are not FLAC metadata', async () => {

@@ -72,11 +72,33 @@ function vorbisComments(b: Uint8Array): { vendor: string | null; tags: Record<st
   return { vendor, tags };
 }
 
+type ReadAt = (offset: number, length: number) => Promise<Uint8Array>;
+
+/** Bytes fetched at a time when a block header or small block lies outside what was read already. */
+const WINDOW = 64 * 1024;
+
 /**
- * Reads the metadata blocks of a file that starts with `fLaC`. Null when they are not a valid chain
- * (the caller then lets ffprobe say what is wrong).
+ * `readAt` through a window that starts as the file's head: small blocks cost no read while they lie in
+ * it, and one read per 64 KiB after it (each read of an upload is a ranged GET to the object store).
  */
-export async function readFlacInfo(readAt: (offset: number, length: number) => Promise<Uint8Array>, size: number): Promise<FlacInfo | null> {
+function windowed(readAt: ReadAt, size: number, head: Uint8Array): ReadAt {
+  let start = 0;
+  let win = head;
+  return async (offset, length) => {
+    if (offset >= start && offset + length <= start + win.length) return win.subarray(offset - start, offset - start + length);
+    if (length > WINDOW) return readAt(offset, length);
+    win = await readAt(offset, Math.min(WINDOW, size - offset));
+    start = offset;
+    return win.subarray(0, length);
+  };
+}
+
+/**
+ * Reads the metadata blocks of a file that starts with `fLaC` (`head`: its first bytes, already read).
+ * Null when they are not a valid chain (the caller then lets ffprobe say what is wrong).
+ */
+export async function readFlacInfo(rawReadAt: ReadAt, size: number, head: Uint8Array = new Uint8Array(0)): Promise<FlacInfo | null> {
+  const readAt = windowed(rawReadAt, size, head);
   let p = 4;
   let info: ReturnType<typeof streamInfo> = null;
   let comments: ReturnType<typeof vorbisComments> = { vendor: null, tags: {} };
