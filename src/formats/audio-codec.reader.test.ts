@@ -167,10 +167,10 @@ describe.skipIf(!RUN)('audio-codec reader on damaged and hostile files', () => {
     expect(r.warnings.map((w) => w.code)).toContain('audio_truncated');
   });
 
-  it('garbage in the middle of a FLAC: the damaged frames skipped and counted, the rest decoded', async () => {
+  it('garbage in the middle of a FLAC, decoded by ffmpeg: the damaged frames skipped and counted, the rest decoded', async () => {
     const flac = gen('speech.flac').slice();
     flac.fill(0x5a, 40_000, 44_000);
-    const r = await read(flac);
+    const r = await collect(createAudioCodecReader({ ffmpeg: 'ffmpeg', ffprobe: 'ffprobe' }), flac, 4096, 'x');
     const errors = r.warnings.find((w) => w.code === 'audio_decode_errors');
     expect(errors?.count).toBeGreaterThan(0);
     expect(r.frames).toBeGreaterThan(40_000);
@@ -260,29 +260,59 @@ describe.skipIf(!RUN_FLAC)('audio-codec reader: native FLAC through libFLAC', ()
     expect(r.warnings).toEqual([]);
   });
 
-  it('a damaged frame: libFLAC stops, ffmpeg decodes the rest — the same samples as ffmpeg alone, and both say so', async () => {
+  /** Mismatches between the decoded samples and the source at each chunk's own stream positions, and the samples seen. */
+  function atOwnPositions(r: Awaited<ReturnType<typeof read>>): { mismatches: number; samples: number } {
+    let mismatches = 0;
+    let samples = 0;
+    for (const c of r.chunks) {
+      const first = c.regular!.firstFrame;
+      for (let i = 0; i < c.length; i++) if (c.values[0]![i]! * 32768 !== cmu[first + i]) mismatches++;
+      samples += c.length;
+    }
+    return { mismatches, samples };
+  }
+
+  it('damaged frames become a gap: libFLAC resumes at the next good frame, and every sample after it keeps its exact time', async () => {
     const flac = gen('speech.flac').slice();
     flac.fill(0x5a, 40_000, 44_000);
-    const both = await read(flac);
-    const alone = await collect(ffmpegOnly, flac, 4096, 'x');
-    expect(both.frames).toBe(alone.frames);
-    expect(both.channel(0)).toEqual(alone.channel(0));
-    const stopped = both.warnings.find((w) => w.code === 'audio_damaged_frame');
-    const at = Number(/after ([\d.]+) s/.exec(stopped?.message ?? '')?.[1]);
-    expect(at).toBeGreaterThan(0.5);
-    expect(at).toBeLessThan(cmu.length / 16_000);
-    expectBitExact(both.channel(0).subarray(0, Math.floor(at * 16_000)), cmu.subarray(0, Math.floor(at * 16_000)));
-    expect(both.warnings.map((w) => w.code)).toContain('audio_decode_errors');
+    const r = await read(flac);
+    expect(r.warnings.map((w) => w.code)).toEqual(['audio_damaged_frames']);
+    expect(r.warnings[0]!.count).toBe(1);
+    const { mismatches, samples } = atOwnPositions(r);
+    expect(mismatches).toBe(0);
+    // 4,000 bytes of garbage spoil the frames (4,096 samples each) they touch, no more.
+    const lost = cmu.length - samples;
+    expect(lost % 4096).toBe(0);
+    expect(lost).toBeGreaterThanOrEqual(4096);
+    expect(lost).toBeLessThanOrEqual(3 * 4096);
+    expect(r.times().at(-1)).toBe(BigInt(cmu.length - 1) * 62_500n);
   });
 
-  it('a STREAMINFO that says mono over 4-channel frames: libFLAC refuses, ffmpeg remixes to the declared mono — never read as the wrong interleaving', async () => {
+  it('two damaged stretches → two gaps; damage running to the end → the samples before it and a warning', async () => {
+    const twice = gen('speech.flac').slice();
+    twice.fill(0x5a, 30_000, 31_000);
+    twice.fill(0x5a, 70_000, 71_000);
+    const r = await read(twice);
+    expect(r.warnings.find((w) => w.code === 'audio_damaged_frames')?.count).toBe(2);
+    expect(atOwnPositions(r).mismatches).toBe(0);
+    expect(r.times().at(-1)).toBe(BigInt(cmu.length - 1) * 62_500n);
+
+    const tail = gen('speech.flac').slice();
+    tail.fill(0x5a, 60_000);
+    const cut = await read(tail);
+    expect(cut.warnings.map((w) => w.code)).toContain('audio_decode_stopped');
+    expect(cut.frames).toBeGreaterThan(20_000);
+    expectBitExact(cut.channel(0), cmu.subarray(0, cut.frames));
+  });
+
+  it('a STREAMINFO that says mono over 4-channel frames: libFLAC refuses (and says why), ffmpeg remixes to the declared mono — never read as the wrong interleaving', async () => {
     const flac = gen('four-channel.flac').slice();
     flac[8 + 12]! &= 0xf1; // channels − 1 = 0
     const r = await read(flac);
     expect(r.stream?.channels).toEqual(['mono']);
     expect(r.frames).toBe(24_000);
-    const stopped = r.warnings.find((w) => w.code === 'audio_damaged_frame');
-    expect(stopped?.message).toContain('channels is 4 in frame but 1 in STREAMINFO');
+    const refused = r.warnings.find((w) => w.code === 'audio_flac_refused');
+    expect(refused?.message).toContain('channels is 4 in frame but 1 in STREAMINFO');
   });
 
   it('audio that does not match its MD5 signature: every sample kept, and a warning', async () => {

@@ -10,9 +10,9 @@
  *
  * Native FLAC goes to libFLAC instead (Debian's `flac`, the reference decoder: faster than ffmpeg's and it
  * checks every frame's CRC and the stream's MD5), its parameters read from the metadata blocks without
- * ffprobe. libFLAC stops at the first damaged frame; ffmpeg then decodes the file again from the range
- * server and continues after the samples already received, skipping damaged frames as it does for any
- * FLAC. Without the `flac` program ffmpeg decodes it all.
+ * ffprobe. After a damaged frame it picks the stream up again at the next good frame, placed by that
+ * frame's own sample number (a gap, no shifted times: see decodeNativeFlac). Without the `flac` program
+ * ffmpeg decodes it all, skipping damaged frames (times after them come early, and a warning says so).
  */
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -25,6 +25,7 @@ import { sniffAudioContainer, type AudioContainer } from './audio-codec-sniff.js
 import { DEFAULT_TOOLS, decodeFailure, kill, lastReason, probe, spawnFailure, startDecoder, startFlacDecoder, type Decoder, type FfmpegTools, type Probe, type ProbeStream } from './audio-ffmpeg.js';
 import { startRangeServer } from './audio-range-server.js';
 import { ByteReader } from './byte-source.js';
+import { nextFrame, resumedStream } from './flac-frames.js';
 import { flacProbe, readFlacInfo, type FlacInfo } from './flac-metadata.js';
 import { decodeStream, PcmFrameSink } from './pcm-frames.js';
 import type { FormatReader, ReaderContext, SniffInput } from './types.js';
@@ -90,12 +91,12 @@ async function* readCodec(source: AsyncIterable<Uint8Array>, ctx: ReaderContext,
   let server: Awaited<ReturnType<typeof startRangeServer>> | null = null;
   const decoders: Decoder[] = [];
   const feeding: Promise<void>[] = [];
-  /** Feeds the upload's bytes, as they arrive, into a decoder's stdin. */
-  const feed = (stdin: Writable | null, head: Uint8Array): void => {
+  /** Feeds bytes (the upload's, as they arrive) into a decoder's stdin. */
+  const feed = (stdin: Writable | null, input: AsyncIterable<Uint8Array>): void => {
     if (stdin === null) return;
     stdin.on('error', () => undefined);
     // EPIPE when the decoder stops early is expected; its exit status says what happened.
-    feeding.push(pipeline(Readable.from(pieces(head, r)), stdin, { signal: abort.signal }).catch(() => undefined));
+    feeding.push(pipeline(Readable.from(input), stdin, { signal: abort.signal }).catch(() => undefined));
   };
   try {
     const head = await r.readExact(HEAD_BYTES);
@@ -144,56 +145,35 @@ async function* readCodec(source: AsyncIterable<Uint8Array>, ctx: ReaderContext,
     });
     const limits = { maxFrames: rate * MAX_DURATION_S, label };
     let decoder: Decoder | null = null;
-    /** libFLAC exits with 1 after a signature mismatch, having decoded every frame. */
-    let exitAfterMismatch = false;
+    /** libFLAC's own warnings were given: its exit status says nothing more. */
+    let reported = false;
     if (flac !== null) {
-      const native = startFlacDecoder(tools.flac!, flac.info.bitsPerSample);
-      decoders.push(native);
-      feed(native.child.stdin, head);
-      yield* decodeInto(native, sink, limits);
-      const exit = await native.exited;
-      if (exit.code === 0) {
-        decoder = native;
-      } else if (exit.spawnError === null && /MD5 signature mismatch/i.test(native.stderr.tail)) {
-        decoder = native;
-        exitAfterMismatch = true;
-        yield {
-          type: 'warning',
-          code: 'audio_checksum_mismatch',
-          message: `The decoded ${label} audio does not match the MD5 signature its encoder stored: the file was altered or damaged after it was written, although every frame passed its own check.`,
-        };
-      } else {
-        // libFLAC is not installed (ffmpeg decodes it all) or stopped at a damaged frame (ffmpeg decodes the rest).
-        const decoded = sink.frames + sink.buffered;
-        if (exit.spawnError === null) {
-          yield {
-            type: 'warning',
-            code: 'audio_damaged_frame',
-            message: `libFLAC stopped after ${(decoded / rate).toFixed(3)} s of audio (${native.stderr.firstDecodeError ?? lastReason(native.stderr.tail)}); ffmpeg decoded the rest of the file.`,
-          };
-        }
-        kill(native.child);
+      const runFlac = (input: AsyncIterable<Uint8Array>): Decoder => {
+        const d = startFlacDecoder(tools.flac!, flac.info.bitsPerSample);
+        decoders.push(d);
+        feed(d.child.stdin, input);
+        return d;
+      };
+      decoder = yield* decodeNativeFlac(runFlac, pieces(head, r), ctx, flac.info, sink, limits);
+      reported = decoder !== null;
+    }
+    if (decoder === null) {
+      // Not native FLAC, or libFLAC could not decode a sample of it (not installed, a variant it refuses).
+      const pipe = flac === null && readsFromPipe(container);
+      if (!pipe) {
         await r.close();
-        server = await startRangeServer(ctx);
-        sink.skipFrom(decoded);
-        decoder = startDecoder(tools, container.demuxer, server.url, s.index, out.raw, channels);
-        decoders.push(decoder);
-        yield* decodeInto(decoder, sink, limits);
+        server ??= await startRangeServer(ctx);
       }
-    } else {
-      const pipe = readsFromPipe(container);
       decoder = startDecoder(tools, container.demuxer, pipe ? 'pipe:0' : server!.url, s.index, out.raw, channels);
       decoders.push(decoder);
-      if (pipe) feed(decoder.child.stdin, head);
-      else await r.close();
+      if (pipe) feed(decoder.child.stdin, pieces(head, r));
       yield* decodeInto(decoder, sink, limits);
     }
     const exit = await decoder.exited;
     if (exit.spawnError !== null) throw spawnFailure(exit.spawnError, label);
     if (sink.buffered > 0) yield sink.flush();
-    // After a signature mismatch the only "error" libFLAC printed is that one, already reported.
-    const stderr = exitAfterMismatch ? { decodeErrors: 0, firstDecodeError: null, tail: '' } : decoder.stderr;
-    yield* endWarnings(sink.frames, rate, s, probed.format?.duration, container, stderr, exitAfterMismatch ? 0 : exit.code, label);
+    if (reported) yield* endWarnings(sink.frames, rate, s, probed.format?.duration, container, NO_ERRORS, 0, label);
+    else yield* endWarnings(sink.frames, rate, s, probed.format?.duration, container, decoder.stderr, exit.code, label);
     if (sink.frames === 0) throw new AppError('no_samples', `The ${label} file decodes to no audio samples.`);
   } finally {
     abort.abort();
@@ -213,6 +193,82 @@ async function* decodeInto(decoder: Decoder, sink: PcmFrameSink, limits: { maxFr
       throw new AppError('format_limits', `The ${limits.label} audio decodes to more than ${MAX_DURATION_S / 86_400} days, beyond what FieldSense reads from one file.`);
     }
   }
+}
+
+/** libFLAC runs a file may take: one, plus one after each damaged stretch (a hostile file cannot spawn more). */
+const MAX_FLAC_RUNS = 1000;
+const NO_ERRORS = { decodeErrors: 0, firstDecodeError: null, tail: '' };
+
+/**
+ * Native FLAC through libFLAC, fed from `first` (the upload). libFLAC stops at a damaged frame; the next
+ * good frame is then found by its header (read through `ctx.readAt`) and libFLAC runs again from there, its
+ * samples placed by that frame's own sample number: the damaged frames become a gap and nothing after them
+ * moves. Returns the last run's decoder with every warning given, or null when libFLAC could not decode a
+ * single sample (not installed, or a variant it refuses), for ffmpeg to decode the file.
+ */
+async function* decodeNativeFlac(
+  run: (input: AsyncIterable<Uint8Array>) => Decoder,
+  first: AsyncIterable<Uint8Array>,
+  ctx: ReaderContext,
+  info: FlacInfo,
+  sink: PcmFrameSink,
+  limits: { maxFrames: number; label: string },
+): AsyncGenerator<ReaderEvent, Decoder | null> {
+  const readAt = (offset: number, length: number): Promise<Uint8Array> => ctx.readAt(offset, length);
+  const seconds = (frame: number): string => (frame / info.sampleRate).toFixed(3);
+  let decoder = run(first);
+  yield* decodeInto(decoder, sink, limits);
+  let exit = await decoder.exited;
+  if (exit.spawnError !== null) return null;
+  if (exit.code !== 0 && sink.frames + sink.buffered === 0) {
+    yield {
+      type: 'warning',
+      code: 'audio_flac_refused',
+      message: `libFLAC could not decode this FLAC (${decoder.stderr.firstDecodeError ?? lastReason(decoder.stderr.tail)}); ffmpeg decoded it instead.`,
+    };
+    return null;
+  }
+  if (exit.code !== 0 && /MD5 signature mismatch/i.test(decoder.stderr.tail)) {
+    yield {
+      type: 'warning',
+      code: 'audio_checksum_mismatch',
+      message: `The decoded ${limits.label} audio does not match the MD5 signature its encoder stored: the file was altered or damaged after it was written, although every frame passed its own check.`,
+    };
+    return decoder;
+  }
+  const gaps: { at: number; lost: number }[] = [];
+  let from = info.audioOffset;
+  for (let runs = 1; exit.code !== 0; runs++) {
+    const at = sink.frames + sink.buffered; // the damaged frame's first sample: libFLAC writes whole frames
+    const reason = decoder.stderr.firstDecodeError ?? lastReason(decoder.stderr.tail);
+    const next = runs < MAX_FLAC_RUNS ? await nextFrame(readAt, ctx.size, from, at + 1, info) : null;
+    if (next === null) {
+      yield {
+        type: 'warning',
+        code: 'audio_decode_stopped',
+        message: `libFLAC stopped at ${seconds(at)} s (${reason}) and no good frame follows${runs >= MAX_FLAC_RUNS ? ` within ${MAX_FLAC_RUNS} attempts` : ''}: the samples before that point were kept.`,
+      };
+      break;
+    }
+    gaps.push({ at, lost: next.firstSample - at });
+    const held = sink.jumpTo(next.firstSample);
+    if (held !== null) yield held;
+    from = next.offset;
+    decoder = run(resumedStream(readAt, ctx.size, next.offset, info));
+    yield* decodeInto(decoder, sink, limits);
+    exit = await decoder.exited;
+    if (exit.spawnError !== null) throw spawnFailure(exit.spawnError, limits.label);
+  }
+  if (gaps.length > 0) {
+    const lost = gaps.reduce((a, g) => a + g.lost, 0);
+    yield {
+      type: 'warning',
+      code: 'audio_damaged_frames',
+      message: `${gaps.length} damaged stretch(es) of FLAC frames left out, ${lost.toLocaleString('en')} samples (${seconds(lost)} s) in all, the first at ${seconds(gaps[0]!.at)} s: the stream has a gap there, and the frames after each are placed by their own sample numbers, so their times are exact.`,
+      count: gaps.length,
+    };
+  }
+  return decoder;
 }
 
 function* endWarnings(

@@ -23,6 +23,11 @@ export interface FlacInfo {
   bitsPerSample: number;
   /** 0 when the encoder did not know it (a stream encoded from a pipe). */
   totalSamples: number;
+  /** Samples per frame: equal for a fixed-blocksize stream (its frames are numbered, not their samples). */
+  minBlockSize: number;
+  maxBlockSize: number;
+  /** The STREAMINFO block's 34 bytes as written. */
+  streamInfo: Uint8Array;
   /** Where the first audio frame starts. */
   audioOffset: number;
   /** Vorbis comments, keys as written (FLAC keys are case-insensitive). */
@@ -39,14 +44,16 @@ function u32le(b: Uint8Array, at: number): number {
 }
 
 /** STREAMINFO's fields (RFC 9639 §8.2), or null when they are out of the format's range. */
-function streamInfo(b: Uint8Array): Pick<FlacInfo, 'sampleRate' | 'channels' | 'bitsPerSample' | 'totalSamples'> | null {
+function streamInfo(b: Uint8Array): Pick<FlacInfo, 'sampleRate' | 'channels' | 'bitsPerSample' | 'totalSamples' | 'minBlockSize' | 'maxBlockSize' | 'streamInfo'> | null {
   if (b.length < 34) return null;
+  const minBlockSize = (b[0]! << 8) | b[1]!;
+  const maxBlockSize = (b[2]! << 8) | b[3]!;
   const sampleRate = (b[10]! << 12) | (b[11]! << 4) | (b[12]! >> 4);
   const channels = ((b[12]! >> 1) & 0x07) + 1;
   const bitsPerSample = (((b[12]! & 1) << 4) | (b[13]! >> 4)) + 1;
   const totalSamples = (b[13]! & 0x0f) * 2 ** 32 + (((b[14]! << 24) | (b[15]! << 16) | (b[16]! << 8) | b[17]!) >>> 0);
-  if (sampleRate === 0 || bitsPerSample < 4) return null;
-  return { sampleRate, channels, bitsPerSample, totalSamples };
+  if (sampleRate === 0 || bitsPerSample < 4 || minBlockSize < 16 || maxBlockSize < minBlockSize) return null;
+  return { sampleRate, channels, bitsPerSample, totalSamples, minBlockSize, maxBlockSize, streamInfo: b.slice(0, 34) };
 }
 
 /** Vorbis comments: a little-endian length-prefixed vendor string, a count, then `KEY=value` strings. */

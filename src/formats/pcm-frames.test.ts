@@ -30,17 +30,22 @@ describe('PCM frame sink', () => {
     expect(copied.type === 'chunk' && copied.chunk.values[0]!.buffer !== piece.buffer && Array.from(copied.chunk.values[0]!)).toEqual(Array.from(piece));
   });
 
-  it('skipFrom drops the partial frame and the frames a restarted decoder repeats', () => {
-    const sink = new PcmFrameSink({ channels: 2, sampleRate: 8000, encoding: 's16', frameBytes: 4 }, 'audio', new FrameClock(8000));
+  it('jumpTo emits what it holds, drops a partial frame, and places the next frames after the gap', () => {
+    const clock = new FrameClock(8000, 1_000_000_000n);
+    const sink = new PcmFrameSink({ channels: 2, sampleRate: 8000, encoding: 's16', frameBytes: 4 }, 'audio', clock);
     const frames = (from: number, n: number): Uint8Array => new Uint8Array(Int16Array.from({ length: 2 * n }, (_, k) => from + (k >> 1)).buffer);
-    sink.push(frames(0, 100).subarray(0, 4 * 100 + 0));
+    sink.push(frames(0, 100));
     sink.push(new Uint8Array([1, 2]));
     expect(sink.pendingBytes).toBe(2);
-    sink.skipFrom(100);
+    const [before] = chunksOf([sink.jumpTo(4000)!]);
+    expect(before!.length).toBe(100);
     expect(sink.pendingBytes).toBe(0);
-    sink.push(frames(0, 150));
-    const [chunk] = chunksOf([sink.flush()]);
-    expect(chunk!.length).toBe(150);
-    expect(Array.from(chunk!.values[1]!.subarray(98, 102), (v) => v * 32768)).toEqual([98, 99, 100, 101]);
+    expect(sink.jumpTo(4100)).toBeNull(); // nothing held: nothing to emit
+    sink.push(frames(7, 50));
+    const [after] = chunksOf([sink.flush()]);
+    expect(after!.regular?.firstFrame).toBe(4100);
+    expect(after!.t[0]).toBe(1_000_000_000n + 4100n * 125_000n);
+    expect(after!.values[1]![0]! * 32768).toBe(7);
+    expect(sink.frames).toBe(4150);
   });
 });

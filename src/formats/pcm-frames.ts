@@ -80,7 +80,6 @@ export class PcmFrameSink {
   nonFinite = 0;
   private readonly carry: Uint8Array;
   private carryLen = 0;
-  private skipBytes = 0;
   private scratch = new Uint8Array(0);
   private readonly count: boolean;
   private readonly zeroCopy: boolean;
@@ -114,24 +113,20 @@ export class PcmFrameSink {
   }
 
   /**
-   * Continues with a second decoder that starts again from the file's beginning: the partial frame held
-   * back is dropped, and so are the first `frames` frames the new decoder gives (those already received).
+   * Continues at stream position `frame` (after a gap: damaged frames left out): emits the frames collected
+   * so far first (returned), drops a partial frame; the next frames' times start at the new position.
    */
-  skipFrom(frames: number): void {
+  jumpTo(frame: number): ReaderEvent | null {
+    const ev = this.n > 0 ? this.flush() : null;
     this.carryLen = 0;
-    this.skipBytes = frames * this.layout.frameBytes;
+    this.frames = frame;
+    return ev;
   }
 
   /** Decodes `bytes`; returns the chunks that filled up. */
   push(bytes: Uint8Array): ReaderEvent[] {
     const out: ReaderEvent[] = [];
     const { frameBytes } = this.layout;
-    if (this.skipBytes > 0) {
-      const drop = Math.min(this.skipBytes, bytes.length);
-      this.skipBytes -= drop;
-      if (drop === bytes.length) return out;
-      bytes = bytes.subarray(drop);
-    }
     if (this.zeroCopy && this.carryLen === 0 && bytes.byteOffset % 4 === 0 && bytes.length >= MIN_VIEW_BYTES) {
       this.view(bytes, out);
       return out;
