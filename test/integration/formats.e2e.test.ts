@@ -55,6 +55,22 @@ describe('field-study formats end to end: upload → streams on one axis, in SI 
     }
   });
 
+  it('a FLAC with a damaged frame: the worker resumes at the next good frame (ranged reads of the stored object), a flagged gap, exact times after it', async () => {
+    const source = wavInt16(fixture('pyroomacoustics-samples/cmu_arctic_us_aew_a0001.wav'));
+    const damaged = fixture('generated-audio/speech.flac').slice();
+    damaged.fill(0x5a, 40_000, 44_000);
+    const rec = await ingestReady(h, study.participantToken, damaged, 'damaged.flac');
+    expect(rec.warnings.map((w: { code: string }) => w.code)).toEqual(['audio_damaged_frames']);
+    const lost = source.length - rec.streams[0].samples;
+    expect(lost).toBe(4096); // one frame
+    expect(rec.quality.checks.find((c: { name: string }) => c.name === 'gaps').status).not.toBe('ok');
+    // The last 32 samples, read back from the stored Parquet at their own times: the source's last 32.
+    const end = source.length / 16_000;
+    const s = await call(h, study.participantToken, 'GET', `/v1/recordings/${rec.id}/streams/audio/samples?fromS=${end - 32 / 16_000 - 1e-6}&toS=${end}&maxPoints=100`);
+    expect(s.json.reduced).toBe(false);
+    expect(s.json.channels.mono).toEqual(Array.from(source.subarray(source.length - 32), (v) => v / 32768));
+  });
+
   it('a phyphox-style CSV with quoted headers and units', async () => {
     const lines = ['"Time (s)","Acceleration x (m/s^2)","Acceleration y (m/s^2)","Acceleration z (m/s^2)"'];
     for (let i = 0; i < 2000; i++) lines.push(`${(i * 0.01).toExponential(9)},${(0.1 * Math.sin(i / 10)).toFixed(5)},${(0.2).toFixed(5)},${(9.81).toFixed(5)}`);
