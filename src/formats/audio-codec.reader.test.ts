@@ -288,6 +288,30 @@ describe.skipIf(!RUN_FLAC)('audio-codec reader: native FLAC through libFLAC', ()
     expect(r.times().at(-1)).toBe(BigInt(cmu.length - 1) * 62_500n);
   });
 
+  it('a header that passes every check by chance inside the damage is tried, fails to decode, and is passed over', async () => {
+    /** A fixed-blocksize 16 kHz mono 16-bit frame header numbered `frame` (one-byte number), with its CRC-8. */
+    const fakeHeader = (frame: number): number[] => {
+      const h = [0xff, 0xf8, 0xc5, 0x08, frame];
+      let crc = 0;
+      for (const byte of h) {
+        crc ^= byte;
+        for (let k = 0; k < 8; k++) crc = crc & 0x80 ? ((crc << 1) ^ 0x07) & 0xff : (crc << 1) & 0xff;
+      }
+      return [...h, crc];
+    };
+    const flac = gen('speech.flac').slice();
+    flac.fill(0x5a, 40_000, 44_000);
+    flac.set(fakeHeader(14), 41_000); // within the stream's 62,081 samples: only decoding can refute it
+    flac.set(fakeHeader(100), 42_000); // past the declared total: refused by its number
+    const r = await read(flac);
+    expect(r.warnings.map((w) => w.code)).toEqual(['audio_damaged_frames']);
+    expect(r.warnings[0]!.count).toBe(1);
+    const { mismatches, samples } = atOwnPositions(r);
+    expect(mismatches).toBe(0);
+    expect(cmu.length - samples).toBeLessThanOrEqual(3 * 4096);
+    expect(r.times().at(-1)).toBe(BigInt(cmu.length - 1) * 62_500n);
+  });
+
   it('two damaged stretches → two gaps; damage running to the end → the samples before it and a warning', async () => {
     const twice = gen('speech.flac').slice();
     twice.fill(0x5a, 30_000, 31_000);

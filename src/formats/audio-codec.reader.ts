@@ -237,12 +237,14 @@ async function* decodeNativeFlac(
     return decoder;
   }
   const gaps: { at: number; lost: number }[] = [];
+  let at = sink.frames + sink.buffered; // the damaged frame's first sample: libFLAC writes whole frames
+  let reason = decoder.stderr.firstDecodeError ?? lastReason(decoder.stderr.tail);
   let from = info.audioOffset;
   for (let runs = 1; exit.code !== 0; runs++) {
-    const at = sink.frames + sink.buffered; // the damaged frame's first sample: libFLAC writes whole frames
-    const reason = decoder.stderr.firstDecodeError ?? lastReason(decoder.stderr.tail);
     const next = runs < MAX_FLAC_RUNS ? await nextFrame(readAt, ctx.size, from, at + 1, info) : null;
     if (next === null) {
+      const held = sink.jumpTo(at); // back from a frame that did not decode, if the last one was such
+      if (held !== null) yield held;
       yield {
         type: 'warning',
         code: 'audio_decode_stopped',
@@ -250,14 +252,22 @@ async function* decodeNativeFlac(
       };
       break;
     }
-    gaps.push({ at, lost: next.firstSample - at });
     const held = sink.jumpTo(next.firstSample);
     if (held !== null) yield held;
-    from = next.offset;
     decoder = run(resumedStream(readAt, ctx.size, next.offset, info));
     yield* decodeInto(decoder, sink, limits);
     exit = await decoder.exited;
     if (exit.spawnError !== null) throw spawnFailure(exit.spawnError, limits.label);
+    const reached = sink.frames + sink.buffered;
+    if (reached === next.firstSample && exit.code !== 0) {
+      // Its header passed the checks by chance in the damaged bytes; its audio did not: look further.
+      from = next.offset + 1;
+      continue;
+    }
+    gaps.push({ at, lost: next.firstSample - at });
+    at = reached;
+    reason = decoder.stderr.firstDecodeError ?? lastReason(decoder.stderr.tail);
+    from = next.offset;
   }
   if (gaps.length > 0) {
     const lost = gaps.reduce((a, g) => a + g.lost, 0);

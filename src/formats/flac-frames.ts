@@ -82,10 +82,12 @@ export function frameHeaderAt(b: Uint8Array, p: number, info: FlacInfo): number 
 }
 
 /**
- * The first valid frame at or after byte `from` whose first sample is at least `minSample`, read through
- * `readAt` in 1 MiB windows; null when the file has none.
+ * The first valid frame at or after byte `from` whose first sample is at least `minSample` (and before the
+ * stream's declared total, when it has one), read through `readAt` in 1 MiB windows; null when the file has
+ * none. A header can pass every check by chance in damaged bytes: the caller confirms a frame by decoding it.
  */
 export async function nextFrame(readAt: ReadAt, size: number, from: number, minSample: number, info: FlacInfo): Promise<FrameStart | null> {
+  const maxSample = info.totalSamples > 0 ? info.totalSamples : Number.POSITIVE_INFINITY;
   let pos = from;
   while (pos < size) {
     const b = await readAt(pos, Math.min(WINDOW, size - pos));
@@ -95,7 +97,7 @@ export async function nextFrame(readAt: ReadAt, size: number, from: number, minS
     const scanEnd = last ? b.length : b.length - MAX_HEADER;
     for (let i = b.indexOf(0xff); i >= 0 && i < scanEnd; i = b.indexOf(0xff, i + 1)) {
       const first = frameHeaderAt(b, i, info);
-      if (first >= minSample) return { offset: pos + i, firstSample: first };
+      if (first >= minSample && first < maxSample) return { offset: pos + i, firstSample: first };
     }
     if (last || scanEnd <= 0) return null;
     pos += scanEnd;
