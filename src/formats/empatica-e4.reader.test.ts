@@ -36,6 +36,9 @@ describe('empatica-e4-csv reader (one file)', () => {
     expect(acc.t[0]).toBe(START);
     expect(acc.t[1]).toBe(START + 31_250_000n);
     expect(acc.t[9997]).toBe(START + 9997n * 31_250_000n);
+    // The file's own form, start + rate: every chunk carries the 32 Hz clock from the start time, no time per row.
+    expect(acc.chunks.map((c) => [c.regular?.clock.rate, c.regular?.clock.baseNs])).toEqual(acc.chunks.map(() => [32, START]));
+    expect(acc.chunks.map((c) => c.regular?.firstFrame)).toEqual(acc.chunks.map((_, i) => acc.chunks.slice(0, i).reduce((a, c) => a + c.length, 0)));
     expect(acc.col('x').slice(0, 2)).toEqual([Math.fround((-61 * G) / 64), Math.fround((-62 * G) / 64)]);
     expect(acc.col('z')[0]).toBe(Math.fround((6 * G) / 64));
     expect(acc.col('y')[9997]).toBe(Math.fround((41 * G) / 64));
@@ -73,6 +76,7 @@ describe('empatica-e4-csv reader (one file)', () => {
   it('reads IBI.csv as irregular beats at start + offset', async () => {
     const r = await collect(empaticaE4CsvReader, fixture('IBI.csv'), 'IBI.csv');
     const ibi = r.stream('ibi');
+    expect(ibi.chunks.every((c) => c.regular === undefined)).toBe(true);
     expect(ibi.info.nominalRateHz).toBeNull();
     expect(ibi.rows).toBe(4999);
     expect(ibi.t[0]).toBe(START + 83_503_822_000n);

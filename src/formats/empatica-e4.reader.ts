@@ -1,3 +1,5 @@
+import { regularChunk } from '../domain/chunk-times.js';
+import { FrameClock } from '../domain/frame-clock.js';
 import type { ImportedLabel, ReaderEvent, SampleChunk, StreamInfo } from '../domain/stream.js';
 import { AppError } from '../lib/errors.js';
 import { textLines } from './text-lines.js';
@@ -140,7 +142,9 @@ export async function* readEmpaticaCsv(source: AsyncIterable<Uint8Array>, filena
   if (startNs === null) throw new AppError('format_corrupt', `The start time ${JSON.stringify(header.startText)} is not Unix seconds.`, { line: 1 });
   const stream: StreamInfo = { ...info.stream, nominalRateHz: header.kind === 'signal' ? header.rate : null };
   const nCh = info.stream.channels.length;
-  let t = new BigInt64Array(ROWS_PER_CHUNK);
+  // A signal file is start + rate: its chunks carry that clock instead of a time per row (IBI has its own times).
+  const clock = header.kind === 'signal' && Number.isInteger(header.rate) ? new FrameClock(header.rate, startNs) : null;
+  let t = new BigInt64Array(clock === null ? ROWS_PER_CHUNK : 0);
   let values = Array.from({ length: nCh }, () => new Float32Array(ROWS_PER_CHUNK));
   let n = 0;
   let total = 0;
@@ -148,7 +152,9 @@ export async function* readEmpaticaCsv(source: AsyncIterable<Uint8Array>, filena
   let firstBad = 0;
   let started = false;
   const flush = function* (): Generator<ReaderEvent> {
-    const chunk: SampleChunk = n === ROWS_PER_CHUNK ? { length: n, t, values } : { length: n, t: t.slice(0, n), values: values.map((v) => v.slice(0, n)) };
+    const full = n === ROWS_PER_CHUNK;
+    const kept = full ? values : values.map((v) => v.slice(0, n));
+    const chunk: SampleChunk = clock !== null ? regularChunk(n, kept, clock, total - n) : { length: n, t: full ? t : t.slice(0, n), values: kept };
     if (!started) {
       started = true;
       yield { type: 'recording', startTimeNs: startNs, absoluteTime: true };
@@ -156,7 +162,7 @@ export async function* readEmpaticaCsv(source: AsyncIterable<Uint8Array>, filena
       yield { type: 'stream', stream };
     }
     yield { type: 'chunk', stream: stream.name, chunk };
-    t = new BigInt64Array(ROWS_PER_CHUNK);
+    if (clock === null) t = new BigInt64Array(ROWS_PER_CHUNK);
     values = Array.from({ length: nCh }, () => new Float32Array(ROWS_PER_CHUNK));
     n = 0;
   };
@@ -178,7 +184,7 @@ export async function* readEmpaticaCsv(source: AsyncIterable<Uint8Array>, filena
       t[n] = startNs + BigInt(Math.round(offset * 1e9));
       values[0]![n] = f[1] === '' || !Number.isFinite(ibi) ? Number.NaN : ibi;
     } else {
-      t[n] = startNs + BigInt(Math.round(total * period));
+      if (clock === null) t[n] = startNs + BigInt(Math.round(total * period));
       for (let c = 0; c < nCh; c++) {
         const v = f[c] === '' ? Number.NaN : Number(f[c]);
         if (Number.isNaN(v) && f[c] !== '' && f[c]!.toLowerCase() !== 'nan' && bad++ === 0) firstBad = lineNo;
