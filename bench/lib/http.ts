@@ -4,22 +4,11 @@ import { stat } from 'node:fs/promises';
 import http, { type IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { callApi, type ApiAnswer } from '../../src/lib/api-client.js';
 
 /** Calls the API with a bearer token; JSON in and out. Loopback only. */
-export async function call(baseUrl: string, token: string, method: string, p: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const res = await fetch(`${loopback(baseUrl)}${p}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  let json: unknown = text;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    // not JSON: keep the text
-  }
-  return { status: res.status, json };
+export function call(baseUrl: string, token: string, method: string, p: string, body?: unknown): Promise<ApiAnswer & { json: any }> {
+  return callApi(loopback(baseUrl), token, method, p, body);
 }
 
 /** Like `call`, but throws unless the answer has the expected status. */

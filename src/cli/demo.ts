@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../config/config.js';
+import { callApi } from '../lib/api-client.js';
 
 /**
  * `npm run demo`: against a running `npm start`, creates a demo study, enrolls a participant, uploads a
@@ -19,16 +20,11 @@ if (!admin) {
 }
 
 async function api(token: string, method: string, p: string, body?: unknown): Promise<any> {
-  const res = await fetch(`${base}${p}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  }).catch(() => {
+  const { status, json }: { status: number; json: any } = await callApi(base, token, method, p, body).catch(() => {
     console.error(`FieldSense does not answer at ${base}: run "npm start" in another terminal first.`);
     process.exit(1);
   });
-  const json: any = await res.json();
-  if (res.status >= 400) throw new Error(`${method} ${p} → ${res.status} ${json?.error?.code}: ${json?.error?.message}`);
+  if (status >= 400) throw new Error(`${method} ${p} → ${status} ${json?.error?.code}: ${json?.error?.message}`);
   return json;
 }
 

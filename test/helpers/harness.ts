@@ -4,6 +4,7 @@ import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { expect, inject } from 'vitest';
 import { loadConfig, type Config } from '../../src/config/config.js';
+import { callApi, type ApiAnswer } from '../../src/lib/api-client.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { startApi } from '../../src/main/api.js';
 import { TSX_NODE_ARGS } from '../../src/main/child-process-args.js';
@@ -102,20 +103,8 @@ export async function startHarness(opts: { redisUrl?: string; workers?: boolean;
 }
 
 /** Calls the API with a token; JSON in and out. */
-export async function call(h: Harness, token: string, method: string, p: string, body?: unknown): Promise<{ status: number; json: any; headers: Headers }> {
-  const res = await fetch(`${h.baseUrl}${p}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  let json: unknown = text;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    // not JSON: keep the text
-  }
-  return { status: res.status, json, headers: res.headers };
+export function call(h: Harness, token: string, method: string, p: string, body?: unknown): Promise<ApiAnswer & { json: any }> {
+  return callApi(h.baseUrl, token, method, p, body);
 }
 
 /** Uploads bytes as the `file` part of a multipart form. */
