@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../lib/errors.js';
 import { wavReader } from './wav.reader.js';
-import { collect, type Collected } from './audio-test-support.js';
+import { collect, riff, type ChunkSpec, type Collected } from './audio-test-support.js';
 
 /** Real recordings copied, with their licences, into test/fixtures. */
 const REAL = fileURLToPath(new URL('../../test/fixtures/', import.meta.url));
@@ -39,14 +39,6 @@ interface WavSpec {
   blockAlign?: number;
 }
 
-function chunkBytes(id: string, body: Uint8Array, declared = body.length): Uint8Array {
-  const out = new Uint8Array(8 + body.length + (body.length & 1));
-  out.set(new TextEncoder().encode(id), 0);
-  new DataView(out.buffer).setUint32(4, declared, true);
-  out.set(body, 8);
-  return out;
-}
-
 function makeWav(spec: WavSpec): Uint8Array {
   const channels = spec.channels ?? 1;
   const rate = spec.rate ?? 8000;
@@ -72,25 +64,15 @@ function makeWav(spec: WavSpec): Uint8Array {
     const dv = new DataView(data.buffer);
     s.forEach((v, i) => dv.setInt16(i * 2, v, true));
   }
-  const parts = [
-    ...(spec.before ?? []).map((c) => chunkBytes(c.id, c.body)),
-    ...(spec.fmtFirst === false ? [] : [chunkBytes('fmt ', fmt)]),
-    chunkBytes('data', data, spec.dataSize ?? data.length),
-    ...(spec.fmtFirst === false ? [chunkBytes('fmt ', fmt)] : []),
-    ...(spec.after ?? []).map((c) => chunkBytes(c.id, c.body)),
-  ];
+  const fmtChunk: ChunkSpec = { id: 'fmt ', body: fmt };
   // A data chunk declared larger than its bytes must be the last thing in the file to "lie".
-  const body = parts.reduce((a, p) => a + p.length, 0);
-  const out = new Uint8Array(12 + body);
-  out.set(new TextEncoder().encode('RIFF'), 0);
-  new DataView(out.buffer).setUint32(4, 4 + body, true);
-  out.set(new TextEncoder().encode('WAVE'), 8);
-  let o = 12;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return riff([
+    ...(spec.before ?? []),
+    ...(spec.fmtFirst === false ? [] : [fmtChunk]),
+    { id: 'data', body: data, declared: spec.dataSize ?? data.length },
+    ...(spec.fmtFirst === false ? [fmtChunk] : []),
+    ...(spec.after ?? []),
+  ]);
 }
 
 describe('wav reader on real files', () => {
