@@ -7,6 +7,16 @@ import type { FrameClock } from './frame-clock.js';
 
 export type StreamKind = 'imu' | 'audio' | 'other';
 
+/** What a file's wall-clock times are: see the `recording` event. */
+export type WallClock = 'utc' | 'device-local';
+
+/**
+ * What a stored recording's times are, as the API and the Parquet metadata say: `utc`; `device-local` (the
+ * device's local clock, converted to UTC with a known zone); `device-local-unknown-zone` (local clock, no
+ * zone known: kept as local, labelled UTC only by position); `relative` (no wall clock: seconds from start).
+ */
+export type RecordingClock = 'utc' | 'device-local' | 'device-local-unknown-zone' | 'relative';
+
 export interface StreamInfo {
   /** Stable name inside the recording: `accelerometer`, `audio`, … (lowercase, [a-z0-9_]). */
   name: string;
@@ -38,13 +48,23 @@ export interface StreamInfo {
   sourceFile?: string;
 }
 
-/** Device and session facts a file carries; merged over the upload's own metadata (the file wins where both say). */
+/**
+ * Device and session facts a file carries. Kept as the file says them (`fileMetadata` on the recording);
+ * the upload's own metadata is kept beside them, and where the two disagree the recording shows both.
+ */
 export interface RecordingMetadata {
-  device?: { kind?: 'watch' | 'phone' | 'wearable' | 'other'; platform?: string; model?: string; app?: string; appVersion?: string; serial?: string };
-  /** IANA time zone of the session, when known. */
+  device?: {
+    kind?: 'watch' | 'phone' | 'wearable' | 'other'; platform?: string; model?: string; manufacturer?: string;
+    app?: string; appVersion?: string;
+    /** Serial number or device id as the file states it. */
+    serial?: string; firmware?: string; hardware?: string;
+  };
+  /** IANA time zone (or a fixed offset such as `+02:00`) of the session, when the file says it. */
   timezone?: string;
-  /** Anything else worth keeping (sensor settings, firmware, study fields): small, JSON-safe. */
+  /** The recording session: Axivity session id, Sensor Logger recording time and id, study fields, … */
   session?: Record<string, string | number | boolean | null>;
+  /** Everything else the file's header says, verbatim (small, JSON-safe; long values are cut). */
+  fields?: Record<string, string | number | boolean | null>;
 }
 
 /** A label that came with the file (Sensor Logger Annotation.csv, a label column, Edge Impulse labels, …). */
@@ -79,7 +99,14 @@ export interface SampleChunk {
 
 /** What a reader yields, in order: a stream is declared before its first chunk. */
 export type ReaderEvent =
-  | { type: 'recording'; startTimeNs: bigint | null; absoluteTime: boolean }
+  /**
+   * `absoluteTime`: the times are a wall clock (else they count from the recording's start: `relative`).
+   * `clock`: which wall clock. `utc` (the default) when the file's times are UTC (epoch stamps, ISO with an
+   * offset, GPS); `device-local` when they are the device's local time read as if it were UTC (Axivity,
+   * GENEActiv, omconvert and BWF WAV, ISO without an offset): the pipeline converts them to UTC with the
+   * recording's time zone, or keeps them as they are and says so.
+   */
+  | { type: 'recording'; startTimeNs: bigint | null; absoluteTime: boolean; clock?: WallClock }
   | { type: 'stream'; stream: StreamInfo }
   | { type: 'chunk'; stream: string; chunk: SampleChunk }
   /** Optional: no more samples will come for this stream (lets the consumer close its outputs early). */
