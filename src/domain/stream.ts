@@ -112,6 +112,8 @@ export type ReaderEvent =
   /** Optional: no more samples will come for this stream (lets the consumer close its outputs early). */
   | { type: 'stream-end'; stream: string }
   | { type: 'metadata'; metadata: RecordingMetadata }
+  /** Optional: the format the recording is, when a container knows better than its own name (a Sensor Logger ZIP). */
+  | { type: 'format'; name: string }
   | { type: 'annotation'; annotation: ImportedLabel }
   /** Something the file did that a person should know (clamped sizes, a corrupt block skipped, …); `count` when repeated. */
   | { type: 'warning'; code: string; message: string; count?: number };

@@ -158,6 +158,7 @@ export class ProcessRecordingService {
     const warnings: { code: string; message: string; count?: number }[] = [];
     const labels: ImportedLabel[] = [];
     let metadata: RecordingMetadata = {};
+    let format = reader.name;
     let startTimeNs: bigint | null = null;
     let absoluteTime = false;
     try {
@@ -198,6 +199,9 @@ export class ProcessRecordingService {
             break;
           case 'metadata':
             metadata = mergeMetadata(metadata, ev.metadata);
+            break;
+          case 'format':
+            format = ev.name;
             break;
           case 'annotation':
             if (labels.length < MAX_IMPORTED_LABELS) labels.push(ev.annotation);
@@ -240,7 +244,7 @@ export class ProcessRecordingService {
       return { label: l.label, startS, endS: l.endNs === null ? startS : nsToSeconds(l.endNs - origin), origin: l.origin };
     });
     return {
-      pipelineVersion: version, format: reader.name, startTimeNs: absoluteTime ? (startTimeNs ?? origin) : null, originNs: origin,
+      pipelineVersion: version, format, startTimeNs: absoluteTime ? (startTimeNs ?? origin) : null, originNs: origin,
       durationS, quality: qualityReport(summaries), warnings, streams, imports, fileMetadata: metadata,
     };
   }
