@@ -1,5 +1,5 @@
 import type { ReaderEvent, SampleChunk, StreamInfo } from '../domain/stream.js';
-import { regularChunk } from '../domain/chunk-times.js';
+import { shiftChunk } from '../domain/chunk-times.js';
 import { AppError, isAppError } from '../lib/errors.js';
 
 /**
@@ -51,31 +51,6 @@ interface OpenStream {
   ended: boolean;
 }
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-const TWO_32 = 4294967296;
-
-/** `t + offset` for n times, without a BigInt per sample (an hour of audio is ~10⁸ of them). */
-function shiftTimes(t: BigInt64Array, n: number, offset: bigint): BigInt64Array {
-  const out = new BigInt64Array(n);
-  if (!LITTLE_ENDIAN) {
-    for (let i = 0; i < n; i++) out[i] = t[i]! + offset;
-    return out;
-  }
-  const offLo = Number(BigInt.asUintN(32, offset));
-  const offHi = Number(BigInt.asIntN(32, offset >> 32n));
-  const src = new Uint32Array(t.buffer, t.byteOffset, n * 2);
-  const srcHi = new Int32Array(t.buffer, t.byteOffset, n * 2);
-  const dst = new Uint32Array(out.buffer);
-  const dstHi = new Int32Array(out.buffer);
-  for (let i = 0; i < n; i++) {
-    const lo = src[2 * i]! + offLo;
-    const carry = lo >= TWO_32 ? 1 : 0;
-    dst[2 * i] = lo - carry * TWO_32;
-    dstHi[2 * i + 1] = srcHi[2 * i + 1]! + offHi + carry;
-  }
-  return out;
-}
-
 function transformChunk(chunk: SampleChunk, open: OpenStream, offset: bigint): SampleChunk {
   if (offset === 0n && open.scale === null) return chunk;
   const n = chunk.length;
@@ -90,9 +65,7 @@ function transformChunk(chunk: SampleChunk, open: OpenStream, offset: bigint): S
           for (let i = 0; i < n; i++) out[i] = v[i]! * f;
           return out;
         });
-  const r = chunk.regular;
-  if (r !== undefined) return regularChunk(n, values, r.clock.withBase(r.clock.baseNs + offset), r.firstFrame);
-  return { length: n, t: offset === 0n ? chunk.t : shiftTimes(chunk.t, n, offset), values };
+  return shiftChunk(chunk, offset, values);
 }
 
 /** Labels an error with the member it came from (once). */
