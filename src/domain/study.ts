@@ -14,4 +14,9 @@ export interface StudySettings {
   quality?: Record<string, number>;
   detectors?: Record<string, number | string | boolean>;
   edgeImpulseHmacKey?: string;
+  /**
+   * The participants' IANA time zone (or a fixed offset): places device-local clocks on UTC when neither
+   * the file nor the upload names a zone, and gives local times.
+   */
+  timezone?: string;
 }

@@ -12,8 +12,8 @@ import type { FormatReader, SniffInput } from './types.js';
  * timestamp. Streams: `accelerometer` (m/s²), `gyroscope` (rad/s) and `magnetometer` (µT) when logged, and one
  * value per block of `temperature`, `light` and `battery`.
  *
- * The device clock is local wall time with no zone: times are that wall clock read as UTC, and the recording
- * says so (`session.clock = 'device-local'` and a `device_local_clock` warning).
+ * The device clock is local wall time with no zone: the reader gives that wall clock read as UTC with
+ * `clock: 'device-local'`, and the pipeline places it on UTC with the recording's time zone.
  */
 
 /** Blocks decoded per batch (256 KiB of staging). */
@@ -79,7 +79,6 @@ function streamsFor(header: CwaHeader, rateHz: number, layout: CwaLayout): Strea
 
 function metadataOf(header: CwaHeader, rateHz: number): RecordingMetadata {
   const session: Record<string, string | number | boolean | null> = {
-    clock: 'device-local',
     deviceId: header.deviceId,
     sessionId: header.sessionId,
     firmwareRevision: header.firmwareRevision,
@@ -92,7 +91,7 @@ function metadataOf(header: CwaHeader, rateHz: number): RecordingMetadata {
   };
   if (header.gyroRangeDps !== null) session.gyroRangeDps = header.gyroRangeDps;
   for (const [k, v] of Object.entries(header.annotationFields)) session[`annotation.${k}`] = v;
-  return { device: { kind: 'wearable', model: header.model, serial: String(header.deviceId) }, session };
+  return { device: { kind: 'wearable', model: header.model, serial: String(header.deviceId), firmware: String(header.firmwareRevision) }, session };
 }
 
 function listed(indices: readonly number[], total: number): string {
@@ -160,13 +159,10 @@ async function* readCwa(source: AsyncIterable<Uint8Array>): AsyncGenerator<Reade
     }
     const decoder = new CwaBlockDecoder(header, STAGING_BLOCKS, (startTimeNs, rateHz, layout) => {
       const events: ReaderEvent[] = [
-        { type: 'recording', startTimeNs, absoluteTime: true },
+        // The device's clock is set once, in local time, with no zone: the pipeline places it with the
+        // recording's time zone.
+        { type: 'recording', startTimeNs, absoluteTime: true, clock: 'device-local' },
         { type: 'metadata', metadata: metadataOf(header, rateHz) },
-        {
-          type: 'warning',
-          code: 'device_local_clock',
-          message: 'Axivity .cwa timestamps are the device\'s local wall clock without a time zone; times are that wall clock read as UTC. Set the study\'s time zone to place them exactly.',
-        },
         ...early,
       ];
       if (rateHz !== header.rateHz) {

@@ -117,7 +117,7 @@ describe('geneactiv-bin reader: the GGIRread test file', () => {
     // 16 whole pages of 300 samples, and the cut 17th page's 231 complete samples.
     expect(r.rows('accelerometer')).toBe(16 * 300 + 231);
     // First page time 2013-05-30 10:12:54.500 at GMT+01:00 (GGIRread, reading it as UTC, gives 1369908774.5).
-    expect(r.events[0]).toEqual({ type: 'recording', startTimeNs: 1_369_905_174_500_000_000n, absoluteTime: true });
+    expect(r.events[0]).toEqual({ type: 'recording', startTimeNs: 1_369_905_174_500_000_000n, absoluteTime: true, clock: 'utc' });
     expect(r.t('accelerometer')[0]).toBe(1_369_905_174_500_000_000n);
     expect(r.col('accelerometer', 2)[299]! / G).toBeCloseTo(-0.808364033699, 6);
     expect(r.col('light', 0)[1]).toBeCloseTo(2.666667, 5);
@@ -170,10 +170,10 @@ describe('geneactiv-bin reader: synthetic files', () => {
     ]);
   });
 
-  it('reads the wall clock as UTC with a warning when the header has no time zone', async () => {
+  it('says the clock is device-local when the header has no time zone', async () => {
     const r = await read(file(HEADER.filter((l) => !l.startsWith('Time Zone')), page(0, '2024-03-01 10:00:00:000')));
     expect(r.t('accelerometer')[0]).toBe(T0 + 7_200_000_000_000n);
-    expect(r.warnings.map((w) => w.code)).toContain('device_local_clock');
+    expect(r.events.find((e) => e.type === 'recording')).toMatchObject({ absoluteTime: true, clock: 'device-local' });
     expect(r.metadata?.session?.clock).toBe('device-local');
   });
 });

@@ -14,7 +14,7 @@ import { STANDARD_GRAVITY as G } from '../domain/units.js';
  * `temperature` and `battery` (per page); button presses become annotations.
  *
  * Page times are the device's wall clock; the header's `Time Zone:GMT +01:00` turns them into UTC (when it is
- * missing, the wall clock is read as UTC and a `device_local_clock` warning says so).
+ * missing, the wall clock is read as UTC with `clock: 'device-local'`, for the pipeline to place).
  */
 
 /** Longest line kept: a page's hex line is 3,600 digits. */
@@ -133,17 +133,12 @@ async function* readGeneactiv(source: AsyncIterable<Uint8Array>): AsyncGenerator
     }
     const header = parseHeader(fields);
     const pages = new GeneactivPages(header, (startTimeNs, rateHz) => {
+      // With a readable "Time Zone" the pages' times are converted to UTC here; without one they are the
+      // device's wall clock, which the pipeline places with the recording's time zone.
       const events: ReaderEvent[] = [
-        { type: 'recording', startTimeNs, absoluteTime: true },
+        { type: 'recording', startTimeNs, absoluteTime: true, clock: header.utcOffsetMin === null ? 'device-local' : 'utc' },
         { type: 'metadata', metadata: metadataOf(header) },
       ];
-      if (header.utcOffsetMin === null) {
-        events.push({
-          type: 'warning',
-          code: 'device_local_clock',
-          message: `The GENEActiv header gives no readable time zone ("Time Zone:${header.timeZoneText}"); times are the device's wall clock read as UTC. Set the study's time zone to place them exactly.`,
-        });
-      }
       const nominal = Number.isFinite(header.rateHz) ? header.rateHz : rateHz;
       for (const stream of streamsFor(header, nominal, pages.lightInLux)) events.push({ type: 'stream', stream });
       return events;

@@ -88,7 +88,10 @@ export function sessionFromFields(fields: ReadonlyMap<string, string>): SensorLo
   if (appVersion) device.appVersion = appVersion.slice(0, 50);
   const serial = get('device id');
   if (serial) device.serial = serial.slice(0, 200);
-  const metadata: RecordingMetadata = { device, session };
+  // Every column as the app wrote it, for what the named fields above do not cover.
+  const verbatim: Record<string, string> = {};
+  for (const [k, v] of fields) if (k.trim() !== '' && Object.keys(verbatim).length < 200) verbatim[k.trim().slice(0, 200)] = v.trim().slice(0, 1000);
+  const metadata: RecordingMetadata = { device, session, fields: verbatim };
   if (tz && validTimeZone(tz)) metadata.timezone = tz;
   const ratesHz = new Map<string, number>();
   const sensors = (get('sensors') ?? '').split('|');

@@ -21,6 +21,9 @@ export interface RecordingView {
   status: RecordingStatus; stage: Stage | null; format: string | null; device: unknown; timezone: string | null;
   startTimeNs: bigint | null; originNs: bigint | null; durationS: number | null; quality: unknown;
   errorCode: string | null; errorMessage: string | null; pipelineVersion: string | null; warnings: unknown; fileMetadata: unknown;
+  clock: string | null; clockZone: string | null; clockZoneSource: string | null;
+  /** What the uploading app declared (the upload's metadata part). */
+  upload: { metadata: unknown };
   createdAt: Date; updatedAt: Date; streams: StreamRow[];
 }
 
@@ -33,7 +36,8 @@ const streamSelect = {
 const recordingSelect = {
   id: true, studyId: true, participantId: true, uploadId: true, status: true, stage: true, format: true, device: true,
   timezone: true, startTimeNs: true, originNs: true, durationS: true, quality: true, errorCode: true, errorMessage: true,
-  pipelineVersion: true, warnings: true, fileMetadata: true, createdAt: true, updatedAt: true,
+  pipelineVersion: true, warnings: true, fileMetadata: true, clock: true, clockZone: true, clockZoneSource: true,
+  createdAt: true, updatedAt: true, upload: { select: { metadata: true } },
   streams: { select: streamSelect, orderBy: { name: 'asc' } },
 } as const;
 
@@ -52,6 +56,8 @@ export interface ProcessingContext {
   studySettings: StudySettings;
   /** IANA zone the uploading app declared, if any. */
   timezone: string | null;
+  /** The device the uploading app declared, if any. */
+  uploadDevice: Record<string, unknown> | null;
 }
 
 export interface StreamResult extends Omit<StreamRow, 'samples'> { samples: number }
@@ -78,10 +84,10 @@ export class RecordingsRepository {
   async processingContext(id: string): Promise<ProcessingContext | null> {
     const r = await this.db.recording.findUnique({
       where: { id },
-      select: { id: true, processRun: true, status: true, pipelineVersion: true, originNs: true, studyId: true, completedStage: true, timezone: true, upload: { select: { objectKey: true, filename: true } }, study: { select: { settings: true } } },
+      select: { id: true, processRun: true, status: true, pipelineVersion: true, originNs: true, studyId: true, completedStage: true, timezone: true, device: true, upload: { select: { objectKey: true, filename: true } }, study: { select: { settings: true } } },
     });
     if (!r) return null;
-    return { id: r.id, run: r.processRun, status: r.status, objectKey: r.upload.objectKey, filename: r.upload.filename, pipelineVersion: r.pipelineVersion, originNs: r.originNs, studyId: r.studyId, completedStage: r.completedStage, studySettings: (r.study.settings ?? {}) as StudySettings, timezone: r.timezone };
+    return { id: r.id, run: r.processRun, status: r.status, objectKey: r.upload.objectKey, filename: r.upload.filename, pipelineVersion: r.pipelineVersion, originNs: r.originNs, studyId: r.studyId, completedStage: r.completedStage, studySettings: (r.study.settings ?? {}) as StudySettings, timezone: r.timezone, uploadDevice: (r.device ?? null) as Record<string, unknown> | null };
   }
 
   /** Moves a recording to `processing` at a stage, only for the current run (a stale job changes nothing). */
@@ -99,7 +105,9 @@ export class RecordingsRepository {
     quality: QualityReport; warnings: { code: string; message: string; count?: number }[]; streams: StreamResult[];
     /** Labels that came with the file: they replace the earlier imports of this recording. */
     imports: { label: string; startS: number; endS: number; origin: string }[];
+    /** What the file says about its device and session, verbatim (bounded). */
     fileMetadata: object;
+    clock: string; clockZone: string | null; clockZoneSource: string | null;
   }): Promise<void> {
     await this.db.$transaction(async (tx) => {
       await tx.annotation.deleteMany({ where: { recordingId: id, source: 'import' } });
@@ -120,6 +128,7 @@ export class RecordingsRepository {
         data: {
           format: v.format, startTimeNs: v.startTimeNs, originNs: v.originNs, durationS: v.durationS,
           quality: v.quality as unknown as Prisma.InputJsonValue, warnings: v.warnings,
+          fileMetadata: v.fileMetadata, clock: v.clock, clockZone: v.clockZone, clockZoneSource: v.clockZoneSource,
           pipelineVersion: v.pipelineVersion, completedStage: 'validate',
         },
       });

@@ -1,7 +1,10 @@
 import { AppError, isAppError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { REJECTION_CODES, STAGE_ORDER, type StageName } from '../domain/recording.js';
-import { NS_PER_S, type ImportedLabel, type RecordingMetadata, type StreamInfo } from '../domain/stream.js';
+import { NS_PER_S, type ImportedLabel, type RecordingMetadata, type StreamInfo, type WallClock } from '../domain/stream.js';
+import { chunkTimeAt, shiftChunk } from '../domain/chunk-times.js';
+import { conversionWarnings, planClock, utcShiftNs, type ClockPlan } from '../domain/recording-clock.js';
+import { boundedMetadata, mergeMetadata, metadataConflicts } from '../domain/recording-metadata.js';
 import { detectFormat } from '../formats/registry.js';
 import { StreamAnalyzer, qualityReport, type QualityThresholds } from '../pipeline/stream-analyzer.js';
 import { segmentStream } from '../pipeline/segment.js';
@@ -161,21 +164,41 @@ export class ProcessRecordingService {
     let format = reader.name;
     let startTimeNs: bigint | null = null;
     let absoluteTime = false;
+    let wallClock: WallClock | undefined;
+    // Decided when the first stream is declared (the file's own zone, if it has one, is known by then).
+    let plan: ClockPlan | null = null;
+    const clockPlan = (): ClockPlan => {
+      if (plan === null) {
+        plan = planClock({ absoluteTime, ...(wallClock ? { clock: wallClock } : {}) }, { file: metadata.timezone, upload: ctx.timezone, study: ctx.studySettings.timezone });
+        warnings.push(...plan.warnings);
+      }
+      return plan;
+    };
+    // The shift that puts a device-local clock on UTC, fixed by the first time seen (the start, when given).
+    let shift: { shiftNs: bigint; offsetMin: number } | null = null;
+    const shiftFor = (localNs: bigint): bigint => {
+      shift ??= utcShiftNs(clockPlan(), startTimeNs ?? localNs);
+      return shift.shiftNs;
+    };
     try {
       for await (const ev of reader.read(rest, readerContext)) {
         switch (ev.type) {
           case 'recording':
             startTimeNs = ev.startTimeNs;
             absoluteTime = ev.absoluteTime;
+            wallClock = ev.clock;
             break;
           case 'stream': {
             if (open.has(ev.stream.name)) throw new AppError('format_unsupported_variant', `The file declares the stream "${ev.stream.name}" twice.`);
             const sink = new S3Sink(this.store, keys.streamParquet(ctx.id, version, ev.stream.name));
-            const writer = new StreamParquetWriter(ev.stream, sink, { kvMetadata: { 'fieldsense.recording': ctx.id, 'fieldsense.pipeline_version': version } });
+            const { clock, zone } = clockPlan();
+            const writer = new StreamParquetWriter(ev.stream, sink, {
+              kvMetadata: { 'fieldsense.recording': ctx.id, 'fieldsense.pipeline_version': version, ...clockKv(clock, zone) },
+            });
             open.set(ev.stream.name, {
               info: ev.stream, analyzer: new StreamAnalyzer(ev.stream, thresholds), writer, sink,
               // Detectors learn whether times are wall-clock, and the zone, for their clock checks.
-              detectors: new DetectorSet(ev.stream, undefined, { ...detectorOptions, absoluteTime, ...(ctx.timezone ? { timezone: ctx.timezone } : {}) }),
+              detectors: new DetectorSet(ev.stream, undefined, { ...detectorOptions, absoluteTime, ...(zone ? { timezone: zone } : {}) }),
               lod: new LodBuilder(ev.stream.channels),
             });
             break;
@@ -183,10 +206,13 @@ export class ProcessRecordingService {
           case 'chunk': {
             const s = open.get(ev.stream);
             if (!s || s.summary) throw new Error(`reader emitted samples for an undeclared or ended stream ${ev.stream}`);
-            s.analyzer.push(ev.chunk);
-            s.detectors.push(ev.chunk);
-            s.lod.push(ev.chunk);
-            await s.writer.write(ev.chunk);
+            if (ev.chunk.length === 0) break;
+            const offset = shiftFor(chunkTimeAt(ev.chunk, 0));
+            const chunk = offset === 0n ? ev.chunk : shiftChunk(ev.chunk, offset);
+            s.analyzer.push(chunk);
+            s.detectors.push(chunk);
+            s.lod.push(chunk);
+            await s.writer.write(chunk);
             break;
           }
           case 'stream-end': {
@@ -203,10 +229,13 @@ export class ProcessRecordingService {
           case 'format':
             format = ev.name;
             break;
-          case 'annotation':
-            if (labels.length < MAX_IMPORTED_LABELS) labels.push(ev.annotation);
+          case 'annotation': {
+            const offset = shiftFor(ev.annotation.startNs);
+            const a = ev.annotation;
+            if (labels.length < MAX_IMPORTED_LABELS) labels.push(offset === 0n ? a : { ...a, startNs: a.startNs + offset, endNs: a.endNs === null ? null : a.endNs + offset });
             else if (labels.length === MAX_IMPORTED_LABELS) warnings.push({ code: 'labels_truncated', message: `Only the first ${MAX_IMPORTED_LABELS} labels of the file were imported.` });
             break;
+          }
         }
       }
     } catch (err) {
@@ -239,26 +268,34 @@ export class ProcessRecordingService {
         range: s.stream.range ?? null, sourceFile: s.stream.sourceFile ?? null,
       });
     }
+    const { clock, zone, zoneSource } = clockPlan();
+    const { shiftNs, offsetMin } = shift ?? { shiftNs: 0n, offsetMin: 0 };
+    const lastNs = withSamples.reduce((a, s) => { const end = BigInt(s.firstNs!) + BigInt(Math.round(s.durationS * 1e9)); return end > a ? end : a; }, origin);
+    warnings.push(...conversionWarnings(plan!, offsetMin, origin, lastNs));
+    const fileMetadata = boundedMetadata(metadata);
+    for (const c of metadataConflicts({ device: ctx.uploadDevice, timezone: ctx.timezone }, fileMetadata)) {
+      warnings.push({ code: 'metadata_mismatch', message: `The upload says ${c.field} is "${c.upload}" but the file says "${c.file}"; both are kept (uploadMetadata and fileMetadata on the recording).` });
+    }
     const imports = labels.map((l) => {
       const startS = nsToSeconds(l.startNs - origin);
       return { label: l.label, startS, endS: l.endNs === null ? startS : nsToSeconds(l.endNs - origin), origin: l.origin };
     });
     return {
-      pipelineVersion: version, format, startTimeNs: absoluteTime ? (startTimeNs ?? origin) : null, originNs: origin,
-      durationS, quality: qualityReport(summaries), warnings, streams, imports, fileMetadata: metadata,
+      pipelineVersion: version, format, startTimeNs: absoluteTime ? (startTimeNs === null ? origin : startTimeNs + shiftNs) : null, originNs: origin,
+      durationS, quality: qualityReport(summaries), warnings, streams, imports, fileMetadata, clock, clockZone: zone, clockZoneSource: zoneSource,
     };
   }
 }
 
 const MAX_IMPORTED_LABELS = 100_000;
 
-/** Later metadata events refine earlier ones; device fields merge. */
-function mergeMetadata(a: RecordingMetadata, b: RecordingMetadata): RecordingMetadata {
+/** The footer metadata that tells any Parquet reader what the `time` column is. */
+function clockKv(clock: string, zone: string | null): Record<string, string> {
   return {
-    ...a,
-    ...b,
-    ...(a.device || b.device ? { device: { ...a.device, ...b.device } } : {}),
-    ...(a.session || b.session ? { session: { ...a.session, ...b.session } } : {}),
+    'fieldsense.clock': clock,
+    // A relative recording's times count from its start: read as timestamps they sit at 1970-01-01.
+    'fieldsense.time_origin': clock === 'relative' ? 'recording-start' : 'unix-epoch',
+    ...(zone ? { 'fieldsense.timezone': zone } : {}),
   };
 }
 

@@ -20,9 +20,12 @@ function nsToIso(ns: bigint): string {
 
 export function presentRecording(r: RecordingView): Record<string, unknown> {
   const file = (r.fileMetadata ?? {}) as { device?: Record<string, unknown>; timezone?: string; session?: Record<string, unknown> };
-  // What the file itself says about the device wins over what the uploading app declared.
+  const declared = (r.upload.metadata ?? {}) as { device?: Record<string, unknown>; timezone?: string };
+  // What the file itself says about the device wins over what the uploading app declared; both are shown
+  // whole (fileMetadata, uploadMetadata), and a metadata_mismatch warning names any disagreement.
   const device = r.device || file.device ? { ...(r.device as Record<string, unknown> | null), ...file.device } : undefined;
-  const timezone = r.timezone ?? file.timezone;
+  const timezone = r.clockZone ?? file.timezone ?? r.timezone;
+  const uploadMetadata = declared.device || declared.timezone ? { ...(declared.device ? { device: declared.device } : {}), ...(declared.timezone ? { timezone: declared.timezone } : {}) } : undefined;
   return {
     id: r.id, studyId: r.studyId, participantId: r.participantId, uploadId: r.uploadId, status: r.status,
     ...(r.stage ? { stage: r.stage } : {}),
@@ -30,11 +33,16 @@ export function presentRecording(r: RecordingView): Record<string, unknown> {
     ...(device ? { device } : {}),
     startTime: r.startTimeNs === null ? null : nsToIso(r.startTimeNs),
     ...(timezone ? { timezone } : {}),
+    ...(r.clockZoneSource ? { timezoneSource: r.clockZoneSource } : {}),
+    ...(r.clock ? { clock: r.clock } : {}),
     ...(file.session ? { session: file.session } : {}),
+    ...(r.fileMetadata && Object.keys(r.fileMetadata).length > 0 ? { fileMetadata: r.fileMetadata } : {}),
+    ...(uploadMetadata ? { uploadMetadata } : {}),
     durationS: r.durationS,
     streams: r.streams.map((s) => ({
       name: s.name, kind: s.kind, sensor: s.sensor, channels: s.channels, unit: s.unit, sampleRateHz: s.sampleRateHz,
       measuredRateHz: s.measuredRateHz, samples: Number(s.samples), startS: s.startS, durationS: s.durationS,
+      ...(r.clock ? { clock: r.clock } : {}),
       ...(s.originalUnit ? { originalUnit: s.originalUnit } : {}),
       ...(s.frame ? { frame: s.frame } : {}),
       ...(s.range !== null ? { range: s.range } : {}),

@@ -18,10 +18,29 @@ export const Study = z.object({
   id: z.string(), slug: z.string(), name: z.string(), labels: z.array(Label),
   settings: z.object({
     quality: z.record(z.string(), z.number()).optional(), detectors: z.record(z.string(), z.unknown()).optional(),
-    edgeImpulseHmacKeySet: z.boolean(),
+    timezone: z.string().optional(), edgeImpulseHmacKeySet: z.boolean(),
   }),
   createdAt: z.string(),
 }).meta({ id: 'Study' });
+
+export const Clock = z.enum(['utc', 'device-local', 'device-local-unknown-zone', 'relative']).describe(
+  'utc: wall-clock UTC; device-local: the device\'s local clock, converted to UTC with `timezone`; device-local-unknown-zone: the '
+  + 'local clock kept as it is (no zone known), labelled UTC; relative: no wall clock, times count from the recording\'s start',
+);
+
+const Device = z.object({
+  kind: z.enum(['watch', 'phone', 'wearable', 'other']).optional(), model: z.string().optional(), manufacturer: z.string().optional(),
+  platform: z.string().optional(), app: z.string().optional(), appVersion: z.string().optional(),
+  serial: z.string().optional().describe('serial number or device id'), firmware: z.string().optional(), hardware: z.string().optional(),
+}).catchall(z.unknown());
+
+const Scalars = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
+
+export const FileMetadata = z.object({
+  device: Device.optional(), timezone: z.string().optional().describe('the zone the file names'),
+  session: Scalars.optional().describe('the recording session: Axivity session id, Sensor Logger recording time, …'),
+  fields: Scalars.optional().describe('the rest of what the file\'s header says, verbatim (values cut at 1,000 characters)'),
+}).meta({ id: 'FileMetadata' });
 
 export const Stream = z.object({
   name: z.string(), kind: z.enum(['imu', 'audio', 'other']), sensor: z.string(), channels: z.array(z.string()), unit: z.string(),
@@ -30,6 +49,7 @@ export const Stream = z.object({
   frame: z.enum(['ios', 'android', 'sensor-logger-standardized', 'device', 'unknown']).optional().describe('source coordinate frame, never silently flipped'),
   range: z.number().optional().describe('measuring range (±) in unit'),
   sourceFile: z.string().optional().describe('member file of a multi-file upload'),
+  clock: Clock.optional().describe("what the stream's times are (the recording's clock)"),
 }).meta({ id: 'Stream' });
 
 export const Check = z.object({
@@ -41,11 +61,20 @@ export const Recording = z.object({
   id: z.string(), studyId: z.string(), participantId: z.string(), uploadId: z.string(),
   status: z.enum(['queued', 'processing', 'ready', 'rejected', 'failed']),
   stage: z.enum(['validate', 'segment', 'annotate']).optional(),
-  format: z.string().nullable(), device: z.record(z.string(), z.unknown()).optional(), startTime: z.string().nullable(),
-  timezone: z.string().optional(), session: z.record(z.string(), z.unknown()).optional(), durationS: z.number().nullable(), streams: z.array(Stream),
+  format: z.string().nullable().describe('the reader that read it: wav, sensor-logger-zip, axivity-cwa, …'),
+  device: Device.optional().describe('the device: what the file says, over what the upload declared'),
+  startTime: z.string().nullable().describe('the first sample, ISO 8601 UTC; null without a wall clock'),
+  timezone: z.string().optional().describe('the recording\'s time zone: the file\'s, else the upload\'s metadata, else the study\'s settings.timezone'),
+  timezoneSource: z.enum(['file', 'upload', 'study']).optional(),
+  clock: Clock.optional(),
+  session: Scalars.optional().describe('the recording session as the file gives it'),
+  fileMetadata: FileMetadata.optional().describe('what the file itself says, verbatim'),
+  uploadMetadata: z.object({ device: z.record(z.string(), z.unknown()).optional(), timezone: z.string().optional() }).optional()
+    .describe('what the uploading app declared; where it disagrees with the file, a metadata_mismatch warning says so'),
+  durationS: z.number().nullable(), streams: z.array(Stream),
   quality: z.object({ status: z.enum(['ok', 'warn', 'bad']), checks: z.array(Check) }).nullable(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
-  warnings: z.array(z.object({ code: z.string(), message: z.string() })),
+  warnings: z.array(z.object({ code: z.string(), message: z.string(), count: z.number().optional() })),
   pipelineVersion: z.string().nullable(), createdAt: z.string(), updatedAt: z.string(),
 }).meta({ id: 'Recording' });
 

@@ -1,4 +1,5 @@
 import type { QualityCheck } from '../types.js';
+import { isTimeZone, offsetChanges, offsetName } from '../../domain/time-zone.js';
 
 /** Wall-clock plausibility limits; a study overrides them with detector options `imuChecks.<name>`. */
 export const CLOCK_DEFAULTS = Object.freeze({
@@ -8,55 +9,6 @@ export const CLOCK_DEFAULTS = Object.freeze({
   maxYearsAhead: 1,
 });
 export type ClockParams = typeof CLOCK_DEFAULTS;
-
-/** UTC offset (minutes) of an IANA zone at an instant, from Intl's `longOffset` name (`GMT+05:30`, `GMT`). */
-export function utcOffsetMin(fmt: Intl.DateTimeFormat, ms: number): number {
-  const name = fmt.formatToParts(new Date(ms)).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
-  const m = /([+-])(\d{1,2})(?::?(\d{2}))?/.exec(name);
-  if (m === null) return 0;
-  const sign = m[1] === '-' ? -1 : 1;
-  return sign * (Number(m[2]) * 60 + Number(m[3] ?? 0));
-}
-
-function offsetName(min: number): string {
-  const a = Math.abs(min);
-  return `UTC${min < 0 ? '−' : '+'}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
-}
-
-function zoneFormat(timezone: string): Intl.DateTimeFormat | null {
-  try {
-    return new Intl.DateTimeFormat('en-US', { timeZone: timezone, timeZoneName: 'longOffset' });
-  } catch {
-    return null;
-  }
-}
-
-/** Instants (ms) where the zone's UTC offset changes between `fromMs` and `toMs` (to the second). */
-export function offsetChanges(fmt: Intl.DateTimeFormat, fromMs: number, toMs: number): { atMs: number; before: number; after: number }[] {
-  const out: { atMs: number; before: number; after: number }[] = [];
-  if (!(toMs > fromMs)) return out;
-  // Hourly steps (coarser beyond a year, so at most ~9,000 look-ups); transitions are hours apart.
-  const step = Math.max(3_600_000, (toMs - fromMs) / 9000);
-  let a = fromMs;
-  let oa = utcOffsetMin(fmt, a);
-  while (a < toMs) {
-    const b = Math.min(toMs, a + step);
-    const ob = utcOffsetMin(fmt, b);
-    if (ob !== oa) {
-      let lo = a;
-      let hi = b;
-      while (hi - lo > 1000) {
-        const mid = Math.floor((lo + hi) / 2);
-        if (utcOffsetMin(fmt, mid) === oa) lo = mid;
-        else hi = mid;
-      }
-      out.push({ atMs: Math.ceil(hi / 1000) * 1000, before: oa, after: ob });
-    }
-    a = b;
-    oa = ob;
-  }
-  return out;
-}
 
 /**
  * `clock_plausible` for a stream whose times are wall-clock (Unix epoch): the years of its first and last
@@ -89,9 +41,8 @@ export function clockCheck(
   const span = `Stream "${stream}" runs from ${iso(range.firstMs)} to ${iso(range.lastMs)}`;
   const tz = opts.timezone;
   if (tz === undefined || tz === '') return { ...base, status: 'ok', value: y0, message: `${span}: a plausible date (no time zone given, so daylight-saving changes are not checked).` };
-  const fmt = zoneFormat(tz);
-  if (fmt === null) return { ...base, status: 'warn', value: y0, message: `${span}; the time zone "${tz}" is unknown, so local times cannot be derived: set an IANA zone such as Europe/London.` };
-  const changes = offsetChanges(fmt, range.firstMs, range.lastMs);
+  if (!isTimeZone(tz)) return { ...base, status: 'warn', value: y0, message: `${span}; the time zone "${tz}" is unknown, so local times cannot be derived: set an IANA zone such as Europe/London.` };
+  const changes = offsetChanges(tz, range.firstMs, range.lastMs);
   if (changes.length === 0) return { ...base, status: 'ok', value: y0, message: `${span}: a plausible date, with no daylight-saving change in ${tz} inside it.` };
   const list = changes.map((c) => `${iso(c.atMs)} (${offsetName(c.before)} → ${offsetName(c.after)})`).join(', ');
   return {

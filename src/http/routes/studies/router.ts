@@ -9,11 +9,14 @@ import type { EvaluateStudyService } from '../../../services/evaluate-study.serv
 import { Id, Label, ListQuery, Study, page } from '../schemas.js';
 import { presentPage, presentStudy } from '../presenters.js';
 import { cursor } from '../../validate.js';
+import { isTimeZone } from '../../../domain/time-zone.js';
 
 const Settings = z.object({
   quality: z.record(z.string(), z.number()).optional().describe('quality thresholds by name (see the defaults in the pipeline)'),
   detectors: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).optional().describe('detector options, one flat map'),
   edgeImpulseHmacKey: z.string().min(8).max(512).optional().describe('verifies signed Edge Impulse uploads; never shown back'),
+  timezone: z.string().max(64).refine((tz) => isTimeZone(tz), 'an IANA time zone such as Europe/Zurich, or an offset such as +02:00').optional()
+    .describe("the participants' time zone: places device-local clocks (Axivity, GENEActiv, omconvert) on UTC when neither the file nor the upload names one"),
 }).strict();
 const CreateStudy = z.object({
   slug: z.string().min(2).max(64).regex(/^[a-z0-9][a-z0-9-]*[a-z0-9]$/, 'lowercase letters, digits and dashes'),

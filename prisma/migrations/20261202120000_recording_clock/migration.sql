@@ -1,0 +1,4 @@
+-- AlterTable
+ALTER TABLE "Recording" ADD COLUMN     "clock" TEXT,
+ADD COLUMN     "clockZone" TEXT,
+ADD COLUMN     "clockZoneSource" TEXT;
