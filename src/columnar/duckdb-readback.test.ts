@@ -18,7 +18,7 @@ import { DuckDBInstance, type DuckDBConnection, type JS } from '@duckdb/node-api
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SampleChunk, StreamInfo } from '../domain/stream.js';
 import { StreamParquetWriter, type ByteSink, type StreamParquetWriterOptions } from './parquet-stream-writer.js';
-import { STREAM_INFO_KEY } from './stream-parquet-layout.js';
+import { ARROW_SCHEMA_KEY, STREAM_INFO_KEY } from './stream-parquet-layout.js';
 
 const T0 = 1698765432123456789n;
 const STEP = 10_000_000n;
@@ -300,9 +300,9 @@ describe('StreamParquetWriter files read back with DuckDB', () => {
 
   it('exposes the fieldsense.stream key-value metadata', async () => {
     const kv = await query(`SELECT decode(key) AS key, decode(value) AS value FROM parquet_kv_metadata(${quoteString(file)}) ORDER BY key`);
-    expect(kv.map((e) => e['key'])).toEqual(['fieldsense.recording', STREAM_INFO_KEY]);
-    expect(kv[0]?.['value']).toBe('rec_42');
-    expect(JSON.parse(stringOf(kv[1]?.['value']))).toEqual(stream);
+    expect(kv.map((e) => e['key'])).toEqual([ARROW_SCHEMA_KEY, 'fieldsense.recording', STREAM_INFO_KEY]);
+    expect(kv[1]?.['value']).toBe('rec_42');
+    expect(JSON.parse(stringOf(kv[2]?.['value']))).toEqual(stream);
   });
 
   it('reads a zero-row file: schema, metadata and count 0', async () => {

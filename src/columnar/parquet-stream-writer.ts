@@ -23,7 +23,8 @@ import { snappyCompress } from 'hyparquet-writer/src/snappy.js';
 import { copyChunkTimes } from '../domain/chunk-times.js';
 import type { SampleChunk, StreamInfo } from '../domain/stream.js';
 import { Float32SplitEncoder, Int64DeltaEncoder, float32Stats, int64MinMax } from './parquet-encoding.js';
-import { STREAM_INFO_KEY, TIME_COLUMN } from './stream-parquet-layout.js';
+import { ARROW_SCHEMA_KEY, STREAM_INFO_KEY, TIME_COLUMN } from './stream-parquet-layout.js';
+import { arrowSchemaEntry } from './arrow-schema.js';
 
 /** Where the file's bytes go (an S3 upload, a file, memory). The caller closes it after `finish()`. */
 export interface ByteSink {
@@ -90,7 +91,7 @@ export class StreamParquetWriter {
       names.add(c);
     }
     const extra = Object.entries(opts.kvMetadata ?? {});
-    if (extra.some(([key]) => key === STREAM_INFO_KEY)) throw new Error(`kvMetadata key "${STREAM_INFO_KEY}" is reserved`);
+    if (extra.some(([key]) => key === STREAM_INFO_KEY || key === ARROW_SCHEMA_KEY)) throw new Error(`kvMetadata keys "${STREAM_INFO_KEY}" and "${ARROW_SCHEMA_KEY}" are reserved`);
 
     this.sink = sink;
     this.channels = [...stream.channels];
@@ -107,7 +108,20 @@ export class StreamParquetWriter {
       },
       ...this.channels.map((name) => ({ name, type: 'FLOAT' as const, repetition_type: 'REQUIRED' as const })),
     ];
-    this.kv = [{ key: STREAM_INFO_KEY, value: JSON.stringify(stream) }, ...extra.map(([key, value]) => ({ key, value }))];
+    // Units (and the clock) as Arrow field metadata, for pyarrow/pandas/polars users who never read our JSON.
+    const clock = opts.kvMetadata?.['fieldsense.clock'];
+    const arrow = arrowSchemaEntry([
+      { name: TIME_COLUMN, type: 'timestamp-ns-utc', metadata: { unit: 'ns', ...(clock !== undefined ? { clock } : {}) } },
+      ...this.channels.map((name) => ({
+        name, type: 'float32' as const,
+        metadata: { unit: stream.unit, sensor: stream.sensor, ...(stream.originalUnit !== undefined ? { original_unit: stream.originalUnit } : {}) },
+      })),
+    ]);
+    this.kv = [
+      { key: STREAM_INFO_KEY, value: JSON.stringify(stream) },
+      ...extra.map(([key, value]) => ({ key, value })),
+      { key: ARROW_SCHEMA_KEY, value: arrow },
+    ];
     this.out.appendUint32(MAGIC);
   }
 

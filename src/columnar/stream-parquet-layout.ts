@@ -7,5 +7,8 @@
 /** Name of the timestamp column (int64 ns, see `SampleChunk.t`). A channel may not use it. */
 export const TIME_COLUMN = 'time';
 
+/** Footer key holding the Arrow schema with each column's unit as field metadata (see arrow-schema.ts). */
+export const ARROW_SCHEMA_KEY = 'ARROW:schema';
+
 /** Footer key-value metadata key holding `JSON.stringify(StreamInfo)`. */
 export const STREAM_INFO_KEY = 'fieldsense.stream';
