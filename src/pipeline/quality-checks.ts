@@ -18,7 +18,10 @@ export interface StreamStats {
   gapThresholdS: number;
   duplicates: number;
   backwards: number;
+  /** Missing values (empty cells, nulls: a plain NaN) per channel. */
   nanPerChannel: number[];
+  /** Values the file wrote that are no number (`Infinity`, `NaN`, `1e309`): stored as NaN, per channel. */
+  nonFinitePerChannel: number[];
   /** Null when clipping cannot be judged for this stream (no range: orientation, barometer, …). */
   clipping: { perChannel: number[]; level: string; max: number[] } | null;
   windowsTruncated: boolean;
@@ -183,7 +186,21 @@ export function buildChecks(s: StreamStats, th: QualityThresholds): QualityCheck
     message:
       nanTotal === 0
         ? `Stream "${stream}" has no missing values.`
-        : `Stream "${stream}" has ${num(nanTotal)} missing (empty or NaN) value(s), ${pct(nanTotal / Math.max(1, values))} of all; most in channel "${s.stream.channels[worstNan] ?? '?'}". They are kept as NaN: interpolate or drop them in analyses.`,
+        : `Stream "${stream}" has ${num(nanTotal)} missing (empty) value(s), ${pct(nanTotal / Math.max(1, values))} of all; most in channel "${s.stream.channels[worstNan] ?? '?'}". They are kept as NaN: interpolate or drop them in analyses.`,
+  });
+
+  const nonFinite = s.nonFinitePerChannel.reduce((a, b) => a + b, 0);
+  const worstNonFinite = s.nonFinitePerChannel.reduce((best, k, i) => (k > (s.nonFinitePerChannel[best] ?? 0) ? i : best), 0);
+  add({
+    name: 'non_finite',
+    status: countStatus(nonFinite, values, th.nonFiniteBadFraction),
+    value: nonFinite,
+    threshold: 0,
+    unit: 'values',
+    message:
+      nonFinite === 0
+        ? `Stream "${stream}" has no non-finite values.`
+        : `Stream "${stream}" has ${num(nonFinite)} non-finite value(s) (Infinity, NaN or a number too large for float32), ${pct(nonFinite / Math.max(1, values))} of all; most in channel "${s.stream.channels[worstNonFinite] ?? '?'}". They are stored as NaN: the device or its export wrote them, so check the sensor or the exporting software.`,
   });
 
   if (s.clipping === null) {

@@ -24,6 +24,11 @@ export interface QualityThresholds {
   backwardsBadFraction: number;
   /** NaN / empty values: any is `warn`, this fraction of all values or more is `bad`. */
   missingBadFraction: number;
+  /**
+   * Non-finite values the file wrote (`Infinity`, `NaN`, `1e309`; stored as NaN): any is `warn`, this fraction
+   * of all values or more is `bad` (by default only a stream of nothing else).
+   */
+  nonFiniteBadFraction: number;
   /** Clipped values as a fraction of all values: warn / bad at or above. */
   clipWarnFraction: number;
   clipBadFraction: number;
@@ -55,6 +60,7 @@ export const DEFAULT_THRESHOLDS: Readonly<QualityThresholds> = Object.freeze({
   duplicateBadFraction: 0.01,
   backwardsBadFraction: 0.001,
   missingBadFraction: 0.05,
+  nonFiniteBadFraction: 1,
   clipWarnFraction: 0.0001,
   clipBadFraction: 0.01,
   clipMinRun: 3,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { bitsOf, NON_FINITE_BITS } from '../domain/sample-values.js';
 import type { StreamInfo } from '../domain/stream.js';
-import { qualityReport } from './stream-analyzer.js';
-import { ACCEL, accelRows, analyze } from './test-signals.js';
+import { qualityReport, StreamAnalyzer } from './stream-analyzer.js';
+import { ACCEL, accelRows, analyze, toChunks } from './test-signals.js';
 import type { QualityCheck, StreamSummary } from './types.js';
 
 const T0 = 1_698_765_432_000_000_000n;
@@ -36,6 +37,7 @@ describe('StreamAnalyzer timing', () => {
       'duplicate_timestamps',
       'backwards_timestamps',
       'missing_values',
+      'non_finite',
       'clipping',
     ]);
     expect(qualityReport([s]).status).toBe('ok');
@@ -115,6 +117,40 @@ describe('StreamAnalyzer timing', () => {
     // Windows skip rows with a NaN in x, y or z: window 0 holds 97 of its 100 samples.
     expect(s.windows.n[0]).toBe(97);
     expect(s.windows.n[1]).toBe(100);
+  });
+});
+
+describe('StreamAnalyzer non-finite values', () => {
+  it('counts the non-finite marker and ±Infinity as non_finite, apart from missing values, whatever the chunking', () => {
+    const { t, v } = restingRows(10);
+    v[0]![3] = Number.POSITIVE_INFINITY;
+    v[0]![4] = Number.NEGATIVE_INFINITY;
+    v[2]![9] = Number.NaN;
+    for (const size of [1, 7, 65_536]) {
+      const a = new StreamAnalyzer(ACCEL);
+      for (const chunk of toChunks(t, v, size)) {
+        // Samples 500 and 501 of z: the marker a reader writes for `Infinity`/`NaN` text (a NaN with a payload).
+        const first = Number(chunk.t[0]! - t[0]!) / 10_000_000;
+        for (const k of [500, 501]) if (k >= first && k < first + chunk.length) bitsOf(chunk.values[2]!)[k - first] = NON_FINITE_BITS;
+        a.push(chunk);
+      }
+      const s = a.finish();
+      const nf = check(s, 'non_finite');
+      expect(nf).toMatchObject({ status: 'warn', value: 4, unit: 'values' });
+      expect(nf.message).toContain('4 non-finite value(s)');
+      expect(nf.message).toContain('stored as NaN');
+      expect(nf.message).toContain('channel "x"');
+      expect(check(s, 'missing_values')).toMatchObject({ status: 'warn', value: 1 });
+      // The infinities do not reach the clipping judgement.
+      expect(check(s, 'clipping').status).toBe('ok');
+    }
+  });
+
+  it('is ok without any, and bad only when every value is non-finite (by default)', () => {
+    const { t, v } = restingRows(2);
+    expect(check(analyze(ACCEL, t, v), 'non_finite')).toMatchObject({ status: 'ok', value: 0 });
+    const inf = v.map((ch) => ch.map(() => Number.POSITIVE_INFINITY));
+    expect(check(analyze(ACCEL, t, inf), 'non_finite')).toMatchObject({ status: 'bad', value: 600 });
   });
 });
 

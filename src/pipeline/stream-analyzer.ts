@@ -1,3 +1,4 @@
+import { bitsOf, NON_FINITE_BITS } from '../domain/sample-values.js';
 import type { SampleChunk, StreamInfo } from '../domain/stream.js';
 import { buildChecks, worstStatus, type StreamStats } from './quality-checks.js';
 import { DEFAULT_THRESHOLDS, type QualityThresholds } from './quality-thresholds.js';
@@ -31,6 +32,9 @@ const CLIPPING_UNITS = new Set(['m/s^2', 'rad/s', 'uT', 'g']);
  * - windows are indexed from the stream's first sample: window i covers [i·w, (i+1)·w). A sample whose time
  *   lies before the first sample (after a backwards jump) is left out of the features; one later than it
  *   goes into the window of its own time.
+ * - missing and non-finite values: a NaN is missing (an empty cell), unless it is the non-finite marker of
+ *   domain/sample-values.ts (the file wrote `Infinity`, `NaN`, `1e309`, …); ±Infinity (a reader that kept it) is
+ *   non-finite too. Neither enters the channel statistics or the clipping judgement.
  * - IMU features use the vector magnitude of channels x, y, z when the stream has them, else the first
  *   channel; samples with a NaN in those channels are left out of the features.
  * - `lastNs` is the latest sample time and `durationS` the span from the first sample to it.
@@ -72,6 +76,7 @@ export class StreamAnalyzer {
 
   // per-channel statistics
   private readonly nan: Float64Array;
+  private readonly nonFinite: Float64Array;
   private readonly chN: Float64Array;
   private readonly chShift: Float64Array;
   private readonly chS1: Float64Array;
@@ -91,6 +96,7 @@ export class StreamAnalyzer {
     this.windows = new WindowAccumulator(stream);
     const z = (): Float64Array => new Float64Array(this.nCh);
     this.nan = z();
+    this.nonFinite = z();
     this.chN = z();
     this.chShift = z().fill(Number.NaN);
     this.chS1 = z();
@@ -216,7 +222,8 @@ export class StreamAnalyzer {
   private channel(c: number, v: Float32Array, n: number): void {
     let nan = 0;
     let cnt = 0;
-    let shift = this.chShift[c]!;
+    const shift0 = this.chShift[c]!;
+    let shift = shift0;
     let s1 = 0;
     let s2 = 0;
     for (let i = 0; i < n; i++) {
@@ -231,11 +238,54 @@ export class StreamAnalyzer {
       s1 += d;
       s2 += d * d;
     }
-    this.nan[c]! += nan;
+    if (nan > 0 || !(s2 < Number.POSITIVE_INFINITY)) {
+      // Rare: NaNs to tell apart (missing or the non-finite marker), or ±Infinity among the values.
+      this.channelSlow(c, v, n, shift0);
+      return;
+    }
     this.chN[c]! += cnt;
     this.chShift[c] = shift;
     this.chS1[c]! += s1;
     this.chS2[c]! += s2;
+    this.clip(c, v, n);
+  }
+
+  /** `channel` for a chunk with NaN or infinite values: each is counted as missing or non-finite. */
+  private channelSlow(c: number, v: Float32Array, n: number, shift0: number): void {
+    const bits = bitsOf(v);
+    let nan = 0;
+    let nonFinite = 0;
+    let cnt = 0;
+    let shift = shift0;
+    let s1 = 0;
+    let s2 = 0;
+    for (let i = 0; i < n; i++) {
+      const x = v[i]!;
+      if (x !== x) {
+        if (bits[i] === NON_FINITE_BITS) nonFinite++;
+        else nan++;
+        continue;
+      }
+      if (x - x !== 0) {
+        nonFinite++;
+        continue;
+      }
+      if (shift !== shift) shift = x;
+      const d = x - shift;
+      cnt++;
+      s1 += d;
+      s2 += d * d;
+    }
+    this.nan[c]! += nan;
+    this.nonFinite[c]! += nonFinite;
+    this.chN[c]! += cnt;
+    this.chShift[c] = shift;
+    this.chS1[c]! += s1;
+    this.chS2[c]! += s2;
+    this.clip(c, v, n);
+  }
+
+  private clip(c: number, v: Float32Array, n: number): void {
     if (this.clipMode === 'fullscale') {
       const lvl = this.th.clipFullScaleLevel * (this.stream.fullScale ?? 1);
       let k = 0;
@@ -251,7 +301,7 @@ export class StreamAnalyzer {
       let clipped = this.clipped[c]!;
       for (let i = 0; i < n; i++) {
         const a = Math.abs(v[i]!);
-        if (a > 0 && a >= rel * max) {
+        if (a > 0 && a >= rel * max && a !== Number.POSITIVE_INFINITY) {
           if (a > max) {
             // A clearly higher level: the runs counted so far were not at the true maximum.
             if (a * rel > max) {
@@ -301,6 +351,7 @@ export class StreamAnalyzer {
       duplicates: this.dup,
       backwards: this.back,
       nanPerChannel: Array.from(this.nan),
+      nonFinitePerChannel: Array.from(this.nonFinite),
       clipping: this.clipSummary(),
       windowsTruncated: this.windows.truncated,
     };
