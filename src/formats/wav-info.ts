@@ -5,6 +5,7 @@
  */
 import type { RecordingMetadata } from '../domain/stream.js';
 import { epochNsFromIso } from './audio-clock.js';
+import { keyValues, motionLayout, type MotionLayout } from './wav-motion.js';
 
 /** Chunks whose bodies are parsed; anything larger is skipped, not read into memory. */
 export const MAX_INFO_CHUNK_BYTES = 64 * 1024;
@@ -12,21 +13,25 @@ export const MAX_INFO_CHUNK_BYTES = 64 * 1024;
 export const BEXT_FIXED_BYTES = 602;
 const MAX_TEXT = 200;
 const MAX_FIELDS = 40;
+/** INFO texts kept whole (omconvert's comment lists every channel; a few KiB at most). */
+const MAX_INFO_TEXT = 16 * 1024;
+/** INFO sub-chunks omconvert writes as `Key: value` lines: title (recording), artist (device), comment (layout). */
+const KEY_VALUE_INFO = new Set(['INAM', 'IART', 'ICMT']);
 
 export interface WavStart {
   ns: bigint;
   /** Where it came from, for people. */
   origin: string;
-  /** True when the time carries no zone (BWF is local time): read as UTC, with a warning. */
+  /** True when the time carries no zone (BWF and omconvert are the device's local time): read as UTC, `clock: 'device-local'`. */
   local: boolean;
 }
 
-function text(b: Uint8Array, at: number, n: number): string {
+function text(b: Uint8Array, at: number, n: number, max = MAX_TEXT): string {
   const end = Math.min(b.length, at + n);
   let z = at;
   while (z < end && b[z] !== 0) z++;
   // latin1: INFO and bext are ASCII in practice, and latin1 cannot fail on stray bytes.
-  return new TextDecoder('latin1').decode(b.subarray(at, z)).trim().slice(0, MAX_TEXT);
+  return new TextDecoder('latin1').decode(b.subarray(at, z)).trim().slice(0, max);
 }
 
 function u32(b: Uint8Array, at: number): number {
@@ -39,6 +44,8 @@ export class WavInfo {
   private readonly session: Record<string, string | number> = {};
   private readonly device: NonNullable<RecordingMetadata['device']> = {};
   private fields = 0;
+  /** The omconvert comment's keys (`Channel-1`, `Scale-1`, `Time`, …), when the file has one. */
+  private comment: Map<string, string> | null = null;
 
   private put(key: string, value: string | number): void {
     if (value === '' || this.fields >= MAX_FIELDS || key in this.session) return;
@@ -83,13 +90,55 @@ export class WavInfo {
 
   private addInfo(b: Uint8Array): void {
     let p = 4;
+    const texts: [string, string][] = [];
     while (p + 8 <= b.length) {
       const id = text(b, p, 4);
       const size = u32(b, p + 4);
-      if (!/^[A-Z0-9]{4}$/.test(id) || p + 8 + size > b.length) return;
-      this.put(`info_${id.toLowerCase()}`, text(b, p + 8, size));
+      if (!/^[A-Z0-9]{4}$/.test(id) || p + 8 + size > b.length) break;
+      texts.push([id, text(b, p + 8, size, MAX_INFO_TEXT)]);
       p += 8 + size + (size & 1);
     }
+    // omconvert's comment names every channel (`Channel-1: Accel-X`); its other texts are `Key: value` lines too.
+    const comment = keyValues(texts.find(([id]) => id === 'ICMT')?.[1] ?? '');
+    const motion = [...comment.keys()].some((k) => /^Channel-\d+$/.test(k));
+    for (const [id, whole] of texts) {
+      if (motion && KEY_VALUE_INFO.has(id)) this.addKeyValues(id, id === 'ICMT' ? comment : keyValues(whole));
+      else this.put(`info_${id.toLowerCase()}`, whole.slice(0, MAX_TEXT));
+    }
+    if (!motion) return;
+    this.comment ??= comment;
+    // The first sample's time, in the comment and again as the creation date: the device's local clock.
+    const time = comment.get('Time') ?? texts.find(([id]) => id === 'ICRD')?.[1];
+    if (this.start === null && time !== undefined) {
+      const ns = epochNsFromIso(`${time}Z`);
+      if (ns !== null) this.start = { ns, origin: `the WAV comment's first-sample time ${time}`, local: true };
+    }
+  }
+
+  /** An INFO text of `Key: value` lines (omconvert): the device (IART), the recording (INAM), the channel layout (ICMT). */
+  private addKeyValues(id: string, kv: Map<string, string>): void {
+    const prefix = id === 'IART' ? 'device' : id === 'INAM' ? 'recording' : 'file';
+    for (const [k, v] of kv) {
+      const key = `${prefix}_${k.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`;
+      if (id === 'ICMT' && /^(Channel|Scale)-\d+$/.test(k)) continue;
+      this.put(key, v.slice(0, MAX_TEXT));
+    }
+    if (id === 'IART') {
+      const get = (k: string): string | undefined => (kv.get(k) ?? '').slice(0, MAX_TEXT) || undefined;
+      const serial = get('Id');
+      const model = get('Device');
+      const hardware = get('Revision');
+      const firmware = get('Firmware');
+      if (serial !== undefined) this.device.serial ??= serial;
+      if (model !== undefined) this.device.model ??= model;
+      if (hardware !== undefined) this.device.hardware ??= hardware;
+      if (firmware !== undefined) this.device.firmware ??= firmware;
+    }
+  }
+
+  /** The motion streams the file's comment declares (omconvert), or null for audio. */
+  motion(channels: number, rateHz: number): MotionLayout | null {
+    return this.comment === null ? null : motionLayout(this.comment, channels, rateHz);
   }
 
   private addGuano(b: Uint8Array): void {
@@ -107,16 +156,16 @@ export class WavInfo {
       if (key === 'Make') this.device.platform ??= value;
       if (key === 'Model') this.device.model ??= value;
       if (key === 'Serial') this.device.serial ??= value;
-      if (key === 'Firmware Version') this.device.appVersion ??= value;
+      if (key === 'Firmware Version') this.device.firmware ??= value;
       this.put(`guano_${key.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`, value);
     }
   }
 
   /** The metadata event's payload (with the sample format for people), or null when no info chunk said anything. */
-  metadata(format: string): RecordingMetadata | null {
+  metadata(format: string, kind: 'other' | 'wearable' = 'other'): RecordingMetadata | null {
     const hasDevice = Object.keys(this.device).length > 0;
     if (this.fields === 0 && !hasDevice) return null;
     const session = { wav_format: format, ...this.session };
-    return { ...(hasDevice ? { device: { kind: 'other' as const, ...this.device } } : {}), session };
+    return { ...(hasDevice ? { device: { kind, ...this.device } } : {}), session };
   }
 }

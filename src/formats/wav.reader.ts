@@ -15,6 +15,7 @@ import {
 } from './wav-chunks.js';
 import { parseFmt, type WavFormat } from './wav-format.js';
 import { BEXT_FIXED_BYTES, MAX_INFO_CHUNK_BYTES, WavInfo } from './wav-info.js';
+import { MotionSplitter } from './wav-motion.js';
 
 /** A `fmt ` chunk larger than this is not a real one (PCM needs 16 bytes, EXTENSIBLE 40). */
 const MAX_FMT_BYTES = 4096;
@@ -177,7 +178,11 @@ class WavWalk {
     if (declared + dataStart < this.ctx.size && sizeNote === null) await readTrailingInfo(this.ctx, dataStart + declared + (declared & 1), this.info);
 
     const start = this.info.start;
-    yield { type: 'recording', startTimeNs: start?.ns ?? null, absoluteTime: start !== null };
+    // BWF, an unzoned GUANO timestamp and omconvert give the device's local clock, read as if it were UTC.
+    yield { type: 'recording', startTimeNs: start?.ns ?? null, absoluteTime: start !== null, ...(start?.local === true ? { clock: 'device-local' as const } : {}) };
+    // A WAV whose INFO comment names its channels as motion axes (omconvert) holds IMU data, not sound.
+    const motion = this.info.motion(format.channels, format.sampleRate);
+    const splitter = motion === null ? null : new MotionSplitter(motion);
     const stream: StreamInfo = {
       name: 'audio',
       kind: 'audio',
@@ -187,19 +192,14 @@ class WavWalk {
       nominalRateHz: format.sampleRate,
       fullScale: 1,
     };
-    yield { type: 'stream', stream };
-    const metadata = this.info.metadata(format.description);
+    if (motion === null) yield { type: 'stream', stream };
+    else for (const g of motion.groups) yield { type: 'stream', stream: g.info };
+    const metadata = this.info.metadata(format.description, motion === null ? 'other' : 'wearable');
     if (metadata !== null) yield { type: 'metadata', metadata };
     yield* this.warnings;
-    if (start?.local === true) {
-      yield {
-        type: 'warning',
-        code: 'wav_local_start_time',
-        message: `The start time comes from ${start.origin}, which is the recorder's local clock with no time zone; it was read as UTC. Set the study's time zone or shift the recording if the recorder was not on UTC.`,
-      };
-    }
 
     const sink = new PcmFrameSink(format, stream.name, new FrameClock(format.sampleRate, start?.ns ?? 0n), { countOutOfRange: true });
+    const split = (ev: ReaderEvent): ReaderEvent[] => (splitter === null || ev.type !== 'chunk' ? [ev] : splitter.split(ev.chunk));
     let remaining = sizeNote !== null ? Number.POSITIVE_INFINITY : Math.min(declared, available);
     let read = 0;
     while (remaining > 0) {
@@ -207,7 +207,7 @@ class WavWalk {
       if (piece === null) break;
       remaining -= piece.length;
       read += piece.length;
-      for (const ev of sink.push(piece)) yield ev;
+      for (const ev of sink.push(piece)) yield* split(ev);
     }
     if (sizeNote !== null) {
       yield { type: 'warning', code: 'wav_size_mismatch', message: `The WAV "data" chunk ${sizeNote}; read the ${read} bytes present.` };
@@ -221,7 +221,8 @@ class WavWalk {
     if (sink.pendingBytes > 0) {
       yield { type: 'warning', code: 'wav_partial_frame', message: `The audio ends in the middle of a frame; dropped the last ${sink.pendingBytes} byte(s).` };
     }
-    if (sink.buffered > 0) yield sink.flush();
+    if (sink.buffered > 0) yield* split(sink.flush());
+    if (splitter !== null) yield* splitter.warnings();
     if (sink.overFullScale > 0) {
       yield {
         type: 'warning',
@@ -233,7 +234,7 @@ class WavWalk {
     if (sink.nonFinite > 0) {
       yield { type: 'warning', code: 'audio_non_finite', message: `${sink.nonFinite} float sample(s) are NaN or infinite; kept as they are.`, count: sink.nonFinite };
     }
-    if (sink.frames === 0) throw new AppError('no_samples', 'The WAV file has no audio samples (its "data" chunk is empty).');
+    if (sink.frames === 0) throw new AppError('no_samples', `The WAV file has no ${motion === null ? 'audio' : 'motion'} samples (its "data" chunk is empty).`);
   }
 }
 
@@ -247,11 +248,14 @@ function sniffWav(input: SniffInput): boolean {
 /**
  * RIFF/RF64/BW64 WAVE: PCM 8/16/24/32-bit, IEEE float 32/64, A-law/µ-law, plain or EXTENSIBLE (channel mask →
  * channel names), any rate up to 1 MHz and up to 64 channels. Times count from 0, or from the Broadcast WAV
- * origination time or GUANO timestamp when the file has one.
+ * origination time or GUANO timestamp when the file has one (the device's local clock when it carries no
+ * zone: `clock: 'device-local'`). A WAV whose LIST/INFO comment names its channels as motion axes
+ * (OpenMovement's omconvert: `Channel-1: Accel-X`, `Scale-1: 8`) is read as IMU streams in SI units from its
+ * first-sample time (wav-motion.ts).
  */
 export const wavReader: FormatReader = {
   name: 'wav',
-  description: 'WAV audio (RIFF/RF64/BWF; PCM 8/16/24/32-bit, float 32/64-bit, A-law/µ-law, EXTENSIBLE; any rate and channel count)',
+  description: 'WAV audio (RIFF/RF64/BWF; PCM 8/16/24/32-bit, float 32/64-bit, A-law/µ-law, EXTENSIBLE; any rate and channel count), and accelerometer WAV written by OpenMovement omconvert',
   sniff: sniffWav,
   read: (source, ctx) => new WavWalk(source, ctx).read(),
 };
