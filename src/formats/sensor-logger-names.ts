@@ -1,4 +1,5 @@
 import type { StreamKind } from '../domain/stream.js';
+import { streamName } from '../domain/names.js';
 
 /** Stream names, kinds and units for Sensor Logger's per-sensor files (`TotalAcceleration.csv`, …). */
 
@@ -38,7 +39,7 @@ export function streamNameFromFilename(filename: string): string {
     .replace(/[^a-z0-9_]+/g, '_')
     .replace(/_+/g, '_')
     .replace(/^_|_$/g, '');
-  return snake === '' ? 'sensor' : snake;
+  return snake === '' ? 'sensor' : streamName(snake).name;
 }
 
 /** Kind, unit and sensor for a stream name (`accelerometer_2` counts as `accelerometer`). */

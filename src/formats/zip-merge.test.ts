@@ -55,6 +55,21 @@ describe('zip member merge', () => {
     ]);
   });
 
+  it('gives every stream a valid bounded name, even a long or hostile one, and unique suffixes within the bound', () => {
+    const names = new StreamNames();
+    const long = 'a'.repeat(300);
+    const first = names.claim(long);
+    expect(first.renamed).toBe(true);
+    expect(first.name).toMatch(/^[a-z0-9_]{1,64}$/);
+    const second = names.claim(long);
+    expect(second.name).not.toBe(first.name);
+    expect(second.name).toMatch(/^[a-z0-9_]{1,64}$/);
+    expect(names.claim('a'.repeat(64))).toEqual({ name: 'a'.repeat(64), renamed: false });
+    const again = names.claim('a'.repeat(64));
+    expect(again.name).toMatch(/^a{62}_2$/);
+    expect(names.claim('Über\u202e').name).toMatch(/^uber_[0-9a-f]{8}$/);
+  });
+
   it('names the member in its errors', async () => {
     async function* failing(): AsyncGenerator<ReaderEvent> {
       yield await Promise.resolve({ type: 'stream' as const, stream });

@@ -13,8 +13,20 @@ const CP437_HIGH =
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
 const utf8Loose = new TextDecoder('utf-8', { fatal: false });
 
-/** Decodes a raw entry name: UTF-8 when flagged (or valid UTF-8), else CP437. */
+/**
+ * Longest entry name kept whole, in characters. The format allows 65,535 bytes, no file system makes a path
+ * segment past 255 bytes, and a name is only a label: a longer one is shortened by {@link boundedEntryName}.
+ */
+export const ENTRY_NAME_MAX_CHARS = 512;
+const KEEP_HEAD = 240;
+const KEEP_TAIL = 240;
+
+/** Decodes a raw entry name: UTF-8 when flagged (or valid UTF-8), else CP437; NFC; bounded (see {@link boundedEntryName}). */
 export function decodeEntryName(raw: Uint8Array, utf8Flag: boolean): string {
+  return boundedEntryName(decodeEntryNameBytes(raw, utf8Flag).normalize('NFC'));
+}
+
+function decodeEntryNameBytes(raw: Uint8Array, utf8Flag: boolean): string {
   if (utf8Flag) return utf8Loose.decode(raw);
   let ascii = true;
   for (const b of raw) {
@@ -31,6 +43,25 @@ export function decodeEntryName(raw: Uint8Array, utf8Flag: boolean): string {
     for (const b of raw) s += b < 0x80 ? String.fromCharCode(b) : CP437_HIGH[b - 0x80];
     return s;
   }
+}
+
+/**
+ * A name of at most ~{@link ENTRY_NAME_MAX_CHARS} characters: a longer one keeps its beginning and its end
+ * (folder, file name and extension, which member readers use as hints) around a `…`. What makes a name
+ * unsafe is never cut away: when the part left out holds a backslash, a control character or a `..`
+ * segment, that piece is kept too, so {@link unsafeNameReason} refuses the short name for the same reason.
+ */
+export function boundedEntryName(name: string): string {
+  const cps = Array.from(name);
+  if (cps.length <= ENTRY_NAME_MAX_CHARS) return name;
+  const head = cps.slice(0, KEEP_HEAD).join('');
+  const tail = cps.slice(cps.length - KEEP_TAIL).join('');
+  const short = `${head}…${tail}`;
+  const reason = unsafeNameReason(name);
+  if (reason === null || unsafeNameReason(short) === reason) return short;
+  // eslint-disable-next-line no-control-regex
+  const evidence = /\\/.exec(name)?.[0] ?? /[\x00-\x1f\x7f]/.exec(name)?.[0] ?? '/../';
+  return `${head}…${evidence}…${tail}`;
 }
 
 /** Why a name is unsafe (`../` segment, absolute, drive letter, backslash, control character), or null. */

@@ -1,12 +1,20 @@
 /**
- * Every object key FieldSense writes is built here, from ids only — never from user text (file names,
- * labels, archive entry names). Derived outputs are keyed by recording, run and pipeline version, so a
- * retried or duplicated job overwrites the same objects instead of adding new ones.
+ * Every object key FieldSense writes is built here, from ids and stream names only — never from user text
+ * (file names, labels, archive entry names). Derived outputs are keyed by recording, run and pipeline
+ * version, so a retried or duplicated job overwrites the same objects instead of adding new ones.
+ *
+ * Every segment is at most {@link KEY_PART_MAX} characters of `[A-Za-z0-9_-]`: stream names are bounded to
+ * 64 (domain/names.ts), ids are shorter still, and a file-system object store (the embedded one, MinIO on
+ * disk) keeps a key segment as a file name, which must stay well under 255 bytes with its suffixes.
  */
 const SAFE = /^[A-Za-z0-9_-]+$/;
+/** Longest segment of a key (characters, all ASCII). */
+export const KEY_PART_MAX = 64;
 
 function part(value: string, what: string): string {
-  if (!SAFE.test(value)) throw new Error(`unsafe ${what} in object key: ${JSON.stringify(value)}`);
+  if (!SAFE.test(value) || value.length > KEY_PART_MAX) {
+    throw new Error(`unsafe ${what} in object key: ${JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value)} (${value.length} characters; at most ${KEY_PART_MAX} of [A-Za-z0-9_-])`);
+  }
   return value;
 }
 

@@ -2,6 +2,7 @@ import type { Request, RequestHandler } from 'express';
 import multer, { type StorageEngine } from 'multer';
 import type { IngestUploadService, ParticipantRef, ReceivedFile } from '../../services/ingest-upload.service.js';
 import { AppError } from '../../lib/errors.js';
+import { cleanFilename } from '../../domain/names.js';
 
 type FileInfo = Partial<Express.Multer.File> & { received?: ReceivedFile };
 
@@ -34,10 +35,15 @@ class ObjectStoreEngine implements StorageEngine {
   }
 }
 
-/** Limits on every multipart dimension: one file, one metadata field, bounded sizes and counts. */
+/**
+ * Limits on every multipart dimension: one file, one metadata field, bounded sizes and counts. File names
+ * are decoded as UTF-8 (what browsers and curl send as raw bytes; busboy's default would read them as
+ * Latin-1, `über.csv` → `Ã¼ber.csv`).
+ */
 export function uploadMiddleware(ingest: IngestUploadService, who: (req: Request) => ParticipantRef, limits: { maxBytes: number; maxFieldBytes: number; maxFiles: number }): RequestHandler {
   return multer({
     storage: new ObjectStoreEngine(ingest, who),
+    defParamCharset: 'utf8',
     limits: {
       fileSize: limits.maxBytes,
       files: limits.maxFiles,
@@ -54,8 +60,8 @@ export function uploadMiddleware(ingest: IngestUploadService, who: (req: Request
   }).array('file', limits.maxFiles);
 }
 
-/** The file parts received, in the order they were sent. */
-export function receivedFiles(req: Request): { received: ReceivedFile; originalname: string; mimetype: string }[] {
+/** The file parts received, in the order they were sent; `filename` is the client's name made clean (domain/names.ts). */
+export function receivedFiles(req: Request): { received: ReceivedFile; filename: string; mimetype: string }[] {
   const files = (Array.isArray(req.files) ? req.files : []) as (Express.Multer.File & { received?: ReceivedFile })[];
-  return files.flatMap((f) => (f.received ? [{ received: f.received, originalname: f.originalname, mimetype: f.mimetype }] : []));
+  return files.flatMap((f) => (f.received ? [{ received: f.received, filename: cleanFilename(f.originalname), mimetype: f.mimetype }] : []));
 }

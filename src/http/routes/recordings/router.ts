@@ -8,6 +8,7 @@ import type { RecordingsService } from '../../../services/recordings.service.js'
 import { Id, ListQuery, Recording, page } from '../schemas.js';
 import { presentPage, presentRecording } from '../presenters.js';
 import { cursor } from '../../validate.js';
+import { contentDispositionAttachment } from '../../../domain/names.js';
 
 const RecParams = z.object({ recordingId: Id('rec') });
 const Segment = z.object({ id: z.string(), kind: z.string(), startS: z.number(), endS: z.number(), stream: z.string().optional(), attributes: z.record(z.string(), z.unknown()) });
@@ -56,7 +57,7 @@ export function recordingsRouter(recordings: RecordingsService, registry: OpenAp
     const raw = await recordings.raw(principal(res), params.recordingId);
     res.setHeader('Content-Type', 'application/octet-stream');
     res.setHeader('Content-Length', String(raw.length));
-    res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(raw.filename)}`);
+    res.setHeader('Content-Disposition', contentDispositionAttachment(raw.filename));
     res.setHeader('Digest', `sha-256=${Buffer.from(raw.sha256, 'hex').toString('base64')}`);
     await pipeline(raw.body, res);
   });

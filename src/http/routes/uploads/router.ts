@@ -93,12 +93,12 @@ export function uploadsRouter(ingest: IngestUploadService, recordings: Recording
       }
       // Several files of one session are kept together as one archive (a ZIP of stored entries).
       const single = files.length === 1 ? files[0]! : null;
-      const received = single ? single.received : await ingest.combine(who, files.map((f) => ({ name: sanitizeFilename(f.originalname), received: f.received })));
+      const received = single ? single.received : await ingest.combine(who, files.map((f) => ({ name: f.filename, received: f.received })));
       const out = await ingest.commit(who, received, {
-        filename: single ? sanitizeFilename(single.originalname) : `${files.length} files.zip`,
+        filename: single ? single.filename : `${files.length} files.zip`,
         contentType: single ? single.mimetype || null : 'application/zip',
         idempotencyKey: req.header('idempotency-key'),
-        metadata: single ? metadata : { ...metadata, files: files.map((f) => ({ name: sanitizeFilename(f.originalname), bytes: f.received.bytes, sha256: f.received.sha256 })) },
+        metadata: single ? metadata : { ...metadata, files: files.map((f) => ({ name: f.filename, bytes: f.received.bytes, sha256: f.received.sha256 })) },
       });
       res.status(out.created ? 201 : 200).json({ upload: presentUpload(out.upload), recording: out.upload.recording });
     });
@@ -110,11 +110,4 @@ export function uploadsRouter(ingest: IngestUploadService, recordings: Recording
     res.json({ upload: presentUpload(u), recording: u.recording });
   });
   return r;
-}
-
-/** File names are kept for people (never used as paths or keys): strip control characters, bound length. */
-function sanitizeFilename(name: string): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = name.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 255);
-  return clean || 'upload';
 }
