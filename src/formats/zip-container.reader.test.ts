@@ -8,6 +8,7 @@ import { readZipDirectory } from './zip-central-directory.js';
 import { zipContainerReader } from './zip-container.reader.js';
 import { entryDataStart, memberContext } from './zip-entry-source.js';
 import { buildZip, type TestZipEntry } from './zip-test-writer.js';
+import { omconvertWav } from './wav-omconvert-synth.js';
 import { DEFAULT_ZIP_LIMITS } from './zip-central-directory.js';
 
 const G = 9.80665;
@@ -72,6 +73,44 @@ function sensorLoggerZip(opts: { platform?: string; standardisation?: boolean } 
   ];
   return buildZip(entries);
 }
+
+function formats(events: readonly { type: string }[]): string[] {
+  return events.flatMap((e) => (e.type === 'format' ? [(e as { name: string }).name] : []));
+}
+
+describe('zip-container reader: the format it found and the clock it gives', () => {
+  it('names a Sensor Logger export sensor-logger-zip (with Metadata.csv, or only its CSVs)', async () => {
+    const r = await collect(zipContainerReader, sensorLoggerZip(), 'export.zip', { detect });
+    expect(formats(r.events)).toEqual(['sensor-logger-zip']);
+    // Right after the recording event, so a consumer knows it before any stream.
+    expect(r.events.slice(0, 2).map((e) => e.type)).toEqual(['recording', 'format']);
+    const csvOnly = buildZip([{ name: 'Accelerometer.csv', data: slCsv(SESSION_NS, 2) }, { name: 'Gyroscope.csv', data: slCsv(SESSION_NS, 2) }]);
+    expect(formats((await collect(zipContainerReader, csvOnly, 'x.zip', { detect })).events)).toEqual(['sensor-logger-zip']);
+  });
+
+  it('names an Empatica E4 download empatica-e4-zip, and leaves any other archive zip-container (no format event)', async () => {
+    const e4 = buildZip([
+      { name: 'ACC.csv', data: '1560279825.000000, 1560279825.000000, 1560279825.000000\n32.000000, 32.000000, 32.000000\n-61,25,6\n' },
+      { name: 'HR.csv', data: '1560279835.000000\n1.000000\n93.00\n' },
+    ]);
+    expect(formats((await collect(zipContainerReader, e4, 'e4.zip', { detect })).events)).toEqual(['empatica-e4-zip']);
+    const mixed = buildZip([{ name: 'Accelerometer.csv', data: slCsv(SESSION_NS, 2) }, { name: 'voice.wav', data: wav(10, 1000) }]);
+    expect(formats((await collect(zipContainerReader, mixed, 'x.zip', { detect })).events)).toEqual([]);
+  });
+
+  it("gives the recording the device-local clock when a member is on it (omconvert WAV), UTC otherwise", async () => {
+    const om = omconvertWav({ frames: [[0, 0, 4096, 0], [0, 0, 4096, 0]], time: '2024-05-01 10:00:00.000' });
+    const alone = await collect(zipContainerReader, buildZip([{ name: 'CWA-DATA.wav', data: om, method: 'deflate' }]), 'om.zip', { detect });
+    expect(alone.recording).toEqual({ type: 'recording', startTimeNs: SESSION_NS, absoluteTime: true, clock: 'device-local' });
+    expect(alone.stream('accelerometer').info.unit).toBe('m/s^2');
+    expect(alone.warnings).toEqual([{ code: 'wav_aux_channel_skipped', message: expect.stringContaining('CWA-DATA.wav') as string }]);
+    const both = await collect(zipContainerReader, buildZip([{ name: 'CWA-DATA.wav', data: om }, { name: 'Accelerometer.csv', data: slCsv(SESSION_NS, 2) }]), 'x.zip', { detect });
+    expect(both.recording.clock).toBe('device-local');
+    expect(both.warnings.map((w) => w.code)).toContain('zip_mixed_clocks');
+    const utc = await collect(zipContainerReader, sensorLoggerZip(), 'export.zip', { detect });
+    expect(utc.recording.clock).toBeUndefined();
+  });
+});
 
 describe('zip-container reader: Sensor Logger export', () => {
   it('reads the export as one recording on one time axis, with metadata, annotations and frames', async () => {

@@ -16,6 +16,22 @@ import { mergeMember, StreamNames } from './zip-merge.js';
  * the reader its own content selects, so memory stays that of one member reader.
  */
 
+/**
+ * The format names a container gives the recording (the `format` event) when the archive is a known export;
+ * any other archive keeps the container's own name, `zip-container`.
+ */
+export const CONTAINER_FORMATS = ['sensor-logger-zip', 'empatica-e4-zip'] as const;
+export type ContainerFormat = (typeof CONTAINER_FORMATS)[number];
+
+/** What the archive is: Sensor Logger's export (its Metadata.csv, or only its CSVs), Empatica E4's download, or neither. */
+export function containerFormat(plan: ZipPlan): ContainerFormat | null {
+  const readers = plan.members.flatMap((m) => (m.role.kind === 'reader' ? [m.role] : []));
+  if (plan.session !== null) return 'sensor-logger-zip';
+  if (plan.empatica) return 'empatica-e4-zip';
+  if (readers.length > 0 && readers.every((r) => r.family === 'sensor-logger')) return 'sensor-logger-zip';
+  return null;
+}
+
 /** A relative member is only moved onto an absolute axis whose session start is this close. */
 const MAX_SESSION_SKEW_NS = 86_400n * 1_000_000_000n;
 
@@ -77,7 +93,20 @@ async function* readZip(ctx: ReaderContext, limits: ZipLimits): AsyncGenerator<R
   // A clock-less member placed at the session start (the Start tap) may begin before the first timed sample.
   const placedStarts = readers.flatMap((m) => (m.role.kind === 'reader' && !m.role.absolute ? [placements.get(m)?.offsetNs ?? 0n] : []));
   const start = earliest === null ? null : minBigint([earliest, ...placedStarts]);
-  yield { type: 'recording', startTimeNs: start, absoluteTime: earliest !== null };
+  // One clock for the recording: a member on the device's local clock makes the whole recording device-local
+  // (the pipeline converts it with the recording's zone; UTC members are not mixed in silently, see the warning).
+  const clocks = new Set(readers.flatMap((m) => (m.role.kind === 'reader' && m.role.absolute ? [m.role.clock] : [])));
+  const deviceLocal = clocks.has('device-local');
+  yield { type: 'recording', startTimeNs: start, absoluteTime: earliest !== null, ...(deviceLocal ? { clock: 'device-local' as const } : {}) };
+  const format = containerFormat(plan);
+  if (format !== null) yield { type: 'format', name: format };
+  if (deviceLocal && clocks.has('utc')) {
+    yield {
+      type: 'warning',
+      code: 'zip_mixed_clocks',
+      message: "Some files of the archive are on the device's local clock and others on UTC; all were treated as the device's local clock. Check their alignment.",
+    };
+  }
   if (plan.session !== null) yield { type: 'metadata', metadata: plan.session.metadata };
   if (plan.empatica) yield { type: 'metadata', metadata: E4_METADATA };
   yield* plan.warnings;

@@ -1,4 +1,4 @@
-import type { ReaderEvent } from '../domain/stream.js';
+import type { ReaderEvent, WallClock } from '../domain/stream.js';
 import { AppError, isAppError } from '../lib/errors.js';
 import { concatBytes } from './byte-source.js';
 import { parseSmallCsv } from './csv-small.js';
@@ -24,7 +24,8 @@ const HEAD_BYTES = 64 * 1024;
 export const MAX_SIDE_FILE_BYTES = 16 * 1024 * 1024;
 
 export type MemberRole =
-  | { kind: 'reader'; reader: FormatReader; startNs: bigint | null; absolute: boolean; family: 'sensor-logger' | 'empatica' | 'other' }
+  /** `clock`: the wall clock of an absolute member's times (its `recording` event's, `utc` when it says none). */
+  | { kind: 'reader'; reader: FormatReader; startNs: bigint | null; absolute: boolean; clock: WallClock; family: 'sensor-logger' | 'empatica' | 'other' }
   | { kind: 'annotations' }
   | { kind: 'e4-tags' };
 
@@ -74,17 +75,20 @@ function firstLineCells(head: Uint8Array): string[] {
 }
 
 /** Runs a member reader up to its `recording` event to learn where its clock starts, then stops it. */
-async function probeStart(ctx: ReaderContext, entry: ZipEntry, dataStart: number, reader: FormatReader, limits: ZipLimits): Promise<{ startNs: bigint | null; absolute: boolean }> {
+async function probeStart(ctx: ReaderContext, entry: ZipEntry, dataStart: number, reader: FormatReader, limits: ZipLimits): Promise<{ startNs: bigint | null; absolute: boolean; clock: WallClock }> {
   const bytes = entryBytes(ctx, entry, dataStart, { limits });
   const events = reader.read(bytes, memberContext(ctx, entry, dataStart, limits));
   try {
     for (let i = 0; i < 64; i++) {
       const r = await events.next();
       if (r.done === true) break;
-      if (r.value.type === 'recording') return { startNs: r.value.absoluteTime ? r.value.startTimeNs : null, absolute: r.value.absoluteTime && r.value.startTimeNs !== null };
+      if (r.value.type === 'recording') {
+        const absolute = r.value.absoluteTime && r.value.startTimeNs !== null;
+        return { startNs: r.value.absoluteTime ? r.value.startTimeNs : null, absolute, clock: absolute ? (r.value.clock ?? 'utc') : 'utc' };
+      }
       if (r.value.type === 'stream' || r.value.type === 'chunk') break;
     }
-    return { startNs: null, absolute: false };
+    return { startNs: null, absolute: false, clock: 'utc' };
   } finally {
     await events.return(undefined);
     await bytes.return(undefined);
