@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ReaderEvent } from '../domain/stream.js';
 import { empaticaE4CsvReader } from './empatica-e4.reader.js';
 import { inMemoryContext } from './in-memory-context.js';
 import { appError, collect, detectWith } from './reader-test-collect.js';
@@ -74,8 +75,8 @@ function sensorLoggerZip(opts: { platform?: string; standardisation?: boolean } 
   return buildZip(entries);
 }
 
-function formats(events: readonly { type: string }[]): string[] {
-  return events.flatMap((e) => (e.type === 'format' ? [(e as { name: string }).name] : []));
+function formats(events: readonly ReaderEvent[]): string[] {
+  return events.flatMap((e) => (e.type === 'format' ? [e.name] : []));
 }
 
 describe('zip-container reader: the format it found and the clock it gives', () => {
