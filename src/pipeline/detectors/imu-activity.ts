@@ -1,13 +1,19 @@
 import type { SampleChunk, StreamInfo } from '../../domain/stream.js';
 import { accelKind, clamp01, looksLikeGravity, PeriodEstimator, round, TimeBase, toGFactor, withOverrides, xyzIndices, type DetectorOptions } from './imu-common.js';
+import { MotionStateTracker, type MotionRun } from './imu-motion-state.js';
 import type { DetectedEvent, DetectedSegment, DetectorFactory, DetectorOutput, StreamDetector } from './types.js';
 
 /**
  * Parameters of the activity classifier; a study overrides them with detector options `activity.<name>`.
  * Physics behind the defaults:
- * - still: the total per-axis SD √(σx²+σy²+σz²) of a device at rest is 1–10 mg (sensor noise); sitting with
- *   the device worn gives 5–20 mg, walking 150–800 mg; 20 mg ≈ 0.2 m/s², the threshold the window
- *   segmentation uses too.
+ * - still vs moving (imu-motion-state.ts), every `blockS`: the spread of the acceleration over 2 s — the SD of
+ *   |a| when the signal has gravity (turning the device leaves |a| at 1 g, so postural sway and a rotating
+ *   wrist do not count), else the total per-axis SD. A phone on a table gives 1–3 mg (sensor noise), a phone
+ *   in the pocket of someone sitting or standing with sway < 10 mg, typing with a watch 5–15 mg; slow walking
+ *   (0.8 steps/s) 40–70 mg, walking 150–600 mg, jogging 700–1,600 mg (MotionSense: stairs ≥ 180 mg, walking
+ *   ≥ 290 mg, jogging ≥ 590 mg over any 2 s). Moving above 30 mg, still again below 15 mg (3–10 × the noise
+ *   of phone and watch accelerometers, half of the slowest walk). A moving bout must last 3 s (a wrist
+ *   gesture or a sit-to-stand alone is not a bout of movement; a few steps are); a still pause 2 s.
  * - cadence: walking 90–130 steps/min, running 150–190; 140 splits them (running also needs ≥ 600 mg SD:
  *   the jogging trial of MotionSense has 1,270–1,600 mg, its walking trial 730–830 mg).
  * - periodicity: the normalised autocorrelation at the gait period; MotionSense walking/jogging windows give
@@ -21,7 +27,14 @@ export const ACTIVITY_DEFAULTS = Object.freeze({
   /** Lags searched for the gait period: 0.25–2 s, i.e. 0.5–4 Hz. */
   minLagS: 0.25,
   maxLagS: 2,
-  stillMaxSdMg: 20,
+  blockS: 0.25,
+  motionWindowS: 2,
+  movingEnterMg: 30,
+  movingStayMg: 15,
+  minMovingS: 3,
+  minStillS: 2,
+  /** Windows calmer than this (total per-axis SD, mg) are not searched for a gait: walking gives ≥ 100 mg. */
+  gaitMinSdMg: 20,
   minPeriodicity: 0.3,
   /** The autocorrelation must have dipped this far below the peak at a shorter lag (a real oscillation). */
   minProminence: 0.3,
@@ -34,7 +47,7 @@ export const ACTIVITY_DEFAULTS = Object.freeze({
   strideMinPeriodS: 0.8,
   minCadenceSpm: 50,
   maxCadenceSpm: 250,
-  /** Windows with less data than this (s) are not classified; with less than minGaitDataS only still/moving. */
+  /** Windows with less data than this (s) get no gait class; with less than minGaitDataS no gait is looked for. */
   minClassifyS: 1,
   minGaitDataS: 4,
   /** Consecutive windows further apart than this (s) end a segment. */
@@ -43,11 +56,13 @@ export const ACTIVITY_DEFAULTS = Object.freeze({
 export type ActivityParams = typeof ACTIVITY_DEFAULTS;
 export type ActivityClass = 'still' | 'walking' | 'running' | 'moving';
 
-/** What one analysis window gave. */
+/** What one analysis window gave: the gait class of its moving time (`moving` when no gait was found). */
 export interface ActivityWindow {
+  /** Window number: it covers offsets [index · windowS, (index + 1) · windowS). */
+  index: number;
   firstOff: number;
   lastOff: number;
-  cls: ActivityClass | null;
+  cls: Exclude<ActivityClass, 'still'> | null;
   confidence: number;
   sdMg: number;
   enmoMg: number;
@@ -120,7 +135,8 @@ export function gaitPeriod(
 
 class ActivityDetector implements StreamDetector {
   readonly name = 'imu-activity';
-  readonly version = '1.0.0';
+  /** 1.1.0: still vs moving from the spread of |a| every 0.25 s with hysteresis and minimum bouts. */
+  readonly version = '1.1.0';
   private readonly time = new TimeBase();
   private readonly period: PeriodEstimator;
   private readonly idx: [number, number, number];
@@ -142,6 +158,7 @@ class ActivityDetector implements StreamDetector {
   private readonly binSum: Float64Array[];
   private readonly binN: Float64Array;
   private readonly series: Float64Array[];
+  private readonly motion: MotionStateTracker;
 
   constructor(stream: StreamInfo, private readonly p: ActivityParams, private readonly sensorSaysNoGravity: boolean) {
     this.idx = xyzIndices(stream)!;
@@ -153,6 +170,7 @@ class ActivityDetector implements StreamDetector {
     this.binSum = [0, 1, 2].map(() => new Float64Array(this.nb));
     this.binN = new Float64Array(this.nb);
     this.series = [0, 1, 2].map(() => new Float64Array(this.nb));
+    this.motion = new MotionStateTracker(p, () => this.period.ns);
   }
 
   push(chunk: SampleChunk): void {
@@ -194,6 +212,7 @@ class ActivityDetector implements StreamDetector {
       this.s1[2]! += dz;
       this.s2[2]! += dz * dz;
       const m = Math.sqrt(x * x + y * y + z * z);
+      this.motion.add(o, x, y, z, m);
       this.vm += m;
       if (m > 1) this.enmo += m - 1;
       let b = Math.floor((o - w * wNs) / bNs);
@@ -235,20 +254,15 @@ class ActivityDetector implements StreamDetector {
     const sdMg = Math.sqrt(variance) * 1000;
     const dataS = (this.lastOff - this.firstOff) / 1e9 + (this.period.known ? this.period.ns / 1e9 : 0);
     const win: ActivityWindow = {
-      firstOff: this.firstOff, lastOff: this.lastOff, cls: null, confidence: 0, sdMg,
+      index: this.cur, firstOff: this.firstOff, lastOff: this.lastOff, cls: null, confidence: 0, sdMg,
       enmoMg: (this.enmo / n) * 1000, vmMg: (this.vm / n) * 1000, meanNormG: Math.sqrt(norm2), cadenceSpm: null, periodicity: null, gaitTested: false,
     };
     if (dataS >= p.minClassifyS) {
-      if (sdMg < p.stillMaxSdMg) {
-        win.cls = 'still';
-        win.confidence = clamp01(0.5 + 0.5 * Math.log10(p.stillMaxSdMg / Math.max(sdMg, 1e-6)));
-      } else {
-        win.cls = 'moving';
-        win.confidence = clamp01(0.5 + 0.5 * Math.log10(sdMg / p.stillMaxSdMg));
-        if (dataS >= p.minGaitDataS) {
-          win.gaitTested = true;
-          this.gait(win);
-        }
+      win.cls = 'moving';
+      win.confidence = 0.5;
+      if (dataS >= p.minGaitDataS && sdMg >= p.gaitMinSdMg) {
+        win.gaitTested = true;
+        this.gait(win);
       }
     }
     this.windows.push(win);
@@ -329,57 +343,98 @@ class ActivityDetector implements StreamDetector {
     this.close();
     this.cur = -1;
     this.period.settle();
-    const wins = this.windows;
     const periodNs = this.period.known ? this.period.ns : 0;
     this.smooth(periodNs);
+    const wins = this.windows;
     const withGravity = !this.sensorSaysNoGravity && looksLikeGravity(wins.map((w) => w.meanNormG));
+    const byIndex = new Map(wins.map((w) => [w.index, w]));
     const segments: DetectedSegment[] = [];
     const events: DetectedEvent[] = [];
-    let i = 0;
-    while (i < wins.length) {
-      const w0 = wins[i]!;
-      if (w0.cls === null) {
-        i++;
-        continue;
+    for (const run of this.motion.finish()) {
+      const pieces = run.label === 'still' ? [{ cls: 'still' as ActivityClass, startOff: run.startOff, endOff: run.endOff }] : this.gaitPieces(run, byIndex);
+      for (const piece of pieces) {
+        const over = this.windowsOver(piece.startOff, piece.endOff, byIndex);
+        const gaitWins = over.filter((w) => w.cls === piece.cls && (piece.cls === 'walking' || piece.cls === 'running'));
+        const mean = (list: ActivityWindow[], f: (w: ActivityWindow) => number | null): number | null => {
+          const xs = list.map(f).filter((x): x is number => x !== null);
+          return xs.length > 0 ? xs.reduce((sum, x) => sum + x, 0) / xs.length : null;
+        };
+        const cadence = mean(gaitWins, (w) => w.cadenceSpm);
+        const periodicity = mean(gaitWins, (w) => w.periodicity);
+        const stateConfidence = run.confidenceSum / Math.max(1, run.blocks);
+        const confidence = round(gaitWins.length > 0 ? (mean(gaitWins, (w) => w.confidence) ?? 0.5) : stateConfidence, 3);
+        const attributes: Record<string, number | string | boolean> = {
+          intensityMg: round(mean(over, (w) => (withGravity ? w.enmoMg : w.vmMg)) ?? 0, 1),
+          intensityMetric: withGravity ? 'enmo' : 'mean-user-acceleration',
+          sdMg: round(mean(over, (w) => w.sdMg) ?? 0, 1),
+          spreadMg: round(run.spreadSum / Math.max(1, run.blocks), 1),
+          windows: Math.max(1, gaitWins.length > 0 ? gaitWins.length : over.length),
+          confidence,
+          ...(cadence !== null ? { cadenceSpm: round(cadence, 1) } : {}),
+          ...(periodicity !== null ? { periodicity: round(periodicity, 3) } : {}),
+        };
+        const startNs = this.time.ns(piece.startOff);
+        const endNs = this.time.ns(piece.endOff);
+        segments.push({ kind: piece.cls, startNs, endNs, attributes });
+        events.push({ label: piece.cls, startNs, endNs, confidence, attributes });
       }
-      let j = i + 1;
-      while (j < wins.length && wins[j]!.cls === w0.cls && wins[j]!.firstOff - wins[j - 1]!.lastOff <= this.p.maxJoinGapS * 1e9) j++;
-      const run = wins.slice(i, j);
-      const startNs = this.time.ns(w0.firstOff);
-      const endNs = this.time.ns(run[run.length - 1]!.lastOff + periodNs);
-      const mean = (f: (w: ActivityWindow) => number | null): number | null => {
-        const xs = run.map(f).filter((x): x is number => x !== null);
-        return xs.length > 0 ? xs.reduce((s, x) => s + x, 0) / xs.length : null;
-      };
-      const cadence = mean((w) => w.cadenceSpm);
-      const periodicity = mean((w) => w.periodicity);
-      const confidence = round(mean((w) => w.confidence) ?? 0, 3);
-      const attributes: Record<string, number | string | boolean> = {
-        intensityMg: round(mean((w) => (withGravity ? w.enmoMg : w.vmMg)) ?? 0, 1),
-        intensityMetric: withGravity ? 'enmo' : 'mean-user-acceleration',
-        sdMg: round(mean((w) => w.sdMg) ?? 0, 1),
-        windows: run.length,
-        confidence,
-        ...(cadence !== null ? { cadenceSpm: round(cadence, 1) } : {}),
-        ...(periodicity !== null ? { periodicity: round(periodicity, 3) } : {}),
-      };
-      segments.push({ kind: w0.cls, startNs, endNs, attributes });
-      events.push({ label: w0.cls, startNs, endNs, confidence, attributes });
-      i = j;
     }
     return { events, segments };
+  }
+
+  /** The analysis windows a stretch of offsets overlaps. */
+  private windowsOver(startOff: number, endOff: number, byIndex: Map<number, ActivityWindow>): ActivityWindow[] {
+    const out: ActivityWindow[] = [];
+    const last = Math.max(Math.floor(startOff / this.windowNs), Math.ceil(endOff / this.windowNs) - 1);
+    for (let w = Math.floor(startOff / this.windowNs); w <= last; w++) {
+      const win = byIndex.get(w);
+      if (win !== undefined) out.push(win);
+    }
+    return out;
+  }
+
+  /**
+   * A moving run cut at the analysis windows, each part labelled with its window's gait (walking, running,
+   * else moving); parts shorter than half a window (the run's ragged ends) take the longer neighbour's label.
+   */
+  private gaitPieces(run: MotionRun, byIndex: Map<number, ActivityWindow>): { cls: ActivityClass; startOff: number; endOff: number }[] {
+    const wNs = this.windowNs;
+    const raw: { cls: ActivityClass; startOff: number; endOff: number }[] = [];
+    for (let w = Math.floor(run.startOff / wNs); w * wNs < run.endOff; w++) {
+      const startOff = Math.max(run.startOff, w * wNs);
+      const endOff = Math.min(run.endOff, (w + 1) * wNs);
+      if (endOff <= startOff) continue;
+      const cls = byIndex.get(w)?.cls ?? 'moving';
+      raw.push({ cls, startOff, endOff });
+    }
+    const len = (x: { startOff: number; endOff: number }): number => x.endOff - x.startOff;
+    for (let i = 0; i < raw.length; i++) {
+      const piece = raw[i]!;
+      if (len(piece) >= wNs / 2) continue;
+      const a = raw[i - 1];
+      const c = raw[i + 1];
+      const target = a === undefined ? c : c === undefined ? a : len(a) >= len(c) ? a : c;
+      if (target !== undefined) piece.cls = target.cls;
+    }
+    const out: typeof raw = [];
+    for (const piece of raw) {
+      const prev = out[out.length - 1];
+      if (prev !== undefined && prev.cls === piece.cls) prev.endOff = piece.endOff;
+      else out.push({ ...piece });
+    }
+    return out;
   }
 }
 
 /**
- * Still / walking / running / moving per `windowS` window of a 3-axis acceleration (with or without gravity;
- * not the OS's gravity stream, not gyroscopes). Per window: the total per-axis SD (mg) decides still; else
- * the autocorrelation of the x, y, z series resampled to `gridHz` gives the gait period in 0.5–4 Hz, the
- * cadence (steps/min) and how periodic the motion is; walking vs running from the cadence and the SD.
+ * Still / walking / running / moving of a 3-axis acceleration (with or without gravity; not the OS's gravity
+ * stream, not gyroscopes). Still vs moving every `blockS` from the acceleration's spread with hysteresis and
+ * minimum bout lengths (imu-motion-state.ts); the moving time is then cut at `windowS` windows whose x, y, z
+ * series, resampled to `gridHz`, give by autocorrelation the gait period in 0.5–4 Hz, the cadence
+ * (steps/min) and how periodic the motion is: walking or running from the cadence and the SD, else `moving`.
  * Intensity is ENMO (mean of max(0, |a| − 1 g), mg, as GGIR) when the stream carries gravity, else the mean
  * |a| in mg (`intensityMetric` says which; gravity is judged from the data, see `looksLikeGravity`).
- * Consecutive windows of one class make a segment and an event (label = class) whose confidence is the
- * windows' mean. Windows with less than `minClassifyS` of data (a gap) end segments and get no class.
+ * Each bout is a segment and an event (label = class). Stretches without samples (gaps) end bouts.
  */
 export const imuActivityDetector: DetectorFactory = (stream: StreamInfo, options?: DetectorOptions) => {
   const kind = accelKind(stream);
