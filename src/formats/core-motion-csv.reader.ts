@@ -102,7 +102,7 @@ function planCoreMotion(dialect: Dialect, filename: string): Plan {
   const chosen = chooseTime(candidates, dialect, warnings);
   if (chosen !== null) {
     const r = chosen.reading;
-    time = { kind: 'column', index: chosen.col.index, name: chosen.col.name.raw, mode: r.mode, unit: r.unit, absolute: r.absolute, shiftNs: r.shiftNs };
+    time = { kind: 'column', index: chosen.col.index, name: chosen.col.name.raw, mode: r.mode, unit: r.unit, absolute: r.absolute, shiftNs: r.shiftNs, clock: r.clock };
     if (r.note !== null) warnings.push({ code: 'time_inferred', message: `${r.note}.` });
   } else {
     const stated = rateFromPreamble(dialect.preamble);
@@ -131,7 +131,7 @@ function planCoreMotion(dialect: Dialect, filename: string): Plan {
     dialect,
     time,
     streams,
-    label: null,
+    labels: [],
     fileLabel: trial === null ? null : { label: trial.label, origin: `MotionSense folder "${trial.folder}"` },
     warnings,
     metadata: { device: { platform: 'ios' }, ...(trial !== null ? { session } : {}) },

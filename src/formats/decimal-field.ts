@@ -22,6 +22,11 @@ export const decimal = {
    * digits did not fit 2^53 or the decimal exponent was beyond ±22.
    */
   approx: false,
+  /**
+   * Set (never cleared here) when the field was the word `NaN`: a value the file wrote, not an empty cell.
+   * A caller that tells the two apart reads and clears it when the value returned is NaN.
+   */
+  nanText: false,
 };
 
 /** End of the field starting at `p`. */
@@ -44,7 +49,11 @@ function parseDecimalSlow(b: Uint8Array, p: number, e: number, d1: number, d2: n
   const z = fieldEnd(b, p, e, d1, d2);
   decimal.cursor = z;
   let text = fieldText(b, p, z);
-  if (text === '' || /^nan$/i.test(text)) return Number.NaN;
+  if (text === '') return Number.NaN;
+  if (/^[+-]?nan$/i.test(text)) {
+    decimal.nanText = true;
+    return Number.NaN;
+  }
   if (dec === COMMA) text = text.replace(',', '.');
   if (NUMBER.test(text)) return Number(text);
   if (/^[+-]?(inf|infinity)$/i.test(text)) return text.startsWith('-') ? -Infinity : Infinity;

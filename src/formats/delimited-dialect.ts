@@ -81,8 +81,17 @@ export function toNumber(field: string, decimalComma: boolean): number {
   return Number.NaN;
 }
 
+/** `NaN`, `Infinity`, `-inf`: values a file wrote that are no number but take a number's place. */
+const NON_FINITE_WORD = /^[+-]?(nan|inf|infinity)$/i;
+
 function isNumberText(f: string, allowComma: boolean): boolean {
-  return NUMBER_DOT.test(f) || (allowComma && NUMBER_COMMA.test(f));
+  return NUMBER_DOT.test(f) || (allowComma && NUMBER_COMMA.test(f)) || NON_FINITE_WORD.test(f);
+}
+
+/** True when the field is a number or a non-finite word (`NaN`, `Infinity`): a value of a numeric column. */
+export function isValueText(field: string, decimalComma: boolean): boolean {
+  const f = field.trim();
+  return (decimalComma ? NUMBER_COMMA : NUMBER_DOT).test(f) || NON_FINITE_WORD.test(f);
 }
 
 interface Candidate {

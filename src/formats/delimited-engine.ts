@@ -56,7 +56,8 @@ export async function* readWithPlan(source: AsyncIterable<Uint8Array>, plan: Pla
     if (started) return;
     started = true;
     const absolute = plan.time.kind === 'column' && plan.time.absolute;
-    yield { type: 'recording', startTimeNs: absolute ? parser.firstNs : null, absoluteTime: absolute };
+    const clock = plan.time.kind === 'column' && absolute ? { clock: plan.time.clock } : {};
+    yield { type: 'recording', startTimeNs: absolute ? parser.firstNs : null, absoluteTime: absolute, ...clock };
     if (plan.metadata !== null) yield { type: 'metadata', metadata: plan.metadata };
     for (const w of plan.warnings) yield { type: 'warning', code: w.code, message: w.message };
   }
@@ -175,6 +176,15 @@ function* endWarnings(parser: RowParser, plan: Plan): Generator<ReaderEvent> {
   let slot = 0;
   for (const sp of plan.streams) {
     for (const ch of sp.info.channels) {
+      const k = parser.nonFinite[slot] ?? 0;
+      if (k > 0) {
+        yield {
+          type: 'warning',
+          code: 'csv_non_finite',
+          message: `${plural(k, 'value')} of ${sp.info.name}.${ch} ${k === 1 ? 'is' : 'are'} not finite (Infinity, NaN or beyond float32's range; first at line ${parser.nonFiniteLine[slot]}); stored as NaN and counted by the non_finite quality check.`,
+          count: k,
+        };
+      }
       const n = parser.nonNumeric[slot] ?? 0;
       if (n > 0) {
         yield {
@@ -196,7 +206,7 @@ function* endWarnings(parser: RowParser, plan: Plan): Generator<ReaderEvent> {
     yield {
       type: 'warning',
       code: 'annotations_capped',
-      message: `The label column changes value more than ${parser.annotationCount} times; the last ${parser.annotationsDropped} label runs were not imported.`,
+      message: `The label columns change value more than ${parser.annotationCount} times; the last ${parser.annotationsDropped} label runs were not imported.`,
       count: parser.annotationsDropped,
     };
   }

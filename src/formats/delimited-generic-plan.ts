@@ -1,15 +1,17 @@
 /**
  * Plans the reading of a generic delimited text file from its head: finds the time column by name (or, with
- * no header, by position and monotony), how it counts, the label column, and groups the other numeric
- * columns into streams. Anything it cannot decide becomes `csv_ambiguous` naming the column, not a guess.
+ * no header, by position and monotony: a number, an ISO 8601 date-time or a time of day), how it counts, the
+ * label columns, and groups the other numeric columns into streams. A text column is imported as labels when
+ * it is categorical (few values in long runs), else listed as skipped — never read as numbers. Anything it
+ * cannot decide becomes `csv_ambiguous` naming the column, not a guess.
  */
 
 import { AppError } from '../lib/errors.js';
-import { toNumber, type Dialect } from './delimited-dialect.js';
+import { isValueText, toNumber, type Dialect } from './delimited-dialect.js';
 import { isIndexName, isLabelName, isTimeName, parseColumnName, type ColumnName } from './delimited-names.js';
-import { MAX_COLUMNS, type Plan, type TimePlan } from './delimited-plan.js';
+import { MAX_COLUMNS, type LabelPlan, type Plan, type TimePlan } from './delimited-plan.js';
 import { buildStreams, withRate, type Column } from './delimited-streams.js';
-import { readTimeColumn, type TimeReading } from './delimited-time.js';
+import { looksLikeClockTime, looksLikeIsoTime, readTimeColumn, type TimeReading } from './delimited-time.js';
 import { NS_PER_UNIT, timeUnitFromName, type TimeUnit } from './delimited-units.js';
 
 type Warning = { code: string; message: string };
@@ -36,10 +38,34 @@ function column(dialect: Dialect, index: number, name: ColumnName): Column {
   return { index, name, values: dialect.rows.map((r) => r[index] ?? '') };
 }
 
+/** Share of the non-empty head values that are numbers (or non-finite words such as `NaN`, `Infinity`). */
 function numericShare(values: readonly string[], decimalComma: boolean): number {
   const present = values.filter((v) => v !== '');
   if (present.length === 0) return Number.NaN;
-  return present.filter((v) => Number.isFinite(toNumber(v, decimalComma))).length / present.length;
+  return present.filter((v) => isValueText(v, decimalComma)).length / present.length;
+}
+
+/** Most label columns one file may import (the rest are listed as skipped). */
+const MAX_LABEL_COLUMNS = 8;
+/** A categorical text column has at most this many distinct values in the head, each at most this long. */
+const MAX_CATEGORIES = 50;
+const MAX_CATEGORY_CHARS = 64;
+/** Text that is an identifier or a date, not a category: a UUID, a long hex string, a date or time. */
+const NOT_CATEGORY = /^([0-9a-f]{8}-[0-9a-f]{4}-|(0x)?[0-9a-f]{8,}$|[0-9a-f]{2}([:-][0-9a-f]{2}){5}$|\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{1,2}:\d{2})/i;
+
+/**
+ * True when a text column reads as categories (an activity, a user, a device model): few distinct values,
+ * none an identifier or a date, in runs of 20 rows or more on average. Such a column's runs become labels.
+ */
+function isCategorical(values: readonly string[]): boolean {
+  const present = values.filter((v) => v !== '');
+  if (present.length === 0) return false;
+  const distinct = new Set(present);
+  if (distinct.size > MAX_CATEGORIES) return false;
+  for (const v of distinct) if (v.length > MAX_CATEGORY_CHARS || NOT_CATEGORY.test(v)) return false;
+  let changes = 0;
+  for (let i = 1; i < present.length; i++) if (present[i] !== present[i - 1]) changes++;
+  return changes + 1 <= Math.max(1, present.length / 20);
 }
 
 /** True when the second reading's offsets match the first's (within 2 ms or 1 %). */
@@ -92,11 +118,11 @@ export function chooseTime(cols: readonly Column[], dialect: Dialect, warnings: 
 }
 
 function timePlan(col: Column, r: TimeReading): TimePlan {
-  return { kind: 'column', index: col.index, name: col.name.raw, mode: r.mode, unit: r.unit, absolute: r.absolute, shiftNs: r.shiftNs };
+  return { kind: 'column', index: col.index, name: col.name.raw, mode: r.mode, unit: r.unit, absolute: r.absolute, shiftNs: r.shiftNs, clock: r.clock };
 }
 
 function basePlan(dialect: Dialect, time: TimePlan, warnings: Warning[]): Plan {
-  return { dialect, time, streams: [], label: null, fileLabel: null, warnings, metadata: null, what: 'delimited text file' };
+  return { dialect, time, streams: [], labels: [], fileLabel: null, warnings, metadata: null, what: 'delimited text file' };
 }
 
 /** Plans a file whose first table line is a header. */
@@ -105,12 +131,14 @@ function planWithHeader(dialect: Dialect, header: readonly string[], filename: s
   const cols = header.map((h, i) => column(dialect, i, parseColumnName(h)));
   const timeCols = cols.filter((c) => isTimeName(c.name));
   const labelCols = cols.filter((c) => !isTimeName(c.name) && isLabelName(c.name));
+  const labels: LabelPlan[] = labelCols.map((c) => ({ index: c.index, name: c.name.raw, origin: `label column "${c.name.raw}"` }));
   const ignored: Column[] = [];
   const data: Column[] = [];
   for (const c of cols) {
     if (timeCols.includes(c) || labelCols.includes(c) || isIndexName(c.name)) continue;
     const share = numericShare(c.values, dialect.decimalComma);
     if (share >= 0.5 || (Number.isNaN(share) && c.name.sensor !== null)) data.push(c);
+    else if (!Number.isNaN(share) && isCategorical(c.values)) labels.push({ index: c.index, name: c.name.raw, origin: `text column "${c.name.raw}"` });
     else ignored.push(c);
   }
   const chosen = chooseTime(timeCols, dialect, warnings);
@@ -137,11 +165,20 @@ function planWithHeader(dialect: Dialect, header: readonly string[], filename: s
   warnings.push(...built.warnings);
   const plan = basePlan(dialect, time, warnings);
   plan.streams = time.kind === 'rate' ? withRate(built.streams, time.rateHz) : built.streams;
-  const label = labelCols[0];
-  if (label !== undefined) plan.label = { index: label.index, name: label.name.raw };
-  if (labelCols.length > 1) ignored.push(...labelCols.slice(1));
+  plan.labels = labels.slice(0, MAX_LABEL_COLUMNS);
+  for (const l of labels.slice(MAX_LABEL_COLUMNS)) ignored.push(cols[l.index]!);
+  const text = plan.labels.filter((l) => l.origin.startsWith('text'));
+  if (text.length > 0) {
+    warnings.push({
+      code: 'text_columns_labels',
+      message: `Text column${text.length === 1 ? '' : 's'} ${text.map((l) => `"${l.name}"`).join(', ')} ${text.length === 1 ? 'holds' : 'hold'} categories in long runs; each run was imported as a label.`,
+    });
+  }
   if (ignored.length > 0) {
-    warnings.push({ code: 'columns_ignored', message: `Columns that are not numbers, time or a label were not imported: ${ignored.map((c) => `"${c.name.raw}"`).join(', ')}.` });
+    warnings.push({
+      code: 'columns_ignored',
+      message: `Columns that are not numbers, time or labels were skipped (not stored): ${ignored.map((c) => `"${c.name.raw}"`).join(', ')}.`,
+    });
   }
   return plan;
 }
@@ -179,21 +216,24 @@ function planWithoutHeader(dialect: Dialect, filename: string): Plan {
     });
   } else if (n === 4) {
     const first = column(dialect, 0, name('column 1'));
-    const nums = first.values.map((v) => toNumber(v, dialect.decimalComma));
-    const monotonic = nums.length >= 2 && nums.every((v, i) => i === 0 || v >= (nums[i - 1] ?? v)) && (nums[nums.length - 1] ?? 0) > (nums[0] ?? 0);
+    const sample = (first.values.find((v) => v !== '') ?? '').trim();
+    const kind = looksLikeIsoTime(sample) ? 'ISO 8601 date-times' : looksLikeClockTime(sample) ? 'times of day' : 'numbers';
+    const r = readTimeColumn('column 1', null, first.values, dialect.decimalComma);
+    const offsets = r.ok ? r.offsetsNs : first.values.map((v) => toNumber(v, dialect.decimalComma));
+    const monotonic = offsets.length >= 2 && offsets.every((v, i) => i === 0 || v >= (offsets[i - 1] ?? v)) && (offsets[offsets.length - 1] ?? 0) > (offsets[0] ?? 0);
+    if (kind !== 'numbers' && !r.ok) throw new AppError('csv_ambiguous', `Cannot read the time: ${r.reason}.`, { column: 'column 1' });
     if (!monotonic) {
       throw new AppError(
         'csv_ambiguous',
-        'The file has 4 unnamed columns and column 1 does not increase, so it is not a time; add a header that names the columns (e.g. "timestamp_ms,acc_x,acc_y,acc_z").',
+        `The file has 4 unnamed columns and column 1 (${kind}) does not increase, so it is not a time; add a header that names the columns (e.g. "timestamp_ms,acc_x,acc_y,acc_z").`,
         { column: 'column 1' },
       );
     }
-    const r = readTimeColumn('column 1', null, first.values, dialect.decimalComma);
     if (!r.ok) throw new AppError('csv_ambiguous', `Cannot read the time: ${r.reason}.`, { column: 'column 1' });
     time = timePlan(first, r);
     if (r.note !== null) warnings.push({ code: 'time_inferred', message: `${r.note}.` });
     cols = xyz(1);
-    warnings.push({ code: 'columns_inferred', message: 'No header: column 1 was read as the time (it increases) and columns 2–4 as x, y, z.' });
+    warnings.push({ code: 'columns_inferred', message: `No header: column 1 was read as the time (${kind} that increase) and columns 2–4 as x, y, z.` });
   } else {
     throw new AppError(
       'csv_ambiguous',

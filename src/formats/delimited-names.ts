@@ -1,6 +1,7 @@
 /**
  * What a delimited-text column name says: its words, an axis (x/y/z/w), a unit (`(m/s^2)`, `[ms]`, `_g`), and
- * which sensor it belongs to (`acc_x`, `accX`, `Acceleration x`, `gyro_x`, `gx`, `Linear Acceleration x`, …).
+ * which sensor it belongs to (`acc_x`, `accX`, `acc.x`, `x_acc`, `Accel-X (g)`, `Acceleration x`, `gyro_x`, `gx`,
+ * `Linear Acceleration x`, …), whichever order the sensor and the axis come in.
  * Pure string work on the header only; the hot loop never calls it.
  */
 
@@ -96,6 +97,10 @@ export function parseColumnName(raw: string): ColumnName {
     // `accx`, `gyrox`
     axis = last.slice(-1);
     words = [...axisWords.slice(0, -1), last.slice(0, -1)];
+  } else if (axisWords.length >= 2 && /^[xyzw]$/.test(axisWords[0] ?? '') && findSensor(axisWords.slice(1)) !== null) {
+    // axis first: `x_acc`, `y_gyro`, `xAccel`, `X axis acceleration`
+    axis = axisWords[0] ?? null;
+    words = axisWords.slice(1);
   } else {
     words = axisWords;
   }

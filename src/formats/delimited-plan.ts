@@ -4,7 +4,7 @@
  * delimited, Core Motion) build it from the head; the row parser follows it byte by byte.
  */
 
-import type { RecordingMetadata, StreamInfo } from '../domain/stream.js';
+import type { RecordingMetadata, StreamInfo, WallClock } from '../domain/stream.js';
 import type { Dialect } from './delimited-dialect.js';
 import type { TimeMode } from './delimited-time.js';
 import type { TimeUnit } from './delimited-units.js';
@@ -17,17 +17,29 @@ export interface StreamPlan {
   scales: number[];
 }
 
+/** A column whose runs of equal values become annotations (a label column, a categorical text column). */
+export interface LabelPlan {
+  index: number;
+  name: string;
+  /** Where the annotations came from, for people: `label column "activity"`, `text column "gt"`. */
+  origin: string;
+}
+
 export type TimePlan =
   /** No time column: row i (or the sample number in `indexField`) is at i / rate. */
   | { kind: 'rate'; rateHz: number; indexField: number | null }
-  | { kind: 'column'; index: number; name: string; mode: TimeMode; unit: TimeUnit; absolute: boolean; shiftNs: number };
+  | {
+      kind: 'column'; index: number; name: string; mode: TimeMode; unit: TimeUnit; absolute: boolean; shiftNs: number;
+      /** Which wall clock absolute times are: `utc` (epoch, ISO with an offset) or `device-local` (ISO without one). */
+      clock: WallClock;
+    };
 
 export interface Plan {
   dialect: Dialect;
   time: TimePlan;
   streams: StreamPlan[];
-  /** A column whose runs of equal values become annotations. */
-  label: { index: number; name: string } | null;
+  /** Columns whose runs of equal values become annotations. */
+  labels: LabelPlan[];
   /** One label for the whole file (MotionSense's activity folder), emitted as an annotation over all rows. */
   fileLabel: { label: string; origin: string } | null;
   warnings: { code: string; message: string }[];

@@ -5,11 +5,13 @@
  * value, so files that interleave sensors at different rates (blank cells) keep each stream's own rows.
  */
 
+import { FLOAT32_MAX, NON_FINITE_BITS } from '../domain/sample-values.js';
 import type { ImportedLabel, SampleChunk } from '../domain/stream.js';
 import { closingQuote, QUOTE } from './csv-fields.js';
+import { decimal } from './decimal-field.js';
 import { fieldEnd, fieldText, fld, parseExactTime, parseValue } from './delimited-fields.js';
-import { MAX_ANNOTATIONS, type Plan } from './delimited-plan.js';
-import { parseIsoTime } from './delimited-time.js';
+import { MAX_ANNOTATIONS, type LabelPlan, type Plan } from './delimited-plan.js';
+import { parseClockTime, parseIsoTime } from './delimited-time.js';
 import { NS_PER_UNIT } from './delimited-units.js';
 
 const CR = 13;
@@ -22,7 +24,10 @@ const REBASE_ABOVE = 2 ** 52;
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const ROLE_IGNORE = -1;
 const ROLE_TIME = -2;
+/** Label column k has role ROLE_LABEL − k. */
 const ROLE_LABEL = -3;
+const DAY_NS = 86_400e9;
+const HALF_DAY_NS = 43_200e9;
 const MAX_LABEL_BYTES = 200;
 /** Values held per chunk across all channels: bounds memory when a file has hundreds of columns. */
 const VALUES_PER_CHUNK = 4_194_304;
@@ -33,6 +38,8 @@ class StreamBuffer {
   t = new BigInt64Array(0);
   tw = new Uint32Array(0);
   values: Float32Array[] = [];
+  /** The same bytes as `values`, to write the non-finite marker exactly. */
+  bits: Uint32Array[] = [];
   present = false;
   declared = false;
 
@@ -47,6 +54,7 @@ class StreamBuffer {
     this.t = new BigInt64Array(this.rows);
     this.tw = new Uint32Array(this.t.buffer);
     this.values = Array.from({ length: this.channels }, () => new Float32Array(this.rows));
+    this.bits = this.values.map((v) => new Uint32Array(v.buffer));
     this.n = 0;
   }
 
@@ -57,6 +65,19 @@ class StreamBuffer {
     this.reset();
     return chunk;
   }
+}
+
+/** The run of equal values a label column is in. */
+class LabelRun {
+  bytes = new Uint8Array(MAX_LABEL_BYTES);
+  len = -1;
+  text = '';
+  startNs = 0n;
+  /** The field's bytes in the current line (−1: not seen). */
+  fieldStart = -1;
+  fieldEnd = -1;
+
+  constructor(readonly plan: LabelPlan) {}
 }
 
 /** Why a line was skipped. */
@@ -94,19 +115,20 @@ export class RowParser {
   firstBackwardsLine = 0;
   readonly nonNumeric: Int32Array;
   readonly nonNumericLine: Int32Array;
+  /** Values the file wrote as `Infinity`, `NaN`, `1e309` (stored as the non-finite marker), per slot. */
+  readonly nonFinite: Int32Array;
+  readonly nonFiniteLine: Int32Array;
   skipped = 0;
   firstSkipped: { line: number; reason: SkipReason } | null = null;
   truncatedLast = false;
-  // label runs
-  private labelBytes = new Uint8Array(MAX_LABEL_BYTES);
-  private labelLen = -1;
-  private labelText = '';
-  private labelStartNs = 0n;
+  // label runs, one per label column
+  private readonly labels: LabelRun[];
   readonly annotations: ImportedLabel[] = [];
   annotationCount = 0;
   annotationsDropped = 0;
-  private labelStart = 0;
-  private labelEnd = 0;
+  /** Clock-of-day times: days added after passing midnight, and the last time of day seen. */
+  private dayNs = 0;
+  private prevClockNs = Number.NaN;
 
   constructor(private readonly plan: Plan, firstLine: number) {
     const { dialect } = plan;
@@ -134,12 +156,17 @@ export class RowParser {
       });
     });
     if (plan.time.kind === 'column') this.map[plan.time.index] = ROLE_TIME;
-    if (plan.label !== null) this.map[plan.label.index] = ROLE_LABEL;
+    this.labels = plan.labels.map((l, k) => {
+      this.map[l.index] = ROLE_LABEL - k;
+      return new LabelRun(l);
+    });
     this.nsPerUnit = plan.time.kind === 'column' ? NS_PER_UNIT[plan.time.unit] : 1;
     this.rateStepNs = plan.time.kind === 'rate' ? 1e9 / plan.time.rateHz : 0;
     if (plan.time.kind === 'rate' && plan.time.indexField !== null) this.map[plan.time.indexField] = ROLE_TIME;
     this.nonNumeric = new Int32Array(slots);
     this.nonNumericLine = new Int32Array(slots);
+    this.nonFinite = new Int32Array(slots);
+    this.nonFiniteLine = new Int32Array(slots);
   }
 
   /** Parses complete lines of `b[p, end)` until a stream's chunk is full; returns the position after the last. */
@@ -181,7 +208,7 @@ export class RowParser {
     for (const st of streams) st.present = false;
     let timeOk = this.plan.time.kind === 'rate' && this.plan.time.indexField === null;
     if (timeOk) this.rowD = Math.round(this.rows * this.rateStepNs);
-    this.labelStart = this.labelEnd = -1;
+    for (const l of this.labels) l.fieldStart = -1;
     let f = 0;
     for (;;) {
       if (!this.ws) while (p < e && b[p] === SPACE) p++;
@@ -196,24 +223,28 @@ export class RowParser {
         fld.bad = false;
         const v = parseValue(b, fs, fe, d1, d2, dec);
         if (fe !== e && fld.cursor !== fe) fld.bad = true;
-        const si = this.slotStream[role]!;
-        const st = streams[si]!;
+        const st = streams[this.slotStream[role]!]!;
         if (fld.bad) {
           if (this.nonNumeric[role] === 0) this.nonNumericLine[role] = this.line;
           this.nonNumeric[role]!++;
           st.values[this.slotChannel[role]!]![st.n] = Number.NaN;
         } else {
-          st.values[this.slotChannel[role]!]![st.n] = v * this.slotScale[role]!;
-          if (v === v) st.present = true;
+          const x = v * this.slotScale[role]!;
+          if (x <= FLOAT32_MAX && x >= -FLOAT32_MAX) {
+            st.values[this.slotChannel[role]!]![st.n] = x;
+            st.present = true;
+          } else if (v !== v && !decimal.nanText) st.values[this.slotChannel[role]!]![st.n] = Number.NaN;
+          else this.nonFiniteValue(role, st);
         }
         p = fld.cursor;
       } else if (role === ROLE_TIME) {
         timeOk = this.parseTimeField(b, fs, fe);
         p = fld.cursor;
-      } else if (role === ROLE_LABEL) {
+      } else if (role <= ROLE_LABEL) {
         const z = fe === e ? fieldEnd(b, fs, e, d1, d2) : fe;
-        this.labelStart = fs;
-        this.labelEnd = z;
+        const l = this.labels[ROLE_LABEL - role]!;
+        l.fieldStart = fs;
+        l.fieldEnd = z;
         p = z;
       }
       if (fe !== e) p = fe + 1;
@@ -229,7 +260,16 @@ export class RowParser {
     if (f !== nFields) return this.skip('fields', last);
     if (!timeOk) return this.skip('time', last);
     this.acceptRow();
-    if (this.labelStart >= 0 || this.labelLen >= 0) this.noteLabel(b);
+    for (const l of this.labels) if (l.fieldStart >= 0 || l.len >= 0) this.noteLabel(l, b);
+  }
+
+  /** Stores the non-finite marker for a value the file wrote as `Infinity`, `NaN`, `1e309` (rare path). */
+  private nonFiniteValue(role: number, st: StreamBuffer): void {
+    decimal.nanText = false;
+    if (this.nonFinite[role] === 0) this.nonFiniteLine[role] = this.line;
+    this.nonFinite[role]!++;
+    st.bits[this.slotChannel[role]!]![st.n] = NON_FINITE_BITS;
+    st.present = true;
   }
 
   /** Parses the time field into `rowD` (ns after the base). */
@@ -237,6 +277,7 @@ export class RowParser {
     const time = this.plan.time;
     if (time.kind === 'rate') {
       const v = parseValue(b, p, e, this.d1, this.d2, this.dec);
+      decimal.nanText = false;
       if (!(v === v)) return false;
       this.rowD = Math.round(v * this.rateStepNs);
       return true;
@@ -244,8 +285,20 @@ export class RowParser {
     if (time.mode === 'rel') {
       fld.bad = false;
       const v = parseValue(b, p, e, this.d1, this.d2, this.dec);
+      decimal.nanText = false;
       if (fld.bad || !(v === v)) return false;
       this.rowD = Math.round(v * this.nsPerUnit) - time.shiftNs;
+      return true;
+    }
+    if (time.mode === 'clock') {
+      const z = fieldEnd(b, p, e, this.d1, this.d2);
+      fld.cursor = z;
+      const ns = parseClockTime(fieldText(b, p, z));
+      if (ns === null) return false;
+      // Past midnight the time of day starts again: a drop of more than half a day is the next day.
+      if (ns < this.prevClockNs - HALF_DAY_NS) this.dayNs += DAY_NS;
+      this.prevClockNs = ns;
+      this.rowD = ns + this.dayNs - time.shiftNs;
       return true;
     }
     if (time.mode === 'iso') {
@@ -325,46 +378,46 @@ export class RowParser {
     return this.baseNs + BigInt(this.rowD);
   }
 
-  private noteLabel(b: Uint8Array): void {
+  private noteLabel(l: LabelRun, b: Uint8Array): void {
     const now = this.nowNs();
     this.lastNs = now;
-    let a = Math.max(0, this.labelStart);
-    let z = Math.max(0, this.labelEnd);
+    let a = Math.max(0, l.fieldStart);
+    let z = l.fieldStart < 0 ? a : Math.max(0, l.fieldEnd);
     while (a < z && (b[a] === SPACE || b[a] === TAB)) a++;
     while (z > a && (b[z - 1] === SPACE || b[z - 1] === TAB)) z--;
     if (z - a > MAX_LABEL_BYTES) z = a + MAX_LABEL_BYTES;
     const len = z - a;
-    if (len === this.labelLen) {
+    if (len === l.len) {
       let same = true;
-      for (let i = 0; i < len && same; i++) same = this.labelBytes[i] === b[a + i];
+      for (let i = 0; i < len && same; i++) same = l.bytes[i] === b[a + i];
       if (same) return;
     }
-    this.closeLabel(now);
+    this.closeRun(l, now);
     if (len === 0) {
-      this.labelLen = -1;
+      l.len = -1;
       return;
     }
-    this.labelBytes.set(b.subarray(a, z));
-    this.labelLen = len;
-    this.labelText = new TextDecoder().decode(b.subarray(a, z));
-    this.labelStartNs = now;
+    l.bytes.set(b.subarray(a, z));
+    l.len = len;
+    l.text = new TextDecoder().decode(b.subarray(a, z));
+    l.startNs = now;
   }
 
-  /** Ends the current label run at `endNs` (the first row of the next run, or the last row). */
+  /** Ends every label column's current run at `endNs` (the last row). */
   closeLabel(endNs: bigint | null): void {
-    if (this.labelLen <= 0) return;
-    this.labelLen = -1;
+    for (const l of this.labels) this.closeRun(l, endNs);
+  }
+
+  /** Ends a label run at `endNs` (the first row of the next run, or the last row). */
+  private closeRun(l: LabelRun, endNs: bigint | null): void {
+    if (l.len <= 0) return;
+    l.len = -1;
     if (this.annotationCount >= MAX_ANNOTATIONS) {
       this.annotationsDropped++;
       return;
     }
     this.annotationCount++;
-    this.annotations.push({
-      label: this.labelText,
-      startNs: this.labelStartNs,
-      endNs: endNs ?? this.lastNs,
-      origin: `label column "${this.plan.label?.name ?? ''}"`,
-    });
+    this.annotations.push({ label: l.text, startNs: l.startNs, endNs: endNs ?? this.lastNs, origin: l.plan.origin });
   }
 
   /** The time of the last accepted row. */

@@ -2,8 +2,10 @@
  * Groups the numeric columns of a delimited text file into streams by sensor (`acc_x, acc_y, acc_z` →
  * accelerometer; `Linear Acceleration x (m/s^2)` → user_acceleration; `wrist_gyro_x` → wrist_gyroscope) and
  * settles each stream's unit: from the header when it says, else inferred where physics allows (the norm of
- * an accelerometer at rest is ~1 g or ~9.8 m/s²; Earth's field is 25–65 µT) and said in a warning. When it
- * cannot tell, it throws `csv_ambiguous` naming the column instead of guessing.
+ * an accelerometer is ~1 g, ~9.8 m/s² or ~1000 mg; no gyroscope measures 40 rad/s, and a moving body turns at
+ * more than a few deg/s; Earth's field is 25–65 µT), each inference a warning naming its evidence. When it
+ * cannot tell, it throws `csv_ambiguous` naming the column (accelerometer) or keeps the unit `unknown` with a
+ * warning saying why (gyroscope at rest), instead of guessing.
  */
 
 import type { StreamInfo } from '../domain/stream.js';
@@ -109,6 +111,68 @@ function maxAbs(cols: readonly Column[], decimalComma: boolean): number {
   return m;
 }
 
+/** √(Σ per-axis variance) of the head's rows: how much the vector moves, in the file's unit. */
+function axisSpread(cols: readonly Column[], decimalComma: boolean): number {
+  let total = 0;
+  for (const c of cols) {
+    const xs = c.values.map((v) => toNumber(v, decimalComma)).filter(Number.isFinite);
+    if (xs.length < 2) continue;
+    const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+    total += xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length;
+  }
+  return Math.sqrt(total);
+}
+
+/** The p-quantile of the head's vector norms. */
+function normQuantile(cols: readonly Column[], decimalComma: boolean, p: number): number {
+  const rows = cols[0]?.values.length ?? 0;
+  const norms: number[] = [];
+  for (let r = 0; r < rows; r++) {
+    let s = 0;
+    for (const c of cols) s += toNumber(c.values[r] ?? '', decimalComma) ** 2;
+    if (Number.isFinite(s)) norms.push(Math.sqrt(s));
+  }
+  norms.sort((a, b) => a - b);
+  return norms[Math.min(norms.length - 1, Math.floor(norms.length * p))] ?? Number.NaN;
+}
+
+function fmt(x: number): string {
+  return Math.abs(x) >= 100 ? String(Math.round(x)) : Number(x.toPrecision(3)).toString();
+}
+
+const UNIT_WORDS: Record<string, string> = { g: 'g', 'm/s^2': 'm/s²', mg: 'milli-g', 'deg/s': 'deg/s', 'rad/s': 'rad/s' };
+const GRAVITY_IN: Record<string, string> = { g: '1 g', 'm/s^2': '9.81 m/s²', mg: '1000 mg' };
+
+/** Most a gyroscope measures in rad/s (±2000 deg/s ≈ 35 rad/s): a larger value is deg/s. */
+const GYRO_RAD_MAX = 40;
+
+/**
+ * The unit of a gyroscope whose header gives none, from its magnitude and the file's accelerometer: values
+ * beyond 40 are deg/s; a body that moves (the accelerometer's axes spread by ≥ 5 % of its norm, or the
+ * rotation's 95th percentile ≥ 1) while the rate stays under 40 turns in rad/s. At rest both fit: null.
+ */
+function gyroUnit(
+  g: Group,
+  decimalComma: boolean,
+  accel: { spread: number; norm: number } | null,
+): { unit: string | null; evidence: string } {
+  const axes = g.cols.filter((c) => c.name.axis !== null);
+  const cols = axes.length > 0 ? axes : g.cols;
+  const max = maxAbs(cols, decimalComma);
+  if (max > GYRO_RAD_MAX) return { unit: 'deg/s', evidence: `values reach ${fmt(max)}, beyond any gyroscope's range in rad/s (about ±35)` };
+  const p95 = normQuantile(cols, decimalComma, 0.95);
+  if (accel !== null && accel.norm > 0 && accel.spread >= 0.05 * accel.norm) {
+    return {
+      unit: 'rad/s',
+      evidence: `the accelerometer moves (its axes spread by ${fmt((100 * accel.spread) / accel.norm)} % of gravity) while the rotation rate stays within ±${fmt(max)}, far too little for deg/s`,
+    };
+  }
+  if (p95 >= 1) {
+    return { unit: 'rad/s', evidence: `its rates are those of a moving body (95th percentile of the norm ${fmt(p95)}) while no value passes ${fmt(max)}, too slow for deg/s` };
+  }
+  return { unit: null, evidence: `at rest its values (up to ±${fmt(max)}) fit both rad/s and deg/s` };
+}
+
 function names(cols: readonly Column[]): string {
   return cols.map((c) => `"${c.name.raw}"`).join(', ');
 }
@@ -126,17 +190,21 @@ export function buildStreams(columns: readonly Column[], filename: string, decim
   let accelUnit: string | null = null;
   const ordered = [...groups].sort((a, b) => Number(a.sensor === 'user_acceleration') - Number(b.sensor === 'user_acceleration'));
   const plans = new Map<Group, StreamPlan>();
+  const accelGroup = groups.find((g) => g.sensor === 'accelerometer' && g.cols.filter((c) => c.name.axis !== null).length >= 3);
+  const accelAxes = accelGroup?.cols.filter((c) => c.name.axis !== null) ?? [];
+  const accel = accelGroup === undefined ? null : { spread: axisSpread(accelAxes, decimalComma), norm: medianNorm(accelAxes, decimalComma) };
   for (const g of ordered) {
     let sensor = g.sensor;
     const given = g.cols.find((c) => c.name.unit !== null)?.name.unit ?? null;
     let unit = given;
+    let gyroWhy: string | null = null;
     const norm = medianNorm(g.cols.filter((c) => c.name.axis !== null), decimalComma);
     if (sensor === null && g.stream === '') {
-      if ((norm >= 0.5 && norm <= 2) || (norm >= 5 && norm <= 20)) {
+      if ((norm >= 0.5 && norm <= 2) || (norm >= 5 && norm <= 20) || (norm >= 500 && norm <= 2000)) {
         sensor = 'accelerometer';
         warnings.push({
           code: 'sensor_inferred',
-          message: `Columns ${names(g.cols)} do not name their sensor; their norm (median ${norm.toFixed(2)}) is gravity's, so they were read as an accelerometer.`,
+          message: `Columns ${names(g.cols)} do not name their sensor; their norm (median ${fmt(norm)}) is gravity's (in g, m/s² or milli-g), so they were read as an accelerometer.`,
         });
       } else {
         throw new AppError(
@@ -156,15 +224,20 @@ export function buildStreams(columns: readonly Column[], filename: string, decim
         );
       }
       accelUnit ??= unit;
-      warnings.push({ code: 'unit_inferred', message: `${g.stream || sensor} has no unit in the header; its norm at rest (median ${norm.toFixed(2)}) says ${unit === 'm/s^2' ? 'm/s²' : unit}.` });
+      warnings.push({
+        code: 'unit_inferred',
+        message: `${g.stream || sensor} unit taken as ${UNIT_WORDS[unit] ?? unit}: the header gives none and the vector norm's median is ${fmt(norm)} (gravity is ${GRAVITY_IN[unit] ?? unit}).`,
+      });
     } else if (given !== null && (sensor === 'accelerometer' || sensor === 'gravity')) {
       accelUnit ??= given;
     } else if (unit === null && sensor === 'user_acceleration' && accelUnit !== null) {
       unit = accelUnit;
       warnings.push({ code: 'unit_inferred', message: `${g.stream} has no unit in the header; it was read in ${accelUnit}, the unit of the file's other acceleration columns.` });
-    } else if (unit === null && sensor === 'gyroscope' && maxAbs(g.cols, decimalComma) > 40) {
-      unit = 'deg/s';
-      warnings.push({ code: 'unit_inferred', message: `${g.stream} has no unit in the header; values above 40 (no gyroscope reaches 40 rad/s) say deg/s.` });
+    } else if (unit === null && sensor === 'gyroscope') {
+      const inferred = gyroUnit(g, decimalComma, accel);
+      unit = inferred.unit;
+      if (unit !== null) warnings.push({ code: 'unit_inferred', message: `${g.stream} unit taken as ${unit}: the header gives none and ${inferred.evidence}.` });
+      else gyroWhy = inferred.evidence;
     } else if (unit === null && sensor === 'magnetometer') {
       unit = norm >= 15 && norm <= 100 ? 'uT' : norm >= 0.15 && norm <= 1 ? 'gauss' : norm >= 15_000 && norm <= 100_000 ? 'nT' : null;
       if (unit !== null) warnings.push({ code: 'unit_inferred', message: `${g.stream} has no unit in the header; its norm (median ${norm.toPrecision(3)}) is Earth's field in ${unit}.` });
@@ -186,7 +259,10 @@ export function buildStreams(columns: readonly Column[], filename: string, decim
       };
     }
     if (unit === null && sensor !== null && IMU.has(sensor)) {
-      warnings.push({ code: 'unit_unknown', message: `${info?.name ?? g.stream} (${names(g.cols)}) has no unit in the header and its values do not tell; stored as written with unit "unknown".` });
+      warnings.push({
+        code: 'unit_unknown',
+        message: `${info?.name ?? g.stream} (${names(g.cols)}) has no unit in the header and its values do not tell${gyroWhy === null ? '' : ` (${gyroWhy})`}; stored as written with unit "unknown".`,
+      });
     }
     if (info !== null) plans.set(g, { info, fields: g.cols.map((c) => c.index), scales });
   }

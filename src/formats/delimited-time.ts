@@ -1,10 +1,12 @@
 /**
  * What a time column of a delimited text file counts: its unit (ns/µs/ms/s) from its name or, failing that,
- * from its magnitude (Unix epoch in one of the four units, or fractional seconds from a start), or ISO 8601
- * date-times. Decided on the head's rows; when the numbers could mean several things the caller is told
+ * from its magnitude (Unix epoch in one of the four units, or fractional seconds from a start), ISO 8601
+ * date-times (`T` or a space, fractional seconds, with or without an offset), or times of day
+ * (`HH:MM:SS.fff`, no date: a relative clock). Decided on the head's rows; when the numbers could mean several things the caller is told
  * why, so it can reject the file naming the column instead of guessing.
  */
 
+import type { WallClock } from '../domain/stream.js';
 import { NS_PER_UNIT, TIME_UNIT_WORDS, type TimeUnit } from './delimited-units.js';
 import { toNumber } from './delimited-dialect.js';
 
@@ -14,15 +16,17 @@ const EPOCH_MAX_S = 4_102_444_800;
 /** A relative clock this far from zero (1 h) started elsewhere (boot): its times are counted from the first row. */
 const SHIFT_ABOVE_S = 3600;
 
-export type TimeMode = 'abs' | 'rel' | 'iso';
+export type TimeMode = 'abs' | 'rel' | 'iso' | 'clock';
 
 export interface TimeReading {
   ok: true;
-  /** `abs`: epoch numbers parsed exactly; `rel`: small numbers (doubles); `iso`: date-time text. */
+  /** `abs`: epoch numbers parsed exactly; `rel`: small numbers (doubles); `iso`: date-time text; `clock`: time of day. */
   mode: TimeMode;
   unit: TimeUnit;
   /** Wall-clock (Unix epoch) times. */
   absolute: boolean;
+  /** Which wall clock absolute times are: `utc` (epoch numbers, ISO with `Z` or an offset) or `device-local`. */
+  clock: WallClock;
   /** Subtracted from every time (ns) so a relative clock far from zero starts at 0. */
   shiftNs: number;
   /** What a person should be told about how the column was read (inferred unit, assumed zone), or null. */
@@ -53,6 +57,24 @@ export function parseIsoTime(text: string): { ns: bigint; zone: boolean } | null
   }
   const fracNs = frac === undefined ? 0n : BigInt(frac.padEnd(9, '0'));
   return { ns: (BigInt(ms) - BigInt(offsetMin) * 60_000n) * 1_000_000n + fracNs, zone: zone !== undefined };
+}
+
+const CLOCK = /^(\d{1,2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?$/;
+
+/** Parses a time of day (`HH:MM:SS`, `H:MM:SS.fff`) to ns since midnight, or null. */
+export function parseClockTime(text: string): number | null {
+  const m = CLOCK.exec(text);
+  if (m === null) return null;
+  const h = Number(m[1]);
+  const mi = Number(m[2]);
+  const s = Number(m[3]);
+  if (h > 23 || mi > 59 || s > 60) return null;
+  const frac = m[4] === undefined ? 0 : Number(m[4].padEnd(9, '0'));
+  return ((h * 60 + mi) * 60 + s) * 1e9 + frac;
+}
+
+export function looksLikeClockTime(text: string): boolean {
+  return CLOCK.test(text.trim());
 }
 
 export function looksLikeIsoTime(text: string): boolean {
@@ -90,9 +112,34 @@ export function readTimeColumn(label: string, nameUnit: TimeUnit | null, values:
       mode: 'iso',
       unit: 'ms',
       absolute: true,
+      clock: zone ? 'utc' : 'device-local',
       shiftNs: 0,
-      note: zone ? null : `${label} holds date-times without a time zone (${JSON.stringify(first)}); they were read as UTC, so the true instants may differ by the local UTC offset`,
+      note: zone
+        ? null
+        : `${label} holds date-times without a time zone (${JSON.stringify(first)}); they were read as the device's local time, to be put on UTC with the recording's time zone`,
       offsetsNs: ns.map((v) => Number(v - (ns[0] ?? 0n))),
+    };
+  }
+  if (looksLikeClockTime(first)) {
+    const parsed = present.map((v) => parseClockTime(v.trim()));
+    const bad = parsed.findIndex((p) => p === null);
+    if (bad >= 0) return { ok: false, reason: `${label} holds ${JSON.stringify(present[bad])}, which is not a time of day like the rows before it` };
+    const ns = parsed.map((p) => p ?? 0);
+    const first0 = ns[0] ?? 0;
+    let day = 0;
+    const offsets = ns.map((v, i) => {
+      if (i > 0 && v < (ns[i - 1] ?? 0) - 43_200e9) day += 86_400e9;
+      return v + day - first0;
+    });
+    return {
+      ok: true,
+      mode: 'clock',
+      unit: 'ns',
+      absolute: false,
+      clock: 'utc',
+      shiftNs: first0,
+      note: `${label} holds times of day without a date (${JSON.stringify(first)}); they were read as a relative clock counted from the first row`,
+      offsetsNs: offsets,
     };
   }
   const nums = present.map((v) => toNumber(v, decimalComma));
@@ -118,6 +165,7 @@ export function readTimeColumn(label: string, nameUnit: TimeUnit | null, values:
       mode: absolute ? 'abs' : 'rel',
       unit: u,
       absolute,
+      clock: 'utc',
       shiftNs: shift ? Math.round(v0 * NS_PER_UNIT[u]) : 0,
       note: notes.length > 0 ? notes.join('; ') : null,
       offsetsNs: offsets(u),

@@ -89,7 +89,7 @@ describe('generic-delimited reader: real-world layouts', () => {
   it('reads a Garmin-style `timestamp;x;y;z` logger: ms epoch by magnitude, accelerometer in g by its norm', async () => {
     const rows = Array.from({ length: 50 }, (_, i) => `${1_700_000_000_000 + i * 40};${(0.01 * (i % 3)).toFixed(3)};-0.020;${(i % 2 ? 0.99 : 1.01).toFixed(2)}`);
     const r = await readDelimited(`timestamp;x;y;z\n${rows.join('\n')}\n`, 'garmin_log.csv');
-    expect(r.events[0]).toEqual({ type: 'recording', startTimeNs: 1_700_000_000_000_000_000n, absoluteTime: true });
+    expect(r.events[0]).toEqual({ type: 'recording', startTimeNs: 1_700_000_000_000_000_000n, absoluteTime: true, clock: 'utc' });
     expect(r.streams[0]).toMatchObject({ name: 'accelerometer', unit: 'm/s^2', originalUnit: 'g', channels: ['x', 'y', 'z'] });
     expect(r.rows('accelerometer')).toBe(50);
     expect(r.t('accelerometer')[49]).toBe(1_700_000_000_000_000_000n + 49n * 40_000_000n);
@@ -193,7 +193,8 @@ describe('generic-delimited reader: real-world layouts', () => {
   it('reads the real ActiGraph Link export: delimiter-padded preamble, ISO times, 1,000 epochs', async () => {
     const r = await readDelimited(readFileSync(actigraph), 'ActiGraph13_timestamps_headers.csv', 4096);
     const start = BigInt(Date.UTC(2017, 8, 12, 15, 0, 0)) * 1_000_000n;
-    expect(r.events[0]).toEqual({ type: 'recording', startTimeNs: start, absoluteTime: true });
+    // ISO times with `Z`: UTC
+    expect(r.events[0]).toEqual({ type: 'recording', startTimeNs: start, absoluteTime: true, clock: 'utc' });
     expect(r.streams).toEqual([{ name: 'values', kind: 'other', sensor: 'values', channels: ['axis1', 'axis2', 'axis3', 'steps', 'vm'], unit: 'unknown', nominalRateHz: null, frame: 'unknown' }]);
     expect(r.rows('values')).toBe(1000);
     expect(r.t('values')[999]).toBe(start + 999n * 1_000_000_000n);
