@@ -2,12 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { regularChunk } from '../domain/chunk-times.js';
 import { FrameClock } from '../domain/frame-clock.js';
 import type { SampleChunk } from '../domain/stream.js';
-import { LodBuilder, readLodHeader, readLodWindow, type LodSource } from './lod.js';
+import { LodBuilder, readLodHeader, readLodWindow, summariseRows, type LodSource, type RangeSummary } from './lod.js';
 
 const T0 = 1_700_000_000_000_000_000n;
 
 function source(bytes: Uint8Array): LodSource {
   return { byteLength: bytes.length, slice: (s, e) => Promise.resolve(bytes.slice(s, e).buffer) };
+}
+
+const STEP_NS = 10_000_000n;
+
+/** Sample k of the 100 Hz two-channel signal of `build`. */
+function sample(k: number, n: number, spikeAt: number): [number, number] {
+  return [k === spikeAt * 100 ? 50 : Math.fround(Math.sin(k / 500)), Math.fround(k / n)];
 }
 
 /** `seconds` of a 100 Hz two-channel signal: a slow sine, and a ramp; one spike at `spikeAt` s. */
@@ -19,13 +26,42 @@ function build(seconds: number, spikeAt: number, maxBuckets?: number): Uint8Arra
     const chunk: SampleChunk = { length: len, t: new BigInt64Array(len), values: [new Float32Array(len), new Float32Array(len)] };
     for (let i = 0; i < len; i++) {
       const k = start + i;
-      chunk.t[i] = T0 + BigInt(k) * 10_000_000n;
-      chunk.values[0]![i] = k === spikeAt * 100 ? 50 : Math.sin(k / 500);
-      chunk.values[1]![i] = k / n;
+      chunk.t[i] = T0 + BigInt(k) * STEP_NS;
+      [chunk.values[0]![i], chunk.values[1]![i]] = sample(k, n, spikeAt);
     }
     b.push(chunk);
   }
   return b.finish()!;
+}
+
+/** The samples of `build(seconds, spikeAt)` in [fromNs, toNs], summarised by brute force. */
+function rawOf(seconds: number, spikeAt: number): (fromNs: bigint, toNs: bigint) => Promise<RangeSummary> {
+  const n = seconds * 100;
+  return (fromNs, toNs) => {
+    const lo = Math.max(0, Number((fromNs - T0 + STEP_NS - 1n) / STEP_NS));
+    const hi = Math.min(n - 1, Number((toNs - T0) / STEP_NS));
+    const t: bigint[] = [];
+    const a: number[] = [];
+    const b: number[] = [];
+    for (let k = lo; k <= hi; k++) {
+      t.push(T0 + BigInt(k) * STEP_NS);
+      const [x, y] = sample(k, n, spikeAt);
+      a.push(x);
+      b.push(y);
+    }
+    return Promise.resolve(summariseRows(t, [a, b], fromNs, toNs));
+  };
+}
+
+/** A seeded generator (mulberry32): the same cases on every run. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let x = Math.imul(s ^ (s >>> 15), 1 | s);
+    x ^= x + Math.imul(x ^ (x >>> 7), 61 | x);
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 describe('LOD summary', () => {
@@ -38,7 +74,7 @@ describe('LOD summary', () => {
     for (let i = 1; i < header.levels.length; i++) expect(header.levels[i]!.widthNs).toBe(header.levels[i - 1]!.widthNs * 4);
     // 8.64 M samples summarised in far fewer bytes than the samples themselves (8.64 M × 12 bytes).
     expect(bytes.length).toBeLessThan(8_640_000);
-    const w = await readLodWindow(src, header, T0, T0 + 86_400n * 1_000_000_000n, 1000);
+    const w = await readLodWindow(src, header, T0, T0 + 86_400n * 1_000_000_000n, 1000, rawOf(24 * 3600, 40_000));
     expect(w).not.toBeNull();
     expect(w!.t.length).toBeLessThanOrEqual(1000);
     expect(w!.t.length).toBeGreaterThan(240);
@@ -52,8 +88,8 @@ describe('LOD summary', () => {
     const bytes = build(3600, 10);
     const src = source(bytes);
     const header = await readLodHeader(src);
-    expect(await readLodWindow(src, header, T0, T0 + 5n * 1_000_000_000n, 1000)).toBeNull();
-    const hour = await readLodWindow(src, header, T0, T0 + 3600n * 1_000_000_000n, 2000);
+    expect(await readLodWindow(src, header, T0, T0 + 5n * 1_000_000_000n, 1000, rawOf(3600, 10))).toBeNull();
+    const hour = await readLodWindow(src, header, T0, T0 + 3600n * 1_000_000_000n, 2000, rawOf(3600, 10));
     expect(hour).not.toBeNull();
     expect(Math.max(...hour!.channels.a!)).toBe(50);
   });
@@ -62,8 +98,51 @@ describe('LOD summary', () => {
     const bytes = build(3600, 100, 1000);
     const header = await readLodHeader(source(bytes));
     expect(header.levels[0]!.count).toBeLessThanOrEqual(1000);
-    const w = await readLodWindow(source(bytes), header, T0, T0 + 3600n * 1_000_000_000n, 400);
+    const w = await readLodWindow(source(bytes), header, T0, T0 + 3600n * 1_000_000_000n, 400, rawOf(3600, 100));
     expect(Math.max(...w!.channels.a!)).toBe(50);
+  });
+
+  it('gives an envelope within the window, in time order, at most maxPoints long, with the window\'s true extremes', async () => {
+    const seconds = 2 * 3600;
+    const spikeAt = 4321;
+    const n = seconds * 100;
+    const src = source(build(seconds, spikeAt));
+    const header = await readLodHeader(src);
+    const raw = rawOf(seconds, spikeAt);
+    const random = rng(9);
+    let fromOverview = 0;
+    for (let i = 0; i < 300; i++) {
+      // Windows from a few seconds to the whole recording, at any ns, sometimes running past either end.
+      const lenNs = BigInt(Math.floor(Math.exp(Math.log(5e9) + random() * Math.log((seconds * 1.2e9) / 5e9))));
+      const fromNs = T0 - 60_000_000_000n + BigInt(Math.floor(random() * (seconds + 60) * 1e9));
+      const toNs = fromNs + lenNs;
+      const maxPoints = 2 + Math.floor(random() * 3000);
+      const w = await readLodWindow(src, header, fromNs, toNs, maxPoints, raw);
+      if (w === null) continue;
+      fromOverview++;
+      const c = `case ${i}: [${fromNs}, ${toNs}] maxPoints ${maxPoints}`;
+      expect(w.t.length, c).toBeLessThanOrEqual(maxPoints);
+      const outside = w.t.findIndex((t, p) => t < fromNs || t > toNs || (p > 0 && t < w.t[p - 1]!));
+      expect(outside, c).toBe(-1);
+      // The truth by brute force over the sample indices in the window.
+      const lo = Math.max(0, Number((fromNs - T0 + STEP_NS - 1n) / STEP_NS));
+      const hi = Math.min(n - 1, Number((toNs - T0) / STEP_NS));
+      const truth = [[Infinity, -Infinity], [Infinity, -Infinity]];
+      for (let k = lo; k <= hi; k++) {
+        sample(k, n, spikeAt).forEach((v, ch) => {
+          truth[ch]![0] = Math.min(truth[ch]![0]!, v);
+          truth[ch]![1] = Math.max(truth[ch]![1]!, v);
+        });
+      }
+      for (const [k, name] of ['a', 'b'].entries()) {
+        const v = w.channels[name]!;
+        expect(v.length, c).toBe(w.t.length);
+        if (hi < lo) continue;
+        expect([Math.min(...v), Math.max(...v)], c).toEqual(truth[k]);
+      }
+    }
+    expect(fromOverview).toBeGreaterThan(100);
+    expect(n).toBe(720_000);
   });
 
   it('has nothing to say about a stream without samples', () => {

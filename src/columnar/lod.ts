@@ -234,43 +234,157 @@ export interface LodWindow {
   widthNs: number;
 }
 
+/** Sample count and per-channel min/max (NaN when a channel has no number there) of some samples. */
+export interface RangeSummary {
+  count: number;
+  min: number[];
+  max: number[];
+}
+
 /**
- * The envelope of [fromNs, toNs] from the coarsest level that still gives at least maxPoints/4 buckets in
- * the window (≤ maxPoints/2 when a finer one fits): each non-empty bucket gives two points, its min at the
- * bucket's start and its max at its middle. Returns null when even the finest level is too coarse for the
- * window (the caller then reads the samples themselves).
+ * Summarises the stored samples with fromNs ≤ t ≤ toNs, in the LOD header's channel order: how the
+ * envelope gets the samples at its edges, where no bucket lies wholly inside the window.
  */
-export async function readLodWindow(src: LodSource, header: LodHeader, fromNs: bigint, toNs: bigint, maxPoints: number): Promise<LodWindow | null> {
+export type RawRangeSummary = (fromNs: bigint, toNs: bigint) => Promise<RangeSummary>;
+
+/** Summary of some samples given as columns (rows with fromNs ≤ t ≤ toNs only): what a {@link RawRangeSummary} computes. */
+export function summariseRows(t: ArrayLike<bigint>, values: ArrayLike<number>[], fromNs: bigint, toNs: bigint): RangeSummary {
+  const out = emptySummary(values.length);
+  for (let i = 0; i < t.length; i++) {
+    const ti = t[i]!;
+    if (ti < fromNs || ti > toNs) continue;
+    out.count++;
+    for (let k = 0; k < values.length; k++) {
+      const v = values[k]![i]!;
+      if (v !== v) continue;
+      if (!(out.min[k]! <= v)) out.min[k] = v;
+      if (!(out.max[k]! >= v)) out.max[k] = v;
+    }
+  }
+  return out;
+}
+
+function emptySummary(c: number): RangeSummary {
+  return { count: 0, min: new Array<number>(c).fill(NaN), max: new Array<number>(c).fill(NaN) };
+}
+
+function mergeInto(into: RangeSummary, from: RangeSummary): RangeSummary {
+  if (from.count === 0) return into;
+  into.count += from.count;
+  for (let k = 0; k < into.min.length; k++) {
+    const mn = from.min[k]!;
+    const mx = from.max[k]!;
+    if (mn === mn && !(into.min[k]! <= mn)) into.min[k] = mn;
+    if (mx === mx && !(into.max[k]! >= mx)) into.max[k] = mx;
+  }
+  return into;
+}
+
+/** ⌊a / b⌋ and ⌈a / b⌉ for b > 0 (BigInt division truncates toward zero). */
+function floorDiv(a: bigint, b: bigint): bigint {
+  const q = a / b;
+  return a % b !== 0n && a < 0n ? q - 1n : q;
+}
+function ceilDiv(a: bigint, b: bigint): bigint {
+  return -floorDiv(-a, b);
+}
+
+/** The buckets of one level a time range covers wholly: first and last index, and the times they span. */
+function fullBuckets(header: LodHeader, level: LodLevel, fromNs: bigint, toNs: bigint): { first: number; last: number; startNs: bigint; endNs: bigint } | null {
   const origin = BigInt(header.originNs);
+  const w = BigInt(level.widthNs);
+  // Nothing before the origin is in the overview (samples of a backwards clock): that part is read raw.
+  const first = ceilDiv(fromNs - origin, w);
+  const i0 = first < 0n ? 0n : first;
+  const i1 = floorDiv(toNs + 1n - origin, w) - 1n;
+  if (i0 > i1) return null;
+  return { first: Number(i0), last: Number(i1), startNs: origin + i0 * w, endNs: origin + (i1 + 1n) * w - 1n };
+}
+
+async function readRows(src: LodSource, header: LodHeader, level: LodLevel, first: number, last: number): Promise<Float32Array> {
+  const stride = 1 + 2 * header.channels.length;
+  const hi = Math.min(last, level.count - 1);
+  if (hi < first) return new Float32Array(0);
+  return new Float32Array(await src.slice(level.offset + first * stride * 4, level.offset + (hi + 1) * stride * 4));
+}
+
+function rowSummary(rows: Float32Array, b: number, c: number): RangeSummary {
+  const base = b * (1 + 2 * c);
+  return { count: rows[base]!, min: Array.from(rows.subarray(base + 1, base + 1 + c)), max: Array.from(rows.subarray(base + 1 + c, base + 1 + 2 * c)) };
+}
+
+/**
+ * Exact summary of [fromNs, toNs]: the buckets of level `l` that lie wholly inside it, the rest from the
+ * next finer level, and below the finest from the samples themselves. Each step down leaves less than one
+ * bucket on either side, so the work is a few small reads per level whatever the range.
+ */
+async function summarise(src: LodSource, header: LodHeader, l: number, fromNs: bigint, toNs: bigint, raw: RawRangeSummary): Promise<RangeSummary> {
   const c = header.channels.length;
-  const stride = 1 + 2 * c;
+  if (fromNs > toNs) return emptySummary(c);
+  const finest = header.levels[0]!;
+  // Every sample from the origin on is in the finest level's buckets: past its last bucket there is none.
+  if (fromNs >= BigInt(header.originNs) + BigInt(finest.widthNs) * BigInt(finest.count)) return emptySummary(c);
+  if (l < 0) return raw(fromNs, toNs);
+  const level = header.levels[l]!;
+  const full = fullBuckets(header, level, fromNs, toNs);
+  if (full === null) return summarise(src, header, l - 1, fromNs, toNs, raw);
+  const [rows, left, right] = await Promise.all([
+    readRows(src, header, level, full.first, full.last),
+    summarise(src, header, l - 1, fromNs, full.startNs - 1n, raw),
+    summarise(src, header, l - 1, full.endNs + 1n, toNs, raw),
+  ]);
+  const out = mergeInto(emptySummary(c), left);
+  for (let b = 0; b * (1 + 2 * c) < rows.length; b++) mergeInto(out, rowSummary(rows, b, c));
+  return mergeInto(out, right);
+}
+
+/**
+ * The min/max envelope of [fromNs, toNs] from the overview: the finest level whose buckets in the window fit
+ * in maxPoints/2 (null when even the finest level is too coarse, or when the raw samples are few enough:
+ * the caller then reads the samples themselves). Each bucket that lies wholly inside the window gives two
+ * points, its min at its start and its max at its middle; the parts of the window at either end that only
+ * partly fill a bucket are summarised exactly (finer levels, then the samples through `raw`) and give two
+ * points each the same way. So every time is within [fromNs, toNs] and non-decreasing, there are at most
+ * maxPoints points, and each channel's min and max over the envelope are those of the window's samples.
+ */
+export async function readLodWindow(src: LodSource, header: LodHeader, fromNs: bigint, toNs: bigint, maxPoints: number, raw: RawRangeSummary): Promise<LodWindow | null> {
+  const c = header.channels.length;
   const half = Math.max(1, Math.floor(maxPoints / 2));
   const span = Number(toNs - fromNs) + 1;
   // Finest level whose bucket count in the window fits in maxPoints/2.
-  const level = header.levels.find((l) => Math.ceil(span / l.widthNs) + 1 <= half);
-  if (!level) return null;
-  if (level === header.levels[0] && span / level.widthNs < half / 4) return null; // the raw samples are few enough
-  const first = Math.max(0, Math.floor(Number(fromNs - origin) / level.widthNs));
-  const last = Math.min(level.count - 1, Math.floor(Number(toNs - origin) / level.widthNs));
-  const n = Math.max(0, last - first + 1);
-  const rows = n === 0 ? new Float32Array(0) : new Float32Array(await src.slice(level.offset + first * stride * 4, level.offset + (last + 1) * stride * 4));
-  let points = 0;
-  for (let b = 0; b < n; b++) if (rows[b * stride]! > 0) points += 2;
-  const t = new BigInt64Array(points);
-  const out = header.channels.map(() => new Float32Array(points));
-  let p = 0;
-  const w = BigInt(level.widthNs);
-  for (let b = 0; b < n; b++) {
-    const base = b * stride;
-    if (!(rows[base]! > 0)) continue;
-    const start = origin + BigInt(first + b) * w;
-    t[p] = start < fromNs ? fromNs : start;
-    t[p + 1] = start + w / 2n > toNs ? toNs : start + w / 2n;
-    for (let k = 0; k < c; k++) {
-      out[k]![p] = rows[base + 1 + k]!;
-      out[k]![p + 1] = rows[base + 1 + c + k]!;
+  const li = header.levels.findIndex((l) => Math.ceil(span / l.widthNs) + 1 <= half);
+  if (li < 0) return null;
+  const level = header.levels[li]!;
+  if (li === 0 && span / level.widthNs < half / 4) return null; // the raw samples are few enough
+  // Ranges of the window, in time order: [start, end] inclusive and their summary.
+  const ranges: { startNs: bigint; endNs: bigint; s: RangeSummary }[] = [];
+  const full = fullBuckets(header, level, fromNs, toNs);
+  if (full === null) {
+    ranges.push({ startNs: fromNs, endNs: toNs, s: await summarise(src, header, li - 1, fromNs, toNs, raw) });
+  } else {
+    const [rows, left, right] = await Promise.all([
+      readRows(src, header, level, full.first, full.last),
+      summarise(src, header, li - 1, fromNs, full.startNs - 1n, raw),
+      summarise(src, header, li - 1, full.endNs + 1n, toNs, raw),
+    ]);
+    const w = BigInt(level.widthNs);
+    ranges.push({ startNs: fromNs, endNs: full.startNs - 1n, s: left });
+    for (let b = 0; b * (1 + 2 * c) < rows.length; b++) {
+      const startNs = full.startNs + BigInt(b) * w;
+      ranges.push({ startNs, endNs: startNs + w - 1n, s: rowSummary(rows, b, c) });
     }
-    p += 2;
+    ranges.push({ startNs: full.endNs + 1n, endNs: toNs, s: right });
   }
-  return { t, channels: Object.fromEntries(header.channels.map((name, k) => [name, out[k]!])), buckets: n, widthNs: level.widthNs };
+  const kept = ranges.filter((r) => r.s.count > 0);
+  const t = new BigInt64Array(kept.length * 2);
+  const out = header.channels.map(() => new Float32Array(kept.length * 2));
+  kept.forEach((r, i) => {
+    t[2 * i] = r.startNs;
+    t[2 * i + 1] = r.startNs + (r.endNs - r.startNs) / 2n;
+    for (let k = 0; k < c; k++) {
+      out[k]![2 * i] = r.s.min[k]!;
+      out[k]![2 * i + 1] = r.s.max[k]!;
+    }
+  });
+  return { t, channels: Object.fromEntries(header.channels.map((name, k) => [name, out[k]!])), buckets: full === null ? 0 : full.last - full.first + 1, widthNs: level.widthNs };
 }

@@ -7,7 +7,16 @@ import type { UploadsRepository } from '../repositories/uploads.repository.js';
 import type { AlignmentRow, AlignmentsRepository } from '../repositories/alignments.repository.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { readStreamWindow } from '../columnar/parquet-stream-reader.js';
-import { readLodHeader, readLodWindow } from '../columnar/lod.js';
+import { readLodHeader, readLodWindow, summariseRows, type RangeSummary } from '../columnar/lod.js';
+
+/** Points read to summarise the samples at an overview's edges (a reduced read keeps the true extremes). */
+const EDGE_MAX_POINTS = 4096;
+
+/** Seconds (≥ 0) as whole ns, to the nearest ns, exact for any duration (no float product past 2^53). */
+function secondsToNs(sec: number): bigint {
+  const whole = Math.floor(sec);
+  return BigInt(whole) * NS_PER_S + BigInt(Math.round((sec - whole) * 1e9));
+}
 
 export interface SamplesWindow {
   stream: string;
@@ -84,21 +93,30 @@ export class RecordingsService {
     const fromS = q.fromS ?? 0;
     const toS = q.toS ?? (r.durationS ?? s.startS + s.durationS);
     if (toS < fromS) throw new AppError('validation_failed', 'toS must not be before fromS.');
-    const toNs = (sec: number): bigint => origin + BigInt(Math.round(sec * 1e6)) * 1000n;
-    const fromNs = toNs(fromS);
-    const toNsValue = toNs(toS);
-    // Long windows come from the overview (a few KB); short ones, and streams without one, from the samples.
+    const fromNs = origin + secondsToNs(fromS);
+    const toNsValue = origin + secondsToNs(toS);
+    const file = await this.store.asyncBuffer(s.objectKey);
+    // Long windows come from the overview (a few KB, its edges exact from the samples); short ones, and
+    // streams without one, from the samples.
     let w: { t: BigInt64Array; channels: Record<string, Float32Array>; reduced: boolean } | null = null;
     if (s.lodKey) {
       const lod = await this.store.asyncBuffer(s.lodKey);
-      const win = await readLodWindow(lod, await readLodHeader(lod), fromNs, toNsValue, q.maxPoints);
+      const header = await readLodHeader(lod);
+      const raw = async (a: bigint, b: bigint): Promise<RangeSummary> => {
+        // An envelope keeps every channel's true min and max, so a reduced read summarises exactly too.
+        const part = await readStreamWindow(file, { fromNs: a, toNs: b, maxPoints: EDGE_MAX_POINTS });
+        return summariseRows(part.t, header.channels.map((c) => part.channels[c] ?? new Float32Array(part.t.length).fill(NaN)), a, b);
+      };
+      const win = await readLodWindow(lod, header, fromNs, toNsValue, q.maxPoints, raw);
       if (win) w = { t: win.t, channels: win.channels, reduced: true };
     }
-    w ??= await readStreamWindow(await this.store.asyncBuffer(s.objectKey), { fromNs, toNs: toNsValue, maxPoints: q.maxPoints });
+    w ??= await readStreamWindow(file, { fromNs, toNs: toNsValue, maxPoints: q.maxPoints });
+    // Times in seconds from the recording's origin; the clamp only absorbs sub-nanosecond rounding of
+    // fromS/toS, so that every t is within [fromS, toS] as the caller wrote them.
     const t: number[] = new Array<number>(w.t.length);
     for (let i = 0; i < w.t.length; i++) {
       const d = w.t[i]! - origin;
-      t[i] = Number(d / NS_PER_S) + Number(d % NS_PER_S) / 1e9;
+      t[i] = Math.min(toS, Math.max(fromS, Number(d / NS_PER_S) + Number(d % NS_PER_S) / 1e9));
     }
     const channels: Record<string, (number | null)[]> = {};
     for (const [name, values] of Object.entries(w.channels)) {
