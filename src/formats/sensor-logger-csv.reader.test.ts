@@ -116,7 +116,9 @@ describe('sensor-logger-csv reader', () => {
       'Orientation.csv',
     );
     expect(r.stream.channels).toEqual(['qz', 'qy', 'qx', 'qw', 'roll', 'pitch', 'yaw']);
-    expect(r.stream.unit).toBe('rad');
+    // Angles in rad, the quaternion dimensionless (Sensor Logger's unit reference).
+    expect(r.stream.unit).toBe('mixed');
+    expect(r.stream.calibration).toEqual({ channel_units: 'qz: 1; qy: 1; qx: 1; qw: 1; roll: rad; pitch: rad; yaw: rad' });
     expect(r.stream.kind).toBe('imu');
     expect(r.col('roll')).toEqual([Math.fround(-3.1)]);
   });
@@ -252,6 +254,48 @@ describe('stream names and sensors', () => {
     expect(describeSensor('gyroscope')).toEqual({ kind: 'imu', unit: 'rad/s', sensor: 'gyroscope' });
     expect(describeSensor('magnetometer')).toEqual({ kind: 'imu', unit: 'uT', sensor: 'magnetometer' });
     expect(describeSensor('gravity_2')).toEqual({ kind: 'imu', unit: 'm/s^2', sensor: 'gravity' });
-    expect(describeSensor('barometer')).toEqual({ kind: 'other', unit: 'unknown', sensor: 'barometer' });
+    expect(describeSensor('barometer')).toMatchObject({ kind: 'other', unit: 'mixed', sensor: 'barometer', channelUnits: { pressure: 'hPa', relativealtitude: 'm' } });
+  });
+
+  it('gives every sensor of Sensor Logger\'s unit reference its documented unit', () => {
+    const units = (n: string): string => describeSensor(n).unit;
+    expect(['accelerometer', 'accelerometer_uncalibrated', 'total_acceleration', 'gravity'].map(units)).toEqual(['m/s^2', 'm/s^2', 'm/s^2', 'm/s^2']);
+    expect(['gyroscope', 'gyroscope_uncalibrated'].map(units)).toEqual(['rad/s', 'rad/s']);
+    expect(['magnetometer', 'magnetometer_uncalibrated'].map(units)).toEqual(['uT', 'uT']);
+    expect(['light', 'microphone', 'compass', 'battery_temp', 'heart_rate', 'pedometer'].map(units)).toEqual(['lux', 'dBFS', 'deg', 'degC', 'bpm', 'steps']);
+    expect(['orientation', 'barometer', 'location', 'battery', 'bluetooth'].map(units)).toEqual(['mixed', 'mixed', 'mixed', 'mixed', 'mixed']);
+    for (const n of ['accelerometer_uncalibrated', 'gyroscope_uncalibrated', 'magnetometer_uncalibrated', 'gravity', 'orientation']) expect(describeSensor(n).kind).toBe('imu');
+  });
+});
+
+describe('sensor-logger-csv reader: units and text columns', () => {
+  function rows(values: [number, number, number][], header = 'time,seconds_elapsed,z,y,x'): string {
+    return [header, ...values.map(([x, y, z], i) => `${T0 + BigInt(i) * 10_000_000n},${i / 100},${z},${y},${x}`)].join('\n') + '\n';
+  }
+  const still = Array.from({ length: 20 }, (_, i): [number, number, number] => [0.01 * (i % 3), -0.02, 1 + 0.001 * i]);
+
+  it('AccelerometerUncalibrated is m/s² (Android, or standardised): kept as written', async () => {
+    const r = await read(rows(still.map(([x, y, z]) => [x * 9.80665, y * 9.80665, z * 9.80665])), 17, 'AccelerometerUncalibrated.csv');
+    expect(r.stream).toMatchObject({ name: 'accelerometer_uncalibrated', kind: 'imu', sensor: 'accelerometer_uncalibrated', unit: 'm/s^2' });
+    expect(r.stream.originalUnit).toBeUndefined();
+    expect(r.col('z')[0]).toBe(Math.fround(9.80665));
+    expect(r.warnings).toEqual([]);
+  });
+
+  it('AccelerometerUncalibrated in g (iOS without standardisation, told by its magnitude) is converted to m/s², with a warning', async () => {
+    const r = await read(rows(still), 29, 'AccelerometerUncalibrated.csv');
+    expect(r.stream).toMatchObject({ unit: 'm/s^2', originalUnit: 'g' });
+    expect(r.col('z')[0]).toBe(Math.fround(Math.fround(1) * 9.80665));
+    expect(r.col('x')[1]).toBe(Math.fround(Math.fround(0.01) * 9.80665));
+    expect(r.warnings.map((w) => w.code)).toEqual(['unit_inferred']);
+  });
+
+  it('a Bluetooth scan file: text columns (ids, names, hex payloads) are skipped in one warning, rssi kept, nothing stored as missing', async () => {
+    const lines = ['time,seconds_elapsed,id,name,rssi,manufacturerData'];
+    for (let i = 0; i < 10; i++) lines.push(`${T0 + BigInt(i) * 1_000_000_000n},${i},e4:5f:01:aa:bb:0${i},Buds ${i},-${70 + i},4c0010050b1c${i}d2e`);
+    const r = await read(lines.join('\n') + '\n', 23, 'Bluetooth.csv');
+    expect(r.stream).toMatchObject({ name: 'bluetooth', channels: ['rssi'], unit: 'mixed', calibration: { channel_units: 'rssi: dBm' } });
+    expect(r.col('rssi')).toEqual([-70, -71, -72, -73, -74, -75, -76, -77, -78, -79]);
+    expect(r.warnings).toEqual([{ code: 'csv_text_columns_skipped', message: expect.stringContaining('"id", "name", "manufacturerData"') as string }]);
   });
 });

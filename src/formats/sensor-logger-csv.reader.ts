@@ -1,7 +1,8 @@
 import type { ReaderEvent, SampleChunk, StreamInfo } from '../domain/stream.js';
 import { AppError } from '../lib/errors.js';
 import { closingQuote, COMMA, field, parseNumber, parseTime, QUOTE } from './csv-fields.js';
-import { describeSensor, streamNameFromFilename } from './sensor-logger-names.js';
+import { channelUnitsNote, describeSensor, looksLikeG, streamNameFromFilename } from './sensor-logger-names.js';
+import { STANDARD_GRAVITY } from '../domain/units.js';
 import type { FormatReader, SniffInput } from './types.js';
 
 export { describeSensor, streamNameFromFilename } from './sensor-logger-names.js';
@@ -402,23 +403,59 @@ async function* readSensorLoggerCsv(source: AsyncIterable<Uint8Array>, filename:
   let started = false;
   const what = 'Sensor Logger CSV file';
 
+  /** Columns kept as channels (text columns left out), and the factor to SI applied to every value. */
+  let kept: number[] = [];
+  let textColumns: string[] = [];
+  let factor = 1;
+  const extra: ReaderEvent[] = [];
+
   function* emit(p: RowParser): Generator<ReaderEvent> {
+    const rows = p.n;
     const chunk = p.flush();
     if (!started && header !== null) {
       started = true;
+      const channels = header.channels;
+      // A column most of whose first rows are not numbers holds text (ids, names, hex payloads): it is not a
+      // channel of missing values.
+      const text = new Set(channels.flatMap((_, c) => ((p.badCount[c] ?? 0) * 2 > rows ? [c] : [])));
+      kept = channels.flatMap((_, c) => (text.has(c) ? [] : [c]));
+      textColumns = [...text].map((c) => channels[c]!);
+      if (kept.length === 0) {
+        throw new AppError('no_samples', `Every value column of this ${what} holds text (${textColumns.join(', ')}), not numbers; there are no samples to read.`);
+      }
       const info = describeSensor(name);
-      const stream: StreamInfo = {
-        name,
-        kind: info.kind,
-        sensor: info.sensor,
-        channels: header.channels,
-        unit: info.unit,
-        nominalRateHz: null,
-      };
+      const keptNames = kept.map((c) => channels[c]!);
+      const stream: StreamInfo = { name, kind: info.kind, sensor: info.sensor, channels: keptNames, unit: info.unit, nominalRateHz: null };
+      const note = channelUnitsNote(info, keptNames);
+      if (note !== null) stream.calibration = { channel_units: note };
+      // iOS writes uncalibrated acceleration in g unless "Standardise Units & Frames" is on; a lone file does
+      // not say which, its magnitude does (gravity alone is 1 g).
+      if (info.sensor === 'accelerometer_uncalibrated' && looksLikeG(kept.map((c) => chunk.values[c]!), rows)) {
+        factor = STANDARD_GRAVITY;
+        stream.originalUnit = 'g';
+        extra.push({
+          type: 'warning',
+          code: 'unit_inferred',
+          message: `"${name}": the values' median norm is about 1, so they are in g (Sensor Logger on iOS without "Standardise Units & Frames"); converted to m/s^2.`,
+        });
+      }
+      if (textColumns.length > 0) {
+        extra.push({
+          type: 'warning',
+          code: 'csv_text_columns_skipped',
+          message: `Column(s) ${textColumns.map((c) => `"${c}"`).join(', ')} hold text (identifiers, names or hex payloads), not numbers; not stored as channels.`,
+          count: textColumns.length,
+        });
+      }
       yield { type: 'recording', startTimeNs: chunk.t[0] ?? null, absoluteTime: true };
       yield { type: 'stream', stream };
     }
-    yield { type: 'chunk', stream: name, chunk };
+    const values = kept.map((c) => {
+      const v = chunk.values[c]!;
+      if (factor !== 1) for (let i = 0; i < chunk.length; i++) v[i] = v[i]! * factor;
+      return v;
+    });
+    yield { type: 'chunk', stream: name, chunk: { length: chunk.length, t: chunk.t, values } };
   }
 
   for await (const bytes of source) {
@@ -468,8 +505,9 @@ async function* readSensorLoggerCsv(source: AsyncIterable<Uint8Array>, filename:
   if (parser.total === 0) {
     throw new AppError('no_samples', `The CSV file has a header but no data rows (${parser.line} line(s) read).`, { line: parser.line });
   }
+  yield* extra;
   const channels = header?.channels ?? [];
-  for (let c = 0; c < channels.length; c++) {
+  for (const c of kept) {
     const count = parser.badCount[c] ?? 0;
     if (count > 0) {
       yield {

@@ -1,6 +1,6 @@
 import type { SampleChunk, StreamInfo } from '../domain/stream.js';
 import { AppError } from '../lib/errors.js';
-import { describeSensor, streamNameFromFilename } from './sensor-logger-names.js';
+import { channelUnitsNote, describeSensor, streamNameFromFilename } from './sensor-logger-names.js';
 
 /**
  * Per-sensor row buffers of the Sensor Logger JSON reader: records of all sensors arrive interleaved (or
@@ -34,7 +34,12 @@ export class SensorGroup {
   firstNs: bigint | null = null;
   /** Rows whose keys the first record of the sensor did not have. */
   unknownKeys = 0;
-  nonNumeric = 0;
+  /** Per channel: values that were text, not numbers. */
+  readonly textValues: number[];
+  /** Channels kept (decided when the stream is declared: text channels are left out); null before. */
+  kept: number[] | null = null;
+  /** Every channel held text: no stream, the records are counted and dropped. */
+  dropped = false;
 
   constructor(
     readonly sensor: string,
@@ -53,6 +58,7 @@ export class SensorGroup {
     if (xi >= 0 && yi >= 0 && zi >= 0) order = [xi, yi, zi, ...order.filter((i) => i !== xi && i !== yi && i !== zi)];
     this.channels = order.map((i) => valueKeys[i]!);
     this.channels.forEach((c, i) => this.keyToChannel.set(c, i));
+    this.textValues = this.channels.map(() => 0);
     this.chunkRows = Math.max(1, Math.min(ROWS_PER_CHUNK, Math.floor(MAX_CHUNK_CELLS / Math.max(1, this.channels.length))));
     this.cap = Math.min(FIRST_CAPACITY, this.chunkRows);
     this.t = new BigInt64Array(this.cap);
@@ -102,11 +108,28 @@ export class SensorGroup {
     this.cap = cap;
   }
 
+  /**
+   * Decides, from the rows read so far, which channels hold text (ids, names, hex payloads: more than half of
+   * their values are not numbers) and are left out of the stream; returns their names.
+   */
+  decideChannels(): string[] {
+    const text = new Set(this.channels.flatMap((_, c) => (this.textValues[c]! * 2 > this.total ? [c] : [])));
+    this.kept = this.channels.flatMap((_, c) => (text.has(c) ? [] : [c]));
+    return [...text].map((c) => this.channels[c]!);
+  }
+
+  /** Text values in the kept channels (stored as missing). */
+  get nonNumeric(): number {
+    return (this.kept ?? []).reduce((a, c) => a + this.textValues[c]!, 0);
+  }
+
   /** Takes the buffered rows as a chunk (scaled to SI) and starts over. */
   flush(): SampleChunk {
     const n = this.n;
     const scale = this.scale;
-    const values = this.values.map((v, c) => {
+    const kept = this.kept ?? this.channels.map((_, c) => c);
+    const values = kept.map((ch, c) => {
+      const v = this.values[ch]!;
       const out = v.length === n ? v : v.slice(0, n);
       const f = scale?.[c] ?? 1;
       if (f !== 1) for (let i = 0; i < n; i++) out[i] = out[i]! * f;
@@ -122,9 +145,18 @@ export class SensorGroup {
     return chunk;
   }
 
-  /** The stream as the file describes it (before Sensor Logger's platform rules). */
+  /** The stream as the file describes it (before Sensor Logger's platform rules): its kept channels. */
   info(): StreamInfo {
     const d = describeSensor(this.name);
-    return { name: this.name, kind: d.kind, sensor: d.sensor, channels: this.channels, unit: d.unit, nominalRateHz: null };
+    const channels = (this.kept ?? this.channels.map((_, c) => c)).map((c) => this.channels[c]!);
+    const info: StreamInfo = { name: this.name, kind: d.kind, sensor: d.sensor, channels, unit: d.unit, nominalRateHz: null };
+    const note = channelUnitsNote(d, channels);
+    if (note !== null) info.calibration = { channel_units: note };
+    return info;
+  }
+
+  /** The kept channels' buffered values (for a look at their magnitude before the stream is declared). */
+  keptValues(): Float32Array[] {
+    return (this.kept ?? []).map((c) => this.values[c]!);
   }
 }

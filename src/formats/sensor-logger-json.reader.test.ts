@@ -160,8 +160,44 @@ describe('sensor-logger-json reader', () => {
       ['json_record_skipped', 1],
       ['json_nested_value', 1],
       ['json_unknown_field', 1],
-      ['csv_non_numeric', 1],
+      ['json_non_numeric', 1],
     ]);
+    // JSON warnings carry JSON codes, never the CSV readers'.
+    expect(r.warnings.every((w) => w.code.startsWith('json_'))).toBe(true);
+  });
+
+  it('a Bluetooth scan export: text fields (ids, names, hex payloads) skipped in one warning, rssi kept, no missing values', async () => {
+    const records = [rec({ sensor: 'Metadata', version: '3', 'device name': 'iPhone 13', 'recording epoch time': '1698501144400', platform: 'ios', standardisation: 'false' })];
+    for (let i = 0; i < 12; i++) {
+      records.push(rec({
+        sensor: 'Bluetooth', time: (T0 + BigInt(i) * 500_000_000n).toString(), seconds_elapsed: String(i / 2),
+        id: `e4:5f:01:aa:bb:${(10 + i).toString(16)}`, name: i % 2 === 0 ? 'Buds' : 'Watch', rssi: String(-71 - i), manufacturerData: `4c0010050b1c${i}d2e`,
+      }));
+    }
+    // Another sensor whose every field is text gives no stream at all.
+    records.push(rec({ sensor: 'Network', time: T0.toString(), seconds_elapsed: '0', type: 'wifi', ssid: 'eduroam' }));
+    const r = await collect(sensorLoggerJsonReader, enc.encode(`[${records.join(',')}]`), 'scan.json', {}, 97);
+    expect([...r.streams.keys()]).toEqual(['bluetooth']);
+    const bt = r.stream('bluetooth');
+    expect(bt.info).toMatchObject({ kind: 'other', channels: ['rssi'], unit: 'mixed', calibration: { channel_units: 'rssi: dBm' } });
+    expect(bt.col('rssi')).toEqual(Array.from({ length: 12 }, (_, i) => -71 - i));
+    expect(bt.col('rssi').some((v) => Number.isNaN(v))).toBe(false);
+    expect(r.warnings.map((w) => w.code)).toEqual(['json_text_fields_skipped', 'json_text_fields_skipped']);
+    expect(r.warnings[0]!.message).toContain('"id", "name", "manufacturerData"');
+    expect(r.warnings[1]!.message).toContain('"Network": every field');
+  });
+
+  it('AccelerometerUncalibrated: m/s² as written; in g when no Metadata record says the platform and the magnitude is 1 g', async () => {
+    const unc = (scale: number): string[] =>
+      Array.from({ length: 10 }, (_, i) => rec({ sensor: 'AccelerometerUncalibrated', time: (T0 + BigInt(i) * 10_000_000n).toString(), seconds_elapsed: String(i / 100), z: String(scale), y: '0', x: String(0.01 * scale) }));
+    const inMs2 = await collect(sensorLoggerJsonReader, enc.encode(`[${unc(G).join(',')}]`), 'x.json');
+    expect(inMs2.stream('accelerometer_uncalibrated').info).toMatchObject({ kind: 'imu', unit: 'm/s^2' });
+    expect(inMs2.stream('accelerometer_uncalibrated').info.originalUnit).toBeUndefined();
+    expect(inMs2.stream('accelerometer_uncalibrated').col('z')[0]).toBe(Math.fround(G));
+    const inG = await collect(sensorLoggerJsonReader, enc.encode(`[${unc(1).join(',')}]`), 'x.json');
+    expect(inG.stream('accelerometer_uncalibrated').info).toMatchObject({ unit: 'm/s^2', originalUnit: 'g' });
+    expect(inG.stream('accelerometer_uncalibrated').col('z')[0]).toBe(Math.fround(G));
+    expect(inG.warnings.map((w) => w.code)).toEqual(['unit_inferred']);
   });
 
   it('rejects hostile and damaged files clearly', async () => {

@@ -5,6 +5,8 @@ import {
   JsonTokenizer, T_BEGIN_ARRAY, T_BEGIN_OBJECT, T_END, T_END_ARRAY, T_END_OBJECT, T_FALSE, T_NEED_MORE, T_NUMBER, T_STRING, T_TRUE,
 } from './json-tokenizer.js';
 import { SensorGroup } from './sensor-logger-json-groups.js';
+import { looksLikeG } from './sensor-logger-names.js';
+import { STANDARD_GRAVITY } from '../domain/units.js';
 import { adjustSensorLoggerStream, isWatchStream, sessionFromFields, type SensorLoggerSession } from './sensor-logger-zip.js';
 import type { FormatReader, SniffInput } from './types.js';
 
@@ -220,12 +222,16 @@ class SlJsonParser {
       g = new SensorGroup(sensor, this.keys.slice(0, this.nFields));
       this.groups.set(sensor, g);
     }
+    if (g.dropped) {
+      g.total++;
+      return;
+    }
     const row = g.beginRow(this.timeNs());
     for (let i = 0; i < this.nFields; i++) {
       const ch = g.channelOf(this.keys[i]!);
       if (ch < 0) g.unknownKeys++;
       else {
-        if (this.bad[i] === 1) g.nonNumeric++;
+        if (this.bad[i] === 1) g.textValues[ch]!++;
         g.values[ch]![row] = this.nums[i]!;
       }
     }
@@ -255,15 +261,43 @@ class SlJsonParser {
     this.out.push(...this.pending.splice(0));
   }
 
+  /** Per sensor: the fields left out because they hold text (reported once at the end). */
+  private readonly textFields = new Map<string, string[]>();
+
   /** Emits a group's buffered rows (declaring its stream first). */
   emit(g: SensorGroup): void {
     if (!this.recordingEmitted) this.emitRecording();
     if (!g.declared) {
-      const adjusted = adjustSensorLoggerStream(g.info(), this.session);
-      g.scale = adjusted.scale;
       g.declared = true;
+      const text = g.decideChannels();
+      if (text.length > 0) this.textFields.set(g.sensor, text);
+      if (g.kept?.length === 0) {
+        // Every field is text (a device list, network names): nothing to store as samples.
+        g.dropped = true;
+        this.buffered -= g.bufferedCells;
+        g.flush();
+        return;
+      }
+      const info = g.info();
+      let inferredG = false;
+      // iOS writes uncalibrated acceleration in g unless standardised; without the Metadata record to say so,
+      // the values' magnitude does.
+      if ((this.session?.platform ?? null) === null && /^(watch_)?accelerometer_uncalibrated(_\d+)?$/.test(g.name) && looksLikeG(g.keptValues(), g.n)) {
+        info.originalUnit = 'g';
+        inferredG = true;
+      }
+      const adjusted = adjustSensorLoggerStream(info, this.session);
+      g.scale = adjusted.scale ?? (inferredG ? adjusted.info.channels.map(() => STANDARD_GRAVITY) : null);
+      if (inferredG) {
+        this.pending.push({
+          type: 'warning',
+          code: 'unit_inferred',
+          message: `"${g.sensor}": the values' median norm is about 1, so they are in g (Sensor Logger on iOS without "Standardise Units & Frames"); converted to m/s^2.`,
+        });
+      }
       this.out.push({ type: 'stream', stream: adjusted.info });
     }
+    if (g.dropped) return;
     this.buffered -= g.bufferedCells;
     this.out.push({ type: 'chunk', stream: g.name, chunk: g.flush() });
   }
@@ -274,6 +308,10 @@ class SlJsonParser {
     let total = 0;
     for (const g of this.groups.values()) total += g.total;
     if (total === 0) throw new AppError('no_samples', 'The Sensor Logger JSON export holds no sensor records with a time.');
+    if ([...this.groups.values()].every((g) => g.dropped)) {
+      throw new AppError('no_samples', `The Sensor Logger JSON export's records hold only text fields (${[...this.textFields.values()].flat().slice(0, 20).join(', ')}), no numbers; there are no samples to read.`);
+    }
+    this.out.push(...this.pending.splice(0));
     const c = this.counters;
     const warn = (code: string, count: number, message: string): void => {
       if (count > 0) this.out.push({ type: 'warning', code, message, count });
@@ -286,7 +324,18 @@ class SlJsonParser {
     const watch: string[] = [];
     for (const g of this.groups.values()) {
       warn('json_unknown_field', g.unknownKeys, `"${g.sensor}": ${g.unknownKeys} value(s) in fields its first record did not have; ignored.`);
-      warn('csv_non_numeric', g.nonNumeric, `"${g.sensor}": ${g.nonNumeric} value(s) are not numbers; stored as missing.`);
+      warn('json_non_numeric', g.nonNumeric, `"${g.sensor}": ${g.nonNumeric} value(s) are not numbers; stored as missing.`);
+      const text = this.textFields.get(g.sensor);
+      if (text !== undefined) {
+        this.out.push({
+          type: 'warning',
+          code: 'json_text_fields_skipped',
+          message: g.dropped
+            ? `"${g.sensor}": every field (${text.map((f) => `"${f}"`).join(', ')}) holds text, not numbers; its ${g.total} record(s) were not stored as samples.`
+            : `"${g.sensor}": field(s) ${text.map((f) => `"${f}"`).join(', ')} hold text (identifiers, names or hex payloads), not numbers; not stored as channels.`,
+          count: text.length,
+        });
+      }
       if (isWatchStream(g.name)) watch.push(g.name);
     }
     if (watch.length > 0) {

@@ -198,7 +198,8 @@ export function adjustSensorLoggerStream(input: StreamInfo, session: SensorLogge
     if (info.nominalRateHz === null && rate !== undefined) info.nominalRateHz = rate;
     const inG = session.platform === 'ios' && session.standardised !== true;
     const base = info.name.replace(/_\d+$/, '');
-    if (inG && (base === 'accelerometer_uncalibrated' || base === 'watch_accelerometer_uncalibrated')) {
+    // (A member reader that already found g by the values' magnitude has converted them: originalUnit 'g'.)
+    if (inG && input.originalUnit !== 'g' && (base === 'accelerometer_uncalibrated' || base === 'watch_accelerometer_uncalibrated')) {
       scale = info.channels.map(() => G);
       info.unit = 'm/s^2';
       info.originalUnit = 'g';
@@ -207,6 +208,11 @@ export function adjustSensorLoggerStream(input: StreamInfo, session: SensorLogge
       if (scale.every((s) => s === 1)) scale = null;
       else info.originalUnit = 'g (acceleration and gravity channels)';
     }
+  }
+  if (info.name.replace(/_\d+$/, '') === 'watch_barometer') {
+    // The watch reports pressure in kPa unless standardised (then mbar = hPa, as the phone).
+    const kPa = session?.standardised !== true;
+    info.calibration = { ...info.calibration, channel_units: `pressure: ${kPa ? (session === null ? 'kPa unless standardised, else hPa' : 'kPa') : 'hPa'}; relativeAltitude: m` };
   }
   if (desc.sensor === 'wrist_motion') {
     const accelUnit =
