@@ -1,3 +1,4 @@
+import type { BoundaryErrors, ClassAgreement } from './class-agreement.js';
 import type { EvaluationReport, LabelReport } from './report.js';
 import { reportSvg } from './report-svg.js';
 
@@ -120,6 +121,60 @@ function confusion(r: EvaluationReport): string[] {
   return lines;
 }
 
+function mapping(r: EvaluationReport): string {
+  const entries = Object.entries(r.params.map ?? {});
+  return entries.length === 0 ? '' : ` Labels mapped on both sides before scoring: ${entries.map(([a, b]) => `${cell(a)} → ${cell(b)}`).join(', ')}.`;
+}
+
+/** One sentence on the boundary errors. */
+export function boundarySentence(b: BoundaryErrors): string {
+  if (b.reference === 0) return 'The reference has no change between scored labels.';
+  return [
+    `${b.reference} reference boundaries between scored labels; ${b.matched} found within ${b.windowS} s (same direction), ${b.missed} missed; ${b.spurious} predicted boundaries match none.`,
+    b.matched > 0 ? `Boundary error |predicted − reference|: mean ${fmt(b.meanAbsS, 2)} s, median ${fmt(b.medianAbsS, 2)} s, p90 ${fmt(b.p90AbsS, 2)} s, max ${fmt(b.maxAbsS, 2)} s; mean signed ${fmt(b.meanSignedS, 2)} s (positive: late).` : '',
+  ].filter(Boolean).join(' ');
+}
+
+function classSection(c: ClassAgreement | undefined, labels: readonly string[]): string[] {
+  if (c === undefined || c.byActivity.length === 0) return [];
+  const cols = [...labels, 'none'];
+  return [
+    '## Agreement per reference label (activity)',
+    '',
+    `Frame agreement over the ${fmt(c.referenceS / 3600, 4)} h the reference labels: **${fmt(c.frameAgreement)}**.`,
+    '',
+    row(['reference label', 'scored as', 'reference (s)', 'agreement', ...cols.map((l) => `predicted ${cell(l)} (s)`)]),
+    row(['---', '---', '---:', '---:', ...cols.map(() => '---:')]),
+    ...c.byActivity.map((a) => row([cell(a.activity), cell(a.scoredAs), fmt(a.referenceS, 2), fmt(a.agreement), ...cols.map((l) => fmt(a.predictedS[l] ?? 0, 2))])),
+    '',
+    '## Boundaries',
+    '',
+    boundarySentence(c.boundaries),
+  ];
+}
+
+/** One row per recording of a study evaluation: its name, length, class agreement and boundary errors. */
+export interface RecordingRow {
+  recording: string;
+  durationS: number;
+  classes: ClassAgreement;
+}
+
+/** The per-recording table the study evaluation appends to the Markdown. */
+export function renderRecordings(rows: readonly RecordingRow[]): string {
+  if (rows.length === 0) return '';
+  return [
+    '## Per recording',
+    '',
+    row(['recording', 'duration (s)', 'labelled (s)', 'agreement', 'boundaries', 'found', 'mean |error| (s)', 'max |error| (s)', 'spurious']),
+    row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
+    ...rows.map((r) => {
+      const b = r.classes.boundaries;
+      return row([cell(r.recording), fmt(r.durationS, 2), fmt(r.classes.referenceS, 2), fmt(r.classes.frameAgreement), String(b.reference), String(b.matched), fmt(b.meanAbsS, 2), fmt(b.maxAbsS, 2), String(b.spurious)]);
+    }),
+  ].join('\n');
+}
+
 function thresholds(r: EvaluationReport): string[] {
   const swept = r.labels.filter((l) => l.operatingPoints.length > 1);
   if (swept.length === 0) return [];
@@ -151,7 +206,7 @@ function thresholds(r: EvaluationReport): string[] {
  * hour to two, confidence thresholds to three significant digits), and a standalone SVG with per-label P/R/F1 bars and a reference-vs-prediction timeline.
  */
 export function renderReport(report: EvaluationReport, options: RenderOptions): RenderedReport {
-  const markdown = [`# ${options.title.replace(/[\r\n]+/g, ' ')}`, '', parameters(report), '', ...perLabel(report), '', ...confusion(report), '', ...thresholds(report)]
+  const markdown = [`# ${options.title.replace(/[\r\n]+/g, ' ')}`, '', parameters(report) + mapping(report), '', ...perLabel(report), '', ...confusion(report), '', ...classSection(report.classes, report.params.labels), '', ...thresholds(report)]
     .join('\n')
     .trimEnd();
   return { markdown: `${markdown}\n`, svg: reportSvg(report, options.title, options.maxPlotLabels ?? 12) };

@@ -24,6 +24,7 @@ import {
   type Prf,
 } from './frame-metrics.js';
 import { clipIntervals, labelsIn, normalizeIntervals, type LabeledInterval } from './intervals.js';
+import { classAgreement, DEFAULT_BOUNDARY_WINDOW_S, mapLabels, type ClassAgreement, type LabelMap } from './class-agreement.js';
 
 export { renderReport, type RenderOptions, type RenderedReport } from './report-render.js';
 
@@ -63,6 +64,12 @@ export interface EvaluateInput {
   falseAlarmTargetsPerHour?: readonly number[];
   maxOperatingPoints?: number;
   timelineS?: number;
+  /** Labels of both sides renamed before scoring (`walking → moving`); `labels` names the mapped ones. */
+  map?: LabelMap;
+  /** Boundary matching window, seconds (default 10). */
+  boundaryWindowS?: number;
+  /** Times where recordings were laid end to end: no boundary is scored across them. */
+  breaksS?: readonly number[];
 }
 
 export interface EvaluationParams {
@@ -76,6 +83,8 @@ export interface EvaluationParams {
   matching: Matching;
   labels: string[];
   falseAlarmTargetsPerHour: number[];
+  /** The label mapping applied to both sides (empty: none). */
+  map: Record<string, string>;
 }
 
 export interface LabelSupport {
@@ -116,6 +125,8 @@ export interface EvaluationReport {
     frameKappa: number | null;
   };
   confusion: FrameConfusion;
+  /** Class agreement over reference-labelled time, per reference label (activity), and boundary errors (s). */
+  classes: ClassAgreement;
   /** The intervals of the first `timelineS` seconds, for the plot. */
   timeline: { startS: number; endS: number; reference: LabeledInterval[]; prediction: LabeledInterval[]; truncated: boolean };
 }
@@ -210,7 +221,7 @@ export function evaluate(input: EvaluateInput): EvaluationReport {
   };
   const matching = input.matching ?? EVALUATION_DEFAULTS.matching;
   const targets = [...(input.falseAlarmTargetsPerHour ?? EVALUATION_DEFAULTS.falseAlarmTargetsPerHour)];
-  const p = prepare(input.reference, input.prediction, ['reference', 'prediction'], input.durationS, input.spanStartS ?? 0, frameS, input.labels);
+  const p = prepare(mapLabels(input.reference, input.map), mapLabels(input.prediction, input.map), ['reference', 'prediction'], input.durationS, input.spanStartS ?? 0, frameS, input.labels);
   const refBy = byLabel(p.a, p.labels);
   const predBy = byLabel(p.b, p.labels);
   const rows: LabelReport[] = p.labels.map((label) => {
@@ -228,6 +239,7 @@ export function evaluate(input: EvaluateInput): EvaluationReport {
     };
   });
   const confusion = frameConfusion(p.grid, p.a, p.b, p.labels);
+  const classes = classesOf(p, input, confusion);
   const event = averages(rows.map((r) => r.event));
   const timelineEnd = Math.min(p.spanEndS, p.spanStartS + (input.timelineS ?? EVALUATION_DEFAULTS.timelineS));
   const tr = excerpt(p.a, timelineEnd, EVALUATION_DEFAULTS.timelineMaxIntervals);
@@ -245,6 +257,7 @@ export function evaluate(input: EvaluateInput): EvaluationReport {
       matching,
       labels: p.labels,
       falseAlarmTargetsPerHour: targets,
+      map: { ...input.map },
     },
     labels: rows,
     overall: {
@@ -253,8 +266,28 @@ export function evaluate(input: EvaluateInput): EvaluationReport {
       frameKappa: cohenKappa(confusion.counts),
     },
     confusion,
+    classes,
     timeline: { startS: p.spanStartS, endS: timelineEnd, reference: tr.items, prediction: tp.items, truncated: tr.truncated || tp.truncated },
   };
+}
+
+function classesOf(p: Prepared, input: EvaluateInput, confusion: FrameConfusion): ClassAgreement {
+  const span = { startS: p.spanStartS, endS: p.spanEndS };
+  return classAgreement({
+    grid: p.grid, labels: p.labels, map: input.map, reference: p.a, prediction: p.b, confusion,
+    original: clipIntervals(normalizeIntervals(input.reference, 'reference'), span),
+    windowS: input.boundaryWindowS ?? DEFAULT_BOUNDARY_WINDOW_S,
+    ...(input.breaksS !== undefined ? { breaksS: input.breaksS } : {}),
+  });
+}
+
+/**
+ * Only the class agreement of {@link evaluate} (no event matching or threshold sweep): cheap enough to give
+ * for each recording of a study.
+ */
+export function classScores(input: EvaluateInput): ClassAgreement {
+  const p = prepare(mapLabels(input.reference, input.map), mapLabels(input.prediction, input.map), ['reference', 'prediction'], input.durationS, input.spanStartS ?? 0, input.frameS ?? EVALUATION_DEFAULTS.frameS, input.labels);
+  return classesOf(p, input, frameConfusion(p.grid, p.a, p.b, p.labels));
 }
 
 export interface AgreementInput {

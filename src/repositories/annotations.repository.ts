@@ -35,11 +35,11 @@ export class AnnotationsRepository {
    * The annotations of a study's ready recordings that match a selector (for evaluation), with each
    * recording's duration. Rejected proposals are left out.
    */
-  async forEvaluation(studyId: string, pick: AnnotationPick): Promise<{ recordings: { id: string; durationS: number }[]; annotations: (AnnotationRow & { confidence: number | null })[] }> {
+  async forEvaluation(studyId: string, pick: AnnotationPick): Promise<{ recordings: { id: string; filename: string; durationS: number }[]; annotations: (AnnotationRow & { confidence: number | null })[] }> {
     const recordings = await this.db.recording.findMany({
       where: { studyId, status: 'ready', durationS: { not: null } },
       orderBy: { id: 'asc' },
-      select: { id: true, durationS: true, pipelineVersion: true },
+      select: { id: true, durationS: true, pipelineVersion: true, upload: { select: { filename: true } } },
     });
     const annotations: AnnotationRow[] = [];
     for (const r of recordings) {
@@ -55,7 +55,7 @@ export class AnnotationsRepository {
         select,
       }));
     }
-    return { recordings: recordings.map((r) => ({ id: r.id, durationS: r.durationS ?? 0 })), annotations };
+    return { recordings: recordings.map((r) => ({ id: r.id, filename: r.upload.filename, durationS: r.durationS ?? 0 })), annotations };
   }
 
   async findById(id: string): Promise<(AnnotationRow & { studyId: string }) | null> {

@@ -68,9 +68,12 @@ export function studiesRouter(studies: StudiesService, evaluations: EvaluateStud
       reference: z.string().min(1).max(100).describe('human, import, or annotator:<id>'),
       toleranceS: z.number().positive().max(60).optional().describe('event onset tolerance, seconds (default 0.5)'),
       frameS: z.number().positive().max(10).optional().describe('frame length, seconds (default 0.01)'),
-      labels: z.array(z.string().min(1).max(64)).max(100).optional(),
+      labels: z.array(z.string().min(1).max(64)).max(100).optional().describe('labels scored (after the mapping); default: those of the reference'),
+      map: z.record(z.string().min(1).max(64), z.string().min(1).max(64)).optional()
+        .describe('labels of both sides renamed before scoring, e.g. {"walking":"moving","running":"moving"}'),
+      boundaryWindowS: z.number().positive().max(600).optional().describe('a predicted boundary between labels counts within this many seconds of the reference one (default 10)'),
     }),
-    responses: { 200: { description: 'Report (JSON), with a Markdown summary and an SVG plot', schema: z.object({ recordings: z.number(), durationS: z.number(), report: z.record(z.string(), z.unknown()), agreement: z.record(z.string(), z.unknown()).optional(), markdown: z.string(), svg: z.string() }) } } },
+    responses: { 200: { description: 'Report (JSON), with a Markdown summary and an SVG plot', schema: z.object({ recordings: z.number(), durationS: z.number(), report: z.record(z.string(), z.unknown()), perRecording: z.array(z.record(z.string(), z.unknown())), agreement: z.record(z.string(), z.unknown()).optional(), markdown: z.string(), svg: z.string() }) } } },
   async ({ params, body }, _req, res) => {
     res.json(await evaluations.evaluate(params.studyId, body));
   });
