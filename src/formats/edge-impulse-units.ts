@@ -69,3 +69,21 @@ export function streamForUnit(unit: string, firstChannel: string): { name: strin
     }
   }
 }
+
+/** What a channel name says about its sensor and axis (`accX`, `acc_y`, `gyrZ`, `magX`, `accelerometer.x`). */
+export function sensorOfChannel(name: string): { sensor: 'accelerometer' | 'gyroscope' | 'magnetometer'; axis: 'x' | 'y' | 'z' } | null {
+  const m = /^(acc(?:el(?:erometer)?)?|gyr(?:o(?:scope)?)?|mag(?:n(?:etometer)?)?)[\s._-]?([xyz])$/i.exec(name.trim());
+  if (m === null) return null;
+  const p = m[1]!.toLowerCase();
+  const sensor = p.startsWith('acc') ? 'accelerometer' : p.startsWith('gyr') ? 'gyroscope' : 'magnetometer';
+  return { sensor, axis: m[2]!.toLowerCase() as 'x' | 'y' | 'z' };
+}
+
+/** Stream name, kind and sensor for channels of one sensor (from their names) and one unit. */
+export function streamFor(sensorFromName: string | null, unit: string, firstChannel: string): { name: string; kind: StreamKind; sensor: string } {
+  if (sensorFromName === null) return streamForUnit(unit, firstChannel);
+  const byUnit = streamForUnit(unit, firstChannel);
+  // The unit agrees with the name, or says nothing: the name's sensor. A unit of another sensor: a stream of its own.
+  if (byUnit.kind === 'other' || byUnit.sensor === sensorFromName) return { name: sensorFromName, kind: 'imu', sensor: sensorFromName };
+  return byUnit;
+}

@@ -87,9 +87,9 @@ describe('edge-impulse reader', () => {
     const r = await collect(edgeImpulseReader, signed(sample(), 'json'), 'idle.1a2b3c.json');
     expect(r.recording).toEqual({ type: 'recording', startTimeNs: null, absoluteTime: false });
     const acc = r.stream('accelerometer');
-    expect(acc.info).toEqual({ name: 'accelerometer', kind: 'imu', sensor: 'accelerometer', channels: ['accX', 'accY', 'accZ'], unit: 'm/s^2', nominalRateHz: 100 });
+    expect(acc.info).toEqual({ name: 'accelerometer', kind: 'imu', sensor: 'accelerometer', channels: ['x', 'y', 'z'], unit: 'm/s^2', nominalRateHz: 100 });
     expect(acc.t).toEqual([0n, 10_000_000n, 20_000_000n]);
-    expect(acc.col('accX')).toEqual([Math.fround(-9.81), Math.fround(-9.83), Math.fround(-9.12)]);
+    expect(acc.col('x')).toEqual([Math.fround(-9.81), Math.fround(-9.83), Math.fround(-9.12)]);
     const gyr = r.stream('gyroscope');
     expect(gyr.info).toMatchObject({ unit: 'rad/s', originalUnit: 'deg/s', channels: ['gyrX'] });
     expect(gyr.col('gyrX')).toEqual([Math.fround(Math.PI / 2), Math.fround(-Math.PI), 0]);
@@ -99,6 +99,34 @@ describe('edge-impulse reader', () => {
       session: { signatureAlg: 'HS256', createdAt: '2019-07-26T08:09:59.000Z' },
     });
     expect(r.warnings).toEqual([]);
+  });
+
+  it('a 6-axis sample gives an accelerometer and a gyroscope stream, x, y, z each, grouped by sensor and unit', async () => {
+    const six = (accUnits: string, gyrUnits: string): Sample => {
+      const doc = sample('none', [[0.5, -9.8, 1.25, 90, -180, 45], [0.25, -9.7, 1.5, 0, 360, -90]]);
+      doc.payload.sensors = ['accX', 'accY', 'accZ', 'gyrX', 'gyrY', 'gyrZ'].map((name, i) => ({ name, units: i < 3 ? accUnits : gyrUnits }));
+      return doc;
+    };
+    for (const [acc, gyr, factor, originalUnit] of [['m/s2', 'deg/s', Math.PI / 180, 'deg/s'], ['m/s2', 'rad/s', 1, undefined], ['N/A', 'N/A', 1, undefined]] as const) {
+      const r = await collect(edgeImpulseReader, signed(six(acc, gyr), 'json'), 'walk.s1.json');
+      expect([...r.streams.keys()]).toEqual(['accelerometer', 'gyroscope']);
+      const a = r.stream('accelerometer');
+      expect(a.info).toMatchObject({ kind: 'imu', sensor: 'accelerometer', channels: ['x', 'y', 'z'], unit: acc === 'N/A' ? 'unknown' : 'm/s^2' });
+      expect(a.col('y')).toEqual([Math.fround(-9.8), Math.fround(-9.7)]);
+      const g = r.stream('gyroscope');
+      expect(g.info).toMatchObject({ kind: 'imu', sensor: 'gyroscope', channels: ['x', 'y', 'z'], unit: gyr === 'N/A' ? 'unknown' : 'rad/s' });
+      expect(g.info.originalUnit).toBe(originalUnit);
+      expect(g.col('y')).toEqual([Math.fround(-180 * factor), Math.fround(360 * factor)]);
+    }
+  });
+
+  it('puts channels in x, y, z order whatever order the file lists them in', async () => {
+    const doc = sample('none', [[3, 1, 2]]);
+    doc.payload.sensors = [{ name: 'accZ', units: 'g' }, { name: 'accX', units: 'g' }, { name: 'accY', units: 'g' }];
+    const r = await collect(edgeImpulseReader, signed(doc, 'json'), 'x.json');
+    expect(r.stream('accelerometer').info).toMatchObject({ channels: ['x', 'y', 'z'], unit: 'm/s^2', originalUnit: 'g' });
+    expect(r.stream('accelerometer').col('x')).toEqual([Math.fround(9.80665)]);
+    expect(r.stream('accelerometer').col('z')).toEqual([Math.fround(3 * 9.80665)]);
   });
 
   it('verifies HS256 signatures of JSON and CBOR with the study key', async () => {
@@ -119,7 +147,7 @@ describe('edge-impulse reader', () => {
 
   it('reads CBOR samples with float32 values', async () => {
     const r = await collect(edgeImpulseReader, signed(sample(), 'cbor'), 'updown.22.cbor');
-    expect(r.stream('accelerometer').col('accZ')).toEqual([Math.fround(1.21), Math.fround(1.27), Math.fround(1.23)]);
+    expect(r.stream('accelerometer').col('z')).toEqual([Math.fround(1.21), Math.fround(1.27), Math.fround(1.23)]);
     expect(r.annotations[0]?.label).toBe('updown');
   });
 

@@ -3,14 +3,14 @@ import type { ReaderEvent, RecordingMetadata, StreamInfo } from '../domain/strea
 import { AppError } from '../lib/errors.js';
 import { concatBytes } from './byte-source.js';
 import { cborValues, jsonValues, parseEiCbor, parseEiJson, type EiDoc, type EiSensor, type ValuesWalker } from './edge-impulse-parse.js';
-import { mapEdgeImpulseUnit, streamForUnit } from './edge-impulse-units.js';
+import { mapEdgeImpulseUnit, sensorOfChannel, streamFor } from './edge-impulse-units.js';
 import type { FormatReader, ReaderContext, SniffInput } from './types.js';
 
 /**
  * Edge Impulse data acquisition format (JSON or CBOR): `{protected: {ver, alg, iat}, signature, payload:
  * {device_name, device_type, interval_ms, sensors: [{name, units}], values: [[…], …]}}`. The values are
  * one in-memory array in this format, so the file is held in memory under a size cap. Channels are grouped
- * into streams by unit (accelerometer, gyroscope, …) and converted to SI; times are `i × interval_ms` from 0
+ * into streams by sensor and unit (accelerometer, gyroscope, …) and converted to SI; times are `i × interval_ms` from 0
  * (the format has no start time). The label comes from the file name as Edge Impulse's uploader reads it
  * (`idle.1a2b3c.json` → `idle`) and covers the whole sample. With a study key, an HS256 signature is
  * verified as Edge Impulse computes it: HMAC-SHA256 over the file with the signature's 64 characters set
@@ -89,30 +89,45 @@ interface Group {
   factors: number[];
 }
 
+/**
+ * Groups the file's channels into streams by sensor (what the channel name says: `accX` → accelerometer,
+ * `gyrY` → gyroscope) and unit: a 6-axis sample gives an accelerometer and a gyroscope, even when the units
+ * strings are missing or the same. A sensor's channels are named `x`, `y`, `z` when they are exactly its
+ * three axes.
+ */
 function groupStreams(sensors: EiSensor[], intervalMs: number): Group[] {
-  const byUnit = new Map<string, Group>();
+  const byKey = new Map<string, Group & { axes: (string | null)[]; original: string[] }>();
   const used = new Set<string>();
   sensors.forEach((s, i) => {
     const m = mapEdgeImpulseUnit(s.units);
-    let g = byUnit.get(m.unit);
+    const named = sensorOfChannel(s.name);
+    const d = streamFor(named?.sensor ?? null, m.unit, s.name);
+    const key = `${d.name}\u0000${m.unit}`;
+    let g = byKey.get(key);
     if (g === undefined) {
-      const d = streamForUnit(m.unit, s.name);
       let name = d.name;
       for (let k = 2; used.has(name); k++) name = `${d.name}_${k}`;
       used.add(name);
       const info: StreamInfo = { name, kind: d.kind, sensor: d.sensor, channels: [], unit: m.unit, nominalRateHz: 1000 / intervalMs };
       if (m.originalUnit !== undefined) info.originalUnit = m.originalUnit;
       if (m.unit === 'pcm') info.fullScale = 1;
-      g = { info, columns: [], factors: [] };
-      byUnit.set(m.unit, g);
+      g = { info, columns: [], factors: [], axes: [], original: [] };
+      byKey.set(key, g);
     }
     let ch = s.name || `ch${i + 1}`;
-    while (g.info.channels.includes(ch)) ch = `${ch}_${i + 1}`;
-    g.info.channels.push(ch);
+    while (g.original.includes(ch)) ch = `${ch}_${i + 1}`;
+    g.original.push(ch);
+    g.axes.push(named !== null && named.sensor === d.sensor ? named.axis : null);
     g.columns.push(i);
     g.factors.push(m.factor);
   });
-  return [...byUnit.values()];
+  return [...byKey.values()].map(({ info, columns, factors, axes, original }) => {
+    const triaxial = axes.length === 3 && axes.every((a) => a !== null) && new Set(axes).size === 3;
+    if (!triaxial) return { info: { ...info, channels: original }, columns, factors };
+    // x, y, z in that order, whatever order the file lists them in.
+    const order = ['x', 'y', 'z'].map((a) => axes.indexOf(a));
+    return { info: { ...info, channels: ['x', 'y', 'z'] }, columns: order.map((k) => columns[k]!), factors: order.map((k) => factors[k]!) };
+  });
 }
 
 function parseDoc(buf: Uint8Array): EiDoc {
