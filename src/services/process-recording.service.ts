@@ -5,6 +5,7 @@ import { NS_PER_S, type ImportedLabel, type RecordingMetadata, type StreamInfo, 
 import { chunkTimeAt, shiftChunk } from '../domain/chunk-times.js';
 import { conversionWarnings, planClock, utcShiftNs, type ClockPlan } from '../domain/recording-clock.js';
 import { boundedMetadata, mergeMetadata, metadataConflicts } from '../domain/recording-metadata.js';
+import { cleanText, streamName } from '../domain/names.js';
 import { detectFormat } from '../formats/registry.js';
 import { StreamAnalyzer, qualityReport, type QualityThresholds } from '../pipeline/stream-analyzer.js';
 import { segmentStream } from '../pipeline/segment.js';
@@ -143,6 +144,7 @@ export class ProcessRecordingService {
       summary?: StreamSummary;
     };
     const open = new Map<string, OpenStream>();
+    const stored = new Set<string>();
     const lodKeys = new Map<string, string>();
     // Finishes a stream's Parquet, overview and summary; a multi-file reader may end streams early, which
     // keeps one set of upload buffers in memory at a time.
@@ -189,17 +191,20 @@ export class ProcessRecordingService {
             wallClock = ev.clock;
             break;
           case 'stream': {
-            if (open.has(ev.stream.name)) throw new AppError('format_unsupported_variant', `The file declares the stream "${ev.stream.name}" twice.`);
-            const sink = new S3Sink(this.store, keys.streamParquet(ctx.id, version, ev.stream.name));
+            // Chunks name the stream as the reader did; what is stored is always a bounded, safe name.
+            const safe = safeStream(ev.stream, warnings);
+            if (open.has(ev.stream.name) || stored.has(safe.name)) throw new AppError('format_unsupported_variant', `The file declares the stream "${safe.name}" twice.`);
+            stored.add(safe.name);
+            const sink = new S3Sink(this.store, keys.streamParquet(ctx.id, version, safe.name));
             const { clock, zone } = clockPlan();
-            const writer = new StreamParquetWriter(ev.stream, sink, {
+            const writer = new StreamParquetWriter(safe, sink, {
               kvMetadata: { 'fieldsense.recording': ctx.id, 'fieldsense.pipeline_version': version, ...clockKv(clock, zone) },
             });
             open.set(ev.stream.name, {
-              info: ev.stream, analyzer: new StreamAnalyzer(ev.stream, thresholds), writer, sink,
+              info: safe, analyzer: new StreamAnalyzer(safe, thresholds), writer, sink,
               // Detectors learn whether times are wall-clock, and the zone, for their clock checks.
-              detectors: new DetectorSet(ev.stream, undefined, { ...detectorOptions, absoluteTime, ...(zone ? { timezone: zone } : {}) }),
-              lod: new LodBuilder(ev.stream.channels),
+              detectors: new DetectorSet(safe, undefined, { ...detectorOptions, absoluteTime, ...(zone ? { timezone: zone } : {}) }),
+              lod: new LodBuilder(safe.channels),
             });
             break;
           }
@@ -288,6 +293,17 @@ export class ProcessRecordingService {
 }
 
 const MAX_IMPORTED_LABELS = 100_000;
+
+/**
+ * The stream with a name fit for keys and URLs (`[a-z0-9_]{1,64}`, see domain/names.ts), whatever the reader
+ * derived it from (file names, archive entries, column names): a changed name is a warning.
+ */
+function safeStream(info: StreamInfo, warnings: { code: string; message: string }[]): StreamInfo {
+  const { name, changed } = streamName(info.name);
+  if (!changed) return info;
+  warnings.push({ code: 'stream_renamed', message: `The stream "${cleanText(info.name).slice(0, 80)}" is stored as "${name}": stream names are at most 64 lowercase letters, digits and underscores.` });
+  return { ...info, name };
+}
 
 /** The footer metadata that tells any Parquet reader what the `time` column is. */
 function clockKv(clock: string, zone: string | null): Record<string, string> {
