@@ -118,3 +118,86 @@ export function parseExactTime(b: Uint8Array, p0: number, e: number, d1: number,
   fld.fracNs = fd === 0 ? 0 : Math.round((frac / POW10[fd]!) * nsPerUnit);
   return true;
 }
+
+/** Results of parseIsoField: Unix milliseconds (an integer, UTC) and the nanoseconds below them. */
+export const isoField = { ms: 0, subNs: 0 };
+
+/** Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+function daysFromCivil(y0: number, m: number, d: number): number {
+  const y = m <= 2 ? y0 - 1 : y0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}
+
+function two(b: Uint8Array, p: number): number {
+  const a = b[p]! - 48;
+  const c = b[p + 1]! - 48;
+  return a >= 0 && a <= 9 && c >= 0 && c <= 9 ? a * 10 + c : -1;
+}
+
+/**
+ * Fast path for an ISO 8601 date-time field (`2019-10-16T12:09:01.702+02:00`, a space for `T`, `Z`, `±hh`,
+ * `±hhmm`, up to 9 fraction digits) straight from bytes: sets `isoField` (UTC) and `fld.cursor`. False for
+ * anything else (spaces, `UTC`, odd widths): the caller then parses the field's text.
+ */
+export function parseIsoField(b: Uint8Array, p: number, e: number, d1: number, d2: number): boolean {
+  if (p + 16 > e || b[p + 4] !== 45 || b[p + 7] !== 45 || b[p + 13] !== 58) return false;
+  const sep = b[p + 10];
+  if (sep !== 84 && sep !== 32 && sep !== 116) return false;
+  const y = two(b, p) * 100 + two(b, p + 2);
+  const mo = two(b, p + 5);
+  const d = two(b, p + 8);
+  const h = two(b, p + 11);
+  const mi = two(b, p + 14);
+  if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59) return false;
+  let q = p + 16;
+  let s = 0;
+  let frac = 0;
+  if (q < e && b[q] === 58) {
+    if (q + 3 > e) return false;
+    s = two(b, q + 1);
+    if (s < 0 || s > 60) return false;
+    q += 3;
+    // A decimal comma (`12:09:01,702`) only where the comma is not the delimiter.
+    if (q < e && (b[q] === 46 || (b[q] === 44 && d1 !== 44 && d2 !== 44))) {
+      q++;
+      let nd = 0;
+      while (q < e) {
+        const x = b[q]! - 48;
+        if (x < 0 || x > 9) break;
+        if (nd < 9) frac = frac * 10 + x;
+        nd++;
+        q++;
+      }
+      if (nd === 0) return false;
+      if (nd < 9) frac *= POW10[9 - nd]!;
+    }
+  }
+  let offMin = 0;
+  if (q < e && (b[q] === 90 || b[q] === 122)) q++;
+  else if (q < e && (b[q] === 43 || b[q] === 45)) {
+    const sign = b[q] === 45 ? -1 : 1;
+    if (q + 3 > e) return false;
+    const oh = two(b, q + 1);
+    if (oh < 0) return false;
+    q += 3;
+    let om = 0;
+    if (q < e && b[q] === 58) q++;
+    if (q + 2 <= e && b[q]! >= 48 && b[q]! <= 57) {
+      om = two(b, q);
+      if (om < 0) return false;
+      q += 2;
+    }
+    offMin = sign * (oh * 60 + om);
+  }
+  if (q < e && b[q] !== d1 && b[q] !== d2) return false;
+  fld.cursor = q;
+  const sec = ((daysFromCivil(y, mo, d) * 24 + h) * 60 + mi - offMin) * 60 + s;
+  const msInSec = Math.floor(frac / 1e6);
+  isoField.ms = sec * 1000 + msInSec;
+  isoField.subNs = frac - msInSec * 1e6;
+  return true;
+}

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { bitsOf, NON_FINITE_BITS } from '../domain/sample-values.js';
 import { StreamAnalyzer } from '../pipeline/stream-analyzer.js';
+import { fld, isoField, parseIsoField } from './delimited-fields.js';
 import { parseColumnName } from './delimited-names.js';
+import { parseIsoTime } from './delimited-time.js';
 import { genericDelimitedReader } from './generic-delimited.reader.js';
 import { collect, type Collected } from './reader-test-collect.js';
 
@@ -93,6 +95,38 @@ describe('header-less files whose first column is a time', () => {
     expect(r.stream('accelerometer').t).toEqual([0n, 20n * MS, 40n * MS, 60n * MS]);
     expect(warning(r, 'time_inferred')).toContain('times of day');
     expect(warning(r, 'columns_inferred')).toContain('times of day');
+  });
+
+  it('the byte-level ISO 8601 parser agrees with the text one on every form, and leaves odd ones to it', () => {
+    let seed = 7;
+    const rnd = (n: number): number => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed % n;
+    };
+    const pad = (x: number, w = 2): string => String(x).padStart(w, '0');
+    for (let k = 0; k < 2000; k++) {
+      const frac = ['', '.5', '.702', ',702', '.702123', '.123456789', '.1234567891'][rnd(7)]!;
+      const zone = ['', 'Z', '+02:00', '-05:00', '+0530', '-03', 'z'][rnd(7)]!;
+      const text = `${1970 + rnd(130)}-${pad(1 + rnd(12))}-${pad(1 + rnd(28))}${rnd(2) ? 'T' : ' '}${pad(rnd(24))}:${pad(rnd(60))}${rnd(8) ? `:${pad(rnd(60))}${frac}` : ''}${zone}`;
+      const bytes = enc.encode(`${text};1`);
+      expect([text, parseIsoField(bytes, 0, bytes.length, 59, 59)]).toEqual([text, true]);
+      expect(fld.cursor).toBe(text.length);
+      expect([text, BigInt(isoField.ms) * MS + BigInt(isoField.subNs)]).toEqual([text, parseIsoTime(text)?.ns]);
+    }
+    // With a comma delimiter, a comma after the seconds ends the field: it is no decimal mark.
+    const comma = enc.encode('2024-03-01 12:00:01,702,1');
+    expect(parseIsoField(comma, 0, comma.length, 44, 44)).toBe(true);
+    expect([fld.cursor, isoField.ms]).toEqual([19, Date.UTC(2024, 2, 1, 12, 0, 1)]);
+    for (const odd of ['2024-03-01T12:00:00 UTC', '2024-03-01T12:00:00.', '2024-3-01T12:00:00', '2024-03-01T12:00:00+1', '12:00:00.000']) {
+      const bytes = enc.encode(odd);
+      expect([odd, parseIsoField(bytes, 0, bytes.length, 59, 59)]).toEqual([odd, false]);
+    }
+  });
+
+  it('reads an ISO time the byte parser leaves to the text one (`UTC` suffix)', async () => {
+    const r = await read('datetime,acc_x,acc_y,acc_z\n2024-03-01 12:00:00.010 UTC,0,0,1\n2024-03-01 12:00:00.020 UTC,0,0,1\n');
+    expect(r.stream('accelerometer').t).toEqual([10, 20].map((ms) => BigInt(Date.UTC(2024, 2, 1, 12, 0, 0, ms)) * MS));
+    expect(r.recording.clock).toBe('utc');
   });
 
   it('still refuses a first column that is a time going backwards, saying what it is', async () => {

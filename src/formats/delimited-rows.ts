@@ -9,7 +9,7 @@ import { FLOAT32_MAX, NON_FINITE_BITS } from '../domain/sample-values.js';
 import type { ImportedLabel, SampleChunk } from '../domain/stream.js';
 import { closingQuote, QUOTE } from './csv-fields.js';
 import { decimal } from './decimal-field.js';
-import { fieldEnd, fieldText, fld, parseExactTime, parseValue } from './delimited-fields.js';
+import { fieldEnd, fieldText, fld, isoField, parseExactTime, parseIsoField, parseValue } from './delimited-fields.js';
 import { MAX_ANNOTATIONS, type LabelPlan, type Plan } from './delimited-plan.js';
 import { parseClockTime, parseIsoTime } from './delimited-time.js';
 import { NS_PER_UNIT } from './delimited-units.js';
@@ -302,16 +302,29 @@ export class RowParser {
       return true;
     }
     if (time.mode === 'iso') {
-      const z = fieldEnd(b, p, e, this.d1, this.d2);
-      fld.cursor = z;
-      const parsed = parseIsoTime(fieldText(b, p, z));
-      if (parsed === null) return false;
-      if (!this.haveBase) this.setBase(parsed.ns, 0, 0);
-      this.rowD = Number(parsed.ns - this.baseNs);
-      if (Math.abs(this.rowD) > REBASE_ABOVE) {
-        this.setBase(parsed.ns, 0, 0);
-        this.rowD = 0;
+      // Base units: Unix ms (hi) and the ns below them (lo).
+      let ms: number;
+      let sub: number;
+      if (parseIsoField(b, p, e, this.d1, this.d2)) {
+        ms = isoField.ms;
+        sub = isoField.subNs;
+      } else {
+        const z = fieldEnd(b, p, e, this.d1, this.d2);
+        fld.cursor = z;
+        const parsed = parseIsoTime(fieldText(b, p, z));
+        if (parsed === null) return false;
+        ms = Number(parsed.ns / 1_000_000n);
+        sub = Number(parsed.ns - BigInt(ms) * 1_000_000n);
       }
+      if (this.haveBase) {
+        const d = (ms - this.baseUnitsHi) * 1e6 + (sub - this.baseUnitsLo);
+        if (Math.abs(d) <= REBASE_ABOVE) {
+          this.rowD = d;
+          return true;
+        }
+      }
+      this.setBase(BigInt(ms) * 1_000_000n + BigInt(sub), ms, sub);
+      this.rowD = 0;
       return true;
     }
     if (!parseExactTime(b, p, e, this.d1, this.d2, this.dec, this.nsPerUnit)) return false;

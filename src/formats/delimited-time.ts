@@ -41,7 +41,7 @@ export interface TimeProblem {
 }
 
 const ISO =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?$/;
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?$/;
 
 /** Parses an ISO 8601 date-time (`2024-03-01T12:00:00.123+01:00`) to Unix ns; `zone` tells whether one was given. */
 export function parseIsoTime(text: string): { ns: bigint; zone: boolean } | null {
@@ -55,7 +55,7 @@ export function parseIsoTime(text: string): { ns: bigint; zone: boolean } | null
     const digits = zone.replace(':', '');
     offsetMin = (Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5) || '0')) * (zone.startsWith('-') ? -1 : 1);
   }
-  const fracNs = frac === undefined ? 0n : BigInt(frac.padEnd(9, '0'));
+  const fracNs = frac === undefined ? 0n : BigInt(frac.slice(0, 9).padEnd(9, '0'));
   return { ns: (BigInt(ms) - BigInt(offsetMin) * 60_000n) * 1_000_000n + fracNs, zone: zone !== undefined };
 }
 
