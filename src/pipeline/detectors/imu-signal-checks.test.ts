@@ -59,6 +59,25 @@ describe('saturation', () => {
     expect(c.message).toContain('channel "x"');
   });
 
+  it('suggests a wider range in the stream\'s own unit: g for an accelerometer, deg/s and rad/s for a gyroscope', () => {
+    const { t, values } = clipped();
+    const acc = checks(values, t, { range: 2 * G }).saturation!;
+    expect(acc.message).toContain('±8 g = ±78.5 m/s^2');
+    // A gyroscope in rad/s clipped at ±250 deg/s (4.36 rad/s).
+    const lim = (250 * Math.PI) / 180;
+    const spin = synth(60, (ts) => [8 * Math.sin(2 * Math.PI * 1.5 * ts), 0.1, 0]);
+    spin.values[0] = spin.values[0]!.map((x) => Math.max(-lim, Math.min(lim, x)));
+    const gyro = { name: 'gyroscope', sensor: 'gyroscope', unit: 'rad/s', range: lim };
+    const c = checks(spin.values, spin.t, gyro).saturation!;
+    expect(c.status).toBe('bad');
+    expect(c.message).toContain('range ±4.36 rad/s');
+    expect(c.message).toContain('±2000 deg/s = ±34.9 rad/s');
+    expect(c.message).not.toMatch(/±\d+ g\b/);
+    const noRange = checks(spin.values, spin.t, { name: 'gyroscope', sensor: 'gyroscope', unit: 'rad/s' }).saturation!;
+    expect(noRange.message).toContain('deg/s');
+    expect(noRange.message).not.toContain('±8 g');
+  });
+
   it('finds the plateaus of a clipped sine without a declared range, and none in a clean one', () => {
     const { t, values } = clipped();
     expect(checks(values, t).saturation!.status).toBe('bad');

@@ -294,9 +294,28 @@ class SignalChecks implements StreamDetector {
       name: 'saturation', stream: name, status, value: total, threshold: p.satWarnFraction, unit: 'values',
       message: total === 0
         ? `Stream "${name}" never reaches ${byRange ? `its range ±${num(range)} ${this.stream.unit}` : 'a saturated plateau'}.`
-        : `Stream "${name}" has ${num(total)} value(s) (${pct(frac)}) at ${at}, most in channel "${this.stream.channels[worst] ?? '?'}"; ${status === 'ok' ? 'too few to matter.' : 'the motion exceeded the sensor: raise its range (e.g. ±8 g or ±16 g) for this activity.'}`,
+        : `Stream "${name}" has ${num(total)} value(s) (${pct(frac)}) at ${at}, most in channel "${this.stream.channels[worst] ?? '?'}"; ${status === 'ok' ? 'too few to matter.' : `the motion exceeded the sensor: ${rangeAdvice(this.stream)} for this activity.`}`,
     };
   }
+}
+
+const DEG = Math.PI / 180;
+
+/** A wider range to suggest, in the stream's own unit (and the sensor's usual one): g for acceleration, deg/s for rotation. */
+export function rangeAdvice(stream: StreamInfo): string {
+  const sensor = `${stream.sensor} ${stream.name}`.toLowerCase();
+  const unit = stream.unit;
+  const gyro = /gyr|rotation/.test(sensor) || unit === 'rad/s' || unit === 'deg/s';
+  if (gyro) {
+    if (unit === 'rad/s') return `raise its range (e.g. ±2000 deg/s = ±${num(2000 * DEG)} rad/s)`;
+    if (unit === 'deg/s') return 'raise its range (e.g. ±1000 or ±2000 deg/s)';
+    return `raise its range (e.g. ±2000 deg/s, in this stream's unit ${unit})`;
+  }
+  if (/acc/.test(sensor) || unit === 'm/s^2' || unit === 'g') {
+    if (unit === 'm/s^2') return `raise its range (e.g. ±8 g = ±${num(8 * 9.80665)} m/s^2, or ±16 g = ±${num(16 * 9.80665)} m/s^2)`;
+    if (unit === 'g') return 'raise its range (e.g. ±8 g or ±16 g)';
+  }
+  return `raise its range (in this stream's unit, ${unit})`;
 }
 
 /**
