@@ -183,8 +183,21 @@ function planWithHeader(dialect: Dialect, header: readonly string[], filename: s
   return plan;
 }
 
+/**
+ * A white-space separated file whose first two fields are a date and a time (`2019-10-16 12:09:01.702 x y z`):
+ * the two are one ISO 8601 time, so the table is read as `time x y z` (the row parser takes the date, the
+ * space and the time as one field).
+ */
+function joinDateAndTime(dialect: Dialect): Dialect | null {
+  const first = dialect.rows[0];
+  if (!dialect.whitespace || dialect.fieldCount !== 5 || first === undefined) return null;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(first[0] ?? '') || !looksLikeIsoTime(`${first[0]} ${first[1]}`)) return null;
+  return { ...dialect, fieldCount: 4, rows: dialect.rows.map((r) => [`${r[0]} ${r[1]}`, ...r.slice(2)]) };
+}
+
 /** Plans a file without a header: columns by count (3 → x,y,z; 4 → time,x,y,z). */
-function planWithoutHeader(dialect: Dialect, filename: string): Plan {
+function planWithoutHeader(dialect0: Dialect, filename: string): Plan {
+  const dialect = joinDateAndTime(dialect0) ?? dialect0;
   const n = dialect.fieldCount;
   const warnings: Warning[] = [];
   const name = (axis: string): ColumnName => ({ raw: axis, words: [], axis, unit: null, sensor: null, qualifier: [] });

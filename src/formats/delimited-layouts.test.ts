@@ -73,6 +73,15 @@ describe('header-less files whose first column is a time', () => {
     expect(space.recording.clock).toBe('device-local');
   });
 
+  it('white-space separated with a space between date and time: one ISO time, then x, y, z', async () => {
+    const r = await read('2019-10-16 12:09:01.702+02:00  -36  620  -824\n2019-10-16 12:09:01.722+02:00  -35  621  -823\n2019-10-16 12:09:01.742+02:00  -34  622  -822\n');
+    expect(r.recording).toEqual({ type: 'recording', startTimeNs: BigInt(Date.UTC(2019, 9, 16, 10, 9, 1, 702)) * MS, absoluteTime: true, clock: 'utc' });
+    const acc = r.stream('accelerometer');
+    expect(acc.t).toEqual([0n, 20n, 40n].map((ms) => BigInt(Date.UTC(2019, 9, 16, 10, 9, 1, 702)) * MS + ms * MS));
+    expect(acc.col('z')).toEqual([-824, -823, -822].map((v) => f32((v * G) / 1000)));
+    expect(acc.info.originalUnit).toBe('mg');
+  });
+
   it('epoch seconds, milliseconds, microseconds and nanoseconds: exact times, clock utc', async () => {
     const cases: [string, (k: number) => string][] = [
       ['s', (k) => `1571220541.${String(702 + 20 * k).padStart(3, '0')}`],
