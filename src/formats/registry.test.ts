@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../lib/errors.js';
 import { chunked, concatBytes, peekHead } from './byte-source.js';
-import { detectFormat, readers } from './registry.js';
+import { existsSync } from 'node:fs';
+import { detectFormat, formatNames, readers } from './registry.js';
 
 /** Real recordings copied, with their licences, into test/fixtures. */
 const REAL = fileURLToPath(new URL('../../test/fixtures/', import.meta.url));
@@ -36,6 +37,35 @@ describe('detectFormat', () => {
 
   it('rejects an empty file as file_empty', () => {
     expect(detectError(new Uint8Array(0), 'x.wav').code).toBe('file_empty');
+  });
+});
+
+/** The project's copy of the contract, else the shared original. */
+function contractText(): string {
+  const copy = fileURLToPath(new URL('../../docs/API.md', import.meta.url));
+  const original = fileURLToPath(new URL('../../../shared/contract/API.md', import.meta.url));
+  return readFileSync(existsSync(copy) ? copy : original, 'utf8');
+}
+
+describe('format names', () => {
+  it('lists every reader by name, and the names containers give (the formats a recording can report)', () => {
+    expect(readers.map((r) => r.name)).toEqual([
+      'wav', 'axivity-cwa', 'zip-container', 'audio-codec', 'geneactiv-bin', 'edge-impulse', 'sensor-logger-json',
+      'sensor-logger-csv', 'empatica-e4-csv', 'core-motion-csv', 'segments-labels', 'generic-delimited',
+    ]);
+    expect(formatNames).toEqual([...readers.map((r) => r.name), 'sensor-logger-zip', 'empatica-e4-zip']);
+    for (const n of formatNames) expect(n).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+    expect(new Set(formatNames).size).toBe(formatNames.length);
+  });
+
+  it('gives every format name the contract names', () => {
+    // `"format": "<reader name, e.g. sensor-logger-zip, wav, axivity-cwa>"`, and any name listed in backticks after it.
+    const text = contractText();
+    const example = /"format":\s*"<reader name, e\.g\. ([^>]+)>"/.exec(text);
+    expect(example).not.toBeNull();
+    const named = example![1]!.split(',').map((s) => s.trim());
+    expect(named.length).toBeGreaterThan(0);
+    for (const n of named) expect(formatNames).toContain(n);
   });
 });
 

@@ -5,7 +5,7 @@ import { wavReader } from './wav.reader.js';
 import { coreMotionCsvReader } from './core-motion-csv.reader.js';
 import { axivityCwaReader } from './axivity-cwa.reader.js';
 import { geneactivBinReader } from './geneactiv-bin.reader.js';
-import { zipContainerReader } from './zip-container.reader.js';
+import { CONTAINER_FORMATS, zipContainerReader } from './zip-container.reader.js';
 import { audioCodecReader } from './audio-codec.reader.js';
 import { edgeImpulseReader } from './edge-impulse.reader.js';
 import { sensorLoggerJsonReader } from './sensor-logger-json.reader.js';
@@ -34,6 +34,12 @@ export const readers: FormatReader[] = [
   // anything delimited, last
   genericDelimitedReader,
 ];
+
+/**
+ * Every name a recording's `format` can have: a reader's name, or the name a container gives the export it
+ * found inside (`sensor-logger-zip`, `empatica-e4-zip`; any other archive stays `zip-container`).
+ */
+export const formatNames: readonly string[] = [...readers.map((r) => r.name), ...CONTAINER_FORMATS];
 
 /**
  * Picks the reader for a file by its content (the first bytes), never by its name.
