@@ -1,5 +1,6 @@
 import type { SampleChunk, StreamInfo } from '../../domain/stream.js';
 import { accelKind, clamp01, looksLikeGravity, PeriodEstimator, round, TimeBase, toGFactor, withOverrides, xyzIndices, type DetectorOptions } from './imu-common.js';
+import { gaitPeriod } from './imu-gait.js';
 import { MotionStateTracker, type MotionRun } from './imu-motion-state.js';
 import type { DetectedEvent, DetectedSegment, DetectorFactory, DetectorOutput, StreamDetector } from './types.js';
 
@@ -50,10 +51,11 @@ export const ACTIVITY_DEFAULTS = Object.freeze({
   /** Windows with less data than this (s) get no gait class; with less than minGaitDataS no gait is looked for. */
   minClassifyS: 1,
   minGaitDataS: 4,
-  /** Consecutive windows further apart than this (s) end a segment. */
+  /** Consecutive windows further apart than this (s) are not smoothed together (a gap lies between). */
   maxJoinGapS: 1,
 });
 export type ActivityParams = typeof ACTIVITY_DEFAULTS;
+export { gaitPeriod } from './imu-gait.js';
 export type ActivityClass = 'still' | 'walking' | 'running' | 'moving';
 
 /** What one analysis window gave: the gait class of its moving time (`moving` when no gait was found). */
@@ -74,63 +76,6 @@ export interface ActivityWindow {
   periodicity: number | null;
   /** False when the window held too little data to look for a gait period (an edge or a gap). */
   gaitTested: boolean;
-}
-
-/**
- * The gait period search of one window: normalised autocorrelation of the detrended x, y, z (summed). A
- * peak counts only when the autocorrelation dipped at least `minProminence` below it at a shorter lag: a
- * slow drift plus noise decays smoothly and has none.
- */
-export function gaitPeriod(
-  series: Float64Array[],
-  len: number,
-  minLag: number,
-  maxLag: number,
-  minProminence = 0,
-): { lag: number; periodicity: number } | null {
-  if (len < maxLag + 2) return null;
-  const r = new Float64Array(maxLag + 2);
-  const mid = (len - 1) / 2;
-  let sxx = 0;
-  for (let i = 0; i < len; i++) sxx += (i - mid) * (i - mid);
-  for (const x of series) {
-    let mean = 0;
-    let sxy = 0;
-    for (let i = 0; i < len; i++) {
-      mean += x[i]!;
-      sxy += (i - mid) * x[i]!;
-    }
-    mean /= len;
-    const slope = sxy / sxx;
-    for (let i = 0; i < len; i++) x[i]! -= mean + slope * (i - mid);
-    for (let k = 0; k <= maxLag + 1; k++) {
-      let s = 0;
-      for (let i = 0; i + k < len; i++) s += x[i]! * x[i + k]!;
-      r[k]! += s;
-    }
-  }
-  const r0 = r[0]!;
-  if (!(r0 > 0)) return null;
-  for (let k = 0; k < r.length; k++) r[k]! /= r0;
-  const low = new Float64Array(maxLag + 1);
-  low[0] = r[0]!;
-  for (let k = 1; k <= maxLag; k++) low[k] = Math.min(low[k - 1]!, r[k]!);
-  const peak = (k: number): boolean => r[k]! >= r[k - 1]! && r[k]! >= r[k + 1]! && r[k]! - low[k]! >= minProminence;
-  let best = -Infinity;
-  for (let k = minLag; k <= maxLag; k++) if (peak(k) && r[k]! > best) best = r[k]!;
-  if (best === -Infinity) return null;
-  // The shortest lag nearly as good as the best: a multiple of the period scores about as well.
-  for (let k = minLag; k <= maxLag; k++) {
-    const a = r[k - 1]!;
-    const b = r[k]!;
-    const c = r[k + 1]!;
-    if (peak(k) && b >= 0.9 * best) {
-      const den = a - 2 * b + c;
-      const shift = den < 0 ? Math.max(-0.5, Math.min(0.5, (0.5 * (a - c)) / den)) : 0;
-      return { lag: k + shift, periodicity: b };
-    }
-  }
-  return null;
 }
 
 class ActivityDetector implements StreamDetector {
