@@ -145,6 +145,34 @@ describe('LOD summary', () => {
     expect(n).toBe(720_000);
   });
 
+  it('reads the samples at the window\'s ends only when they could hold its extremes', async () => {
+    const seconds = 2 * 3600;
+    const spikeAt = 4321;
+    const src = source(build(seconds, spikeAt));
+    const header = await readLodHeader(src);
+    const calls: bigint[][] = [];
+    const counting = rawOf(seconds, spikeAt);
+    const raw = (a: bigint, b: bigint): Promise<RangeSummary> => {
+      calls.push([a, b]);
+      return counting(a, b);
+    };
+    const spikeNs = T0 + BigInt(spikeAt * 100) * STEP_NS;
+    expect((spikeNs - T0) % BigInt(header.levels[0]!.widthNs)).not.toBe(0n); // inside a finest bucket, not at its start
+    // The spike is the window's first sample: only the samples can say it is in the window.
+    const starts = await readLodWindow(src, header, spikeNs, spikeNs + 600n * 1_000_000_000n, 1000, raw);
+    expect(Math.max(...starts!.channels.a!)).toBe(50);
+    expect(starts!.t[0]).toBe(spikeNs);
+    expect(calls.length).toBeGreaterThan(0);
+    // One sample later it is not, and the window's max is the sine's.
+    const after = await readLodWindow(src, header, spikeNs + 1n, spikeNs + 600n * 1_000_000_000n, 1000, raw);
+    expect(Math.max(...after!.channels.a!)).toBeLessThan(1.0001);
+    // At most the two ends are read (here both: channel b is a ramp, so its min and max are at the ends).
+    calls.length = 0;
+    const middle = await readLodWindow(src, header, T0 + 100_000_000_000n + 3n, T0 + 7000_000_000_000n + 5n, 1000, raw);
+    expect(middle).not.toBeNull();
+    expect(calls.length).toBeLessThanOrEqual(2);
+  });
+
   it('has nothing to say about a stream without samples', () => {
     expect(new LodBuilder(['x']).finish()).toBeNull();
   });

@@ -314,28 +314,71 @@ function rowSummary(rows: Float32Array, b: number, c: number): RangeSummary {
 }
 
 /**
- * Exact summary of [fromNs, toNs]: the buckets of level `l` that lie wholly inside it, the rest from the
- * next finer level, and below the finest from the samples themselves. Each step down leaves less than one
+ * Less than one finest bucket of samples at an end of a range: not summarised by any bucket on its own.
+ * `bound` is the summary of the finest bucket(s) it lies in (its samples are within their min and max), null
+ * when it lies before the overview's origin (samples of a backwards clock, which no bucket holds).
+ */
+interface Remainder {
+  fromNs: bigint;
+  toNs: bigint;
+  bound: RangeSummary | null;
+}
+
+interface Summary {
+  s: RangeSummary;
+  remainders: Remainder[];
+}
+
+/**
+ * Summary of [fromNs, toNs]: the buckets of level `l` that lie wholly inside it, the rest from the next
+ * finer level, and what is left below the finest level as remainders. Each step down leaves less than one
  * bucket on either side, so the work is a few small reads per level whatever the range.
  */
-async function summarise(src: LodSource, header: LodHeader, l: number, fromNs: bigint, toNs: bigint, raw: RawRangeSummary): Promise<RangeSummary> {
+async function summarise(src: LodSource, header: LodHeader, l: number, fromNs: bigint, toNs: bigint): Promise<Summary> {
   const c = header.channels.length;
-  if (fromNs > toNs) return emptySummary(c);
+  const none = { s: emptySummary(c), remainders: [] };
+  if (fromNs > toNs) return none;
+  const origin = BigInt(header.originNs);
   const finest = header.levels[0]!;
+  const w0 = BigInt(finest.widthNs);
   // Every sample from the origin on is in the finest level's buckets: past its last bucket there is none.
-  if (fromNs >= BigInt(header.originNs) + BigInt(finest.widthNs) * BigInt(finest.count)) return emptySummary(c);
-  if (l < 0) return raw(fromNs, toNs);
+  if (fromNs >= origin + w0 * BigInt(finest.count)) return none;
+  if (l < 0) {
+    const remainders: Remainder[] = [];
+    if (fromNs < origin) remainders.push({ fromNs, toNs: toNs < origin ? toNs : origin - 1n, bound: null });
+    if (toNs >= origin) {
+      const a = fromNs < origin ? origin : fromNs;
+      const first = Number((a - origin) / w0);
+      const rows = await readRows(src, header, finest, first, Number((toNs - origin) / w0));
+      const bound = emptySummary(c);
+      for (let b = 0; b * (1 + 2 * c) < rows.length; b++) mergeInto(bound, rowSummary(rows, b, c));
+      if (bound.count > 0) remainders.push({ fromNs: a, toNs, bound });
+    }
+    return { s: emptySummary(c), remainders };
+  }
   const level = header.levels[l]!;
   const full = fullBuckets(header, level, fromNs, toNs);
-  if (full === null) return summarise(src, header, l - 1, fromNs, toNs, raw);
+  if (full === null) return summarise(src, header, l - 1, fromNs, toNs);
   const [rows, left, right] = await Promise.all([
     readRows(src, header, level, full.first, full.last),
-    summarise(src, header, l - 1, fromNs, full.startNs - 1n, raw),
-    summarise(src, header, l - 1, full.endNs + 1n, toNs, raw),
+    summarise(src, header, l - 1, fromNs, full.startNs - 1n),
+    summarise(src, header, l - 1, full.endNs + 1n, toNs),
   ]);
-  const out = mergeInto(emptySummary(c), left);
+  const out = mergeInto(emptySummary(c), left.s);
   for (let b = 0; b * (1 + 2 * c) < rows.length; b++) mergeInto(out, rowSummary(rows, b, c));
-  return mergeInto(out, right);
+  return { s: mergeInto(out, right.s), remainders: [...left.remainders, ...right.remainders] };
+}
+
+/** True when samples within `bound` could lie outside `overall` (a new min or max of some channel). */
+function couldExtend(bound: RangeSummary | null, overall: RangeSummary): boolean {
+  if (bound === null) return true;
+  for (let k = 0; k < overall.min.length; k++) {
+    const mn = bound.min[k]!;
+    const mx = bound.max[k]!;
+    if (mn === mn && !(mn >= overall.min[k]!)) return true;
+    if (mx === mx && !(mx <= overall.max[k]!)) return true;
+  }
+  return false;
 }
 
 /**
@@ -343,9 +386,11 @@ async function summarise(src: LodSource, header: LodHeader, l: number, fromNs: b
  * in maxPoints/2 (null when even the finest level is too coarse, or when the raw samples are few enough:
  * the caller then reads the samples themselves). Each bucket that lies wholly inside the window gives two
  * points, its min at its start and its max at its middle; the parts of the window at either end that only
- * partly fill a bucket are summarised exactly (finer levels, then the samples through `raw`) and give two
- * points each the same way. So every time is within [fromNs, toNs] and non-decreasing, there are at most
- * maxPoints points, and each channel's min and max over the envelope are those of the window's samples.
+ * partly fill a bucket are summarised from finer levels and give two points each the same way. What is left
+ * below the finest level (less than one finest bucket at either end) is read from the samples through `raw`
+ * only when it could hold the window's min or max; else it is left out, which changes no extreme. So every
+ * time is within [fromNs, toNs] and non-decreasing, there are at most maxPoints points, and each channel's
+ * min and max over the envelope are those of the window's samples.
  */
 export async function readLodWindow(src: LodSource, header: LodHeader, fromNs: bigint, toNs: bigint, maxPoints: number, raw: RawRangeSummary): Promise<LodWindow | null> {
   const c = header.channels.length;
@@ -356,25 +401,30 @@ export async function readLodWindow(src: LodSource, header: LodHeader, fromNs: b
   if (li < 0) return null;
   const level = header.levels[li]!;
   if (li === 0 && span / level.widthNs < half / 4) return null; // the raw samples are few enough
-  // Ranges of the window, in time order: [start, end] inclusive and their summary.
-  const ranges: { startNs: bigint; endNs: bigint; s: RangeSummary }[] = [];
+  // Ranges of the window, in time order: [start, end] inclusive, their summary and remainders.
+  const ranges: { startNs: bigint; endNs: bigint; s: RangeSummary; remainders: Remainder[] }[] = [];
   const full = fullBuckets(header, level, fromNs, toNs);
   if (full === null) {
-    ranges.push({ startNs: fromNs, endNs: toNs, s: await summarise(src, header, li - 1, fromNs, toNs, raw) });
+    ranges.push({ startNs: fromNs, endNs: toNs, ...(await summarise(src, header, li - 1, fromNs, toNs)) });
   } else {
     const [rows, left, right] = await Promise.all([
       readRows(src, header, level, full.first, full.last),
-      summarise(src, header, li - 1, fromNs, full.startNs - 1n, raw),
-      summarise(src, header, li - 1, full.endNs + 1n, toNs, raw),
+      summarise(src, header, li - 1, fromNs, full.startNs - 1n),
+      summarise(src, header, li - 1, full.endNs + 1n, toNs),
     ]);
     const w = BigInt(level.widthNs);
-    ranges.push({ startNs: fromNs, endNs: full.startNs - 1n, s: left });
+    ranges.push({ startNs: fromNs, endNs: full.startNs - 1n, ...left });
     for (let b = 0; b * (1 + 2 * c) < rows.length; b++) {
       const startNs = full.startNs + BigInt(b) * w;
-      ranges.push({ startNs, endNs: startNs + w - 1n, s: rowSummary(rows, b, c) });
+      ranges.push({ startNs, endNs: startNs + w - 1n, s: rowSummary(rows, b, c), remainders: [] });
     }
-    ranges.push({ startNs: full.endNs + 1n, endNs: toNs, s: right });
+    ranges.push({ startNs: full.endNs + 1n, endNs: toNs, ...right });
   }
+  const overall = emptySummary(c);
+  for (const r of ranges) mergeInto(overall, r.s);
+  await Promise.all(ranges.flatMap((r) => r.remainders.filter((m) => couldExtend(m.bound, overall)).map(async (m) => {
+    mergeInto(r.s, await raw(m.fromNs, m.toNs));
+  })));
   const kept = ranges.filter((r) => r.s.count > 0);
   const t = new BigInt64Array(kept.length * 2);
   const out = header.channels.map(() => new Float32Array(kept.length * 2));
