@@ -81,6 +81,10 @@ export class MotionStateTracker {
   private readonly runs: MotionRun[] = [];
   private open: MotionRun | null = null;
   private lastValidOff = Number.NaN;
+  /** The current block's offsets [blockStart, blockEnd) and ring slot, so most samples skip the division. */
+  private blockStart = 0;
+  private blockEnd = 0;
+  private slot = 0;
 
   constructor(private readonly p: MotionStateParams, private readonly periodNs: () => number) {
     this.blockNs = p.blockS * 1e9;
@@ -93,16 +97,18 @@ export class MotionStateTracker {
 
   /** One sample: offset (ns), acceleration (g) and its magnitude. */
   add(o: number, x: number, y: number, z: number, m: number): void {
-    const b = Math.floor(o / this.blockNs);
-    if (b !== this.cur) {
+    if (!(o >= this.blockStart && o < this.blockEnd)) {
+      const b = Math.floor(o / this.blockNs);
       if (b < this.cur) return; // time went backwards: left out
-      this.advance(b);
+      if (b !== this.cur) this.advance(b);
+      this.blockStart = b * this.blockNs;
+      this.blockEnd = this.blockStart + this.blockNs;
+      this.slot = b % this.ringSize;
     }
-    const slot = b % this.ringSize;
     const r = this.ring;
-    const i = slot * F;
-    if (r[i] === 0) this.first[slot] = o;
-    this.last[slot] = o;
+    const i = this.slot * F;
+    if (r[i] === 0) this.first[this.slot] = o;
+    this.last[this.slot] = o;
     r[i]!++;
     r[i + 1]! += m;
     r[i + 2]! += m * m;
