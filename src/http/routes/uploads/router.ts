@@ -5,18 +5,21 @@ import { route } from '../../route.js';
 import { principal } from '../../middleware/auth.js';
 import { receivedFiles, uploadMiddleware } from '../../middleware/upload.js';
 import { AppError } from '../../../lib/errors.js';
+import { cleanText } from '../../../domain/names.js';
 import type { Principal } from '../../../domain/principal.js';
 import type { IngestUploadService, UploadMetadata } from '../../../services/ingest-upload.service.js';
 import type { RecordingsService } from '../../../services/recordings.service.js';
 import { Id, Upload } from '../schemas.js';
 import { presentUpload } from '../presenters.js';
 
+/** A device's name for itself, kept for people: one line, NFC, without control or bidi-control characters (domain/names.ts). */
+const Text = (max: number): z.ZodType<string, string> => z.string().max(max).transform(cleanText);
 const Metadata = z.object({
   device: z.object({
     kind: z.enum(['watch', 'phone', 'wearable', 'other']),
-    model: z.string().max(200).optional(),
-    platform: z.string().max(200).optional(),
-    app: z.string().max(200).optional(),
+    model: Text(200).optional(),
+    platform: Text(200).optional(),
+    app: Text(200).optional(),
   }).optional(),
   timezone: z.string().max(64).refine((tz) => isTimeZone(tz), 'an IANA time zone such as Europe/Zurich').optional(),
   note: z.string().max(2000).optional(),
