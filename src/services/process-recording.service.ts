@@ -6,6 +6,7 @@ import { chunkTimeAt, shiftChunk } from '../domain/chunk-times.js';
 import { conversionWarnings, planClock, utcShiftNs, type ClockPlan } from '../domain/recording-clock.js';
 import { boundedMetadata, mergeMetadata, metadataConflicts } from '../domain/recording-metadata.js';
 import { cleanText, streamName } from '../domain/names.js';
+import { markNonFinite } from '../domain/sample-values.js';
 import { detectFormat } from '../formats/registry.js';
 import { StreamAnalyzer, qualityReport, type QualityThresholds } from '../pipeline/stream-analyzer.js';
 import { segmentStream } from '../pipeline/segment.js';
@@ -214,6 +215,8 @@ export class ProcessRecordingService {
             if (ev.chunk.length === 0) break;
             const offset = shiftFor(chunkTimeAt(ev.chunk, 0));
             const chunk = offset === 0n ? ev.chunk : shiftChunk(ev.chunk, offset);
+            // ±Infinity from any reader (JSON's 1e309, float WAV) is stored as the non-finite NaN, never as itself.
+            for (const v of chunk.values) markNonFinite(v);
             s.analyzer.push(chunk);
             s.detectors.push(chunk);
             s.lod.push(chunk);

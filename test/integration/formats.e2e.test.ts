@@ -124,7 +124,8 @@ describe('several files of one session in one upload', () => {
     expect(up.json.upload.filename).toBe('2 files.zip');
     const rec = await waitForRecording(h, study.participantToken, up.json.recording.id);
     expect(rec.status, JSON.stringify(rec.error)).toBe('ready');
-    expect(rec.format).toBe('zip-container');
+    // Sensor Logger's per-sensor CSVs sent together are its export, whether zipped by the app or by the upload.
+    expect(rec.format).toBe('sensor-logger-zip');
     const byName = Object.fromEntries(rec.streams.map((s: { name: string }) => [s.name, s]));
     expect(byName.accelerometer).toMatchObject({ samples: 3000, sourceFile: 'Accelerometer.csv', startS: 0 });
     expect(byName.gyroscope).toMatchObject({ samples: 2000, sourceFile: 'Gyroscope.csv', startS: 0 });

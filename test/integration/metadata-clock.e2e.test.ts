@@ -32,10 +32,10 @@ function sensorLoggerZip(): Uint8Array {
   ]);
 }
 
-function sensorLoggerJson(): Uint8Array {
+function sensorLoggerJson(opts: { overflowAt?: number } = {}): Uint8Array {
   const rec = (o: Record<string, string>): string => JSON.stringify(o);
   const records = [rec({ sensor: 'Metadata', version: '3', 'device name': 'Pixel 8', 'recording epoch time': String(SESSION_MS), platform: 'android', appVersion: '1.40', standardisation: 'false', 'recording timezone': 'Europe/London' })];
-  for (let i = 0; i < 200; i++) records.push(rec({ sensor: 'Accelerometer', time: String(SESSION_NS + BigInt(i) * 10_000_000n), seconds_elapsed: String(i / 100), z: '9.8', y: String((i % 5) / 10), x: '0.2' }));
+  for (let i = 0; i < 200; i++) records.push(rec({ sensor: 'Accelerometer', time: String(SESSION_NS + BigInt(i) * 10_000_000n), seconds_elapsed: String(i / 100), z: '9.8', y: String((i % 5) / 10), x: i === opts.overflowAt ? '1e309' : '0.2' }));
   return new TextEncoder().encode(`[\n${records.join(',\n')}\n]\n`);
 }
 
@@ -193,6 +193,24 @@ describe('file metadata and clocks end to end', () => {
     const t: number[] = around.json.t;
     expect(t.length).toBeGreaterThan(20);
     for (let i = 1; i < t.length; i++) expect(t[i]! - t[i - 1]!).toBeCloseTo(0.08, 3);
+  });
+
+  it('a value beyond float range in JSON is stored as NaN and counted as non-finite, never as Infinity', async () => {
+    const rec = await ingestReady(h, study.participantToken, sensorLoggerJson({ overflowAt: 7 }), 'overflow.json');
+    const check = rec.quality.checks.find((c: { name: string; stream?: string }) => c.name === 'non_finite' && c.stream === 'accelerometer');
+    expect(check).toMatchObject({ status: 'warn', value: 1 });
+    const row = await h.db.stream.findFirst({ where: { recordingId: rec.id, name: 'accelerometer' }, select: { objectKey: true } });
+    const file = path.join(dir, `${rec.id}-overflow.parquet`);
+    writeFileSync(file, await h.store.getBytes(row!.objectKey));
+    const instance = await DuckDBInstance.create(':memory:');
+    const c = await instance.connect();
+    try {
+      const rows = (await c.runAndReadAll(`SELECT count(*) FILTER (WHERE isnan(x))::INT AS nans, count(*) FILTER (WHERE isinf(x))::INT AS infs, max(x) FILTER (WHERE NOT isnan(x))::DOUBLE AS top FROM '${file}'`)).getRowObjectsJS();
+      expect(rows[0]).toEqual({ nans: 1, infs: 0, top: Math.fround(0.2) });
+    } finally {
+      c.closeSync();
+      instance.closeSync();
+    }
   });
 
   it('a clock-less WAV is relative in the API and in the Parquet metadata', async () => {
