@@ -67,6 +67,14 @@ describe('format names', () => {
     expect(named.length).toBeGreaterThan(0);
     for (const n of named) expect(formatNames).toContain(n);
   });
+
+  it('is the list of format names the contract copy documents, no more and no less', () => {
+    const text = contractText();
+    const section = text.slice(text.indexOf('### Format names'));
+    const table = section.slice(0, section.indexOf('\n###', 1));
+    const documented = [...table.matchAll(/^\| ([^|]+) \|/gm)].flatMap((m) => [...m[1]!.matchAll(/`([a-z0-9-]+)`/g)].map((x) => x[1]!));
+    expect([...documented].sort()).toEqual([...formatNames].sort());
+  });
 });
 
 describe('peekHead', () => {
