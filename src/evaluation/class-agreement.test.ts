@@ -76,3 +76,12 @@ describe('still vs moving scored from activity labels', () => {
     expect(md).toMatch(/\| b\.csv \| 20\.00 \| 20\.00 \| 0\.900 \| 1 \| 1 \| 2\.00 \| 2\.00 \| 0 \|/);
   });
 });
+
+describe('boundaries at the joins of recordings', () => {
+  it('are not scored, even where the two sides overlap by a rounding error', () => {
+    const labels = ['still', 'moving'];
+    const runs = classRuns([iv('still', 0, 91.34000000000002), iv('moving', 91.34, 120)], labels, 0, 120);
+    expect(boundaryErrors(runs, runs, 10, [91.34]).reference).toBe(0);
+    expect(boundaryErrors(runs, runs, 10).reference).toBe(1);
+  });
+});

@@ -133,9 +133,10 @@ function changes(runs: readonly Run[], maxGapS: number, breaksS: readonly number
   for (const r of runs) {
     if (r.cls === null) continue;
     if (prev !== null && prev.cls !== r.cls && r.startS - prev.endS <= maxGapS) {
-      const a = prev.endS;
-      const b = r.startS;
-      if (!breaksS.some((x) => x >= a && x <= b)) out.push({ from: prev.cls!, to: r.cls, startS: a, endS: b });
+      // Where the two sides' intervals overlap by a rounding error, the change is that overlap.
+      const a = Math.min(prev.endS, r.startS);
+      const b = Math.max(prev.endS, r.startS);
+      if (!breaksS.some((x) => x >= a - 1e-9 && x <= b + 1e-9)) out.push({ from: prev.cls!, to: r.cls, startS: a, endS: b });
     }
     prev = r;
   }

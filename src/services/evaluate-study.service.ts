@@ -76,9 +76,15 @@ export class EvaluateStudyService {
       spans.push({ name: `${r.filename} (${r.id})`, startS: t, durationS: r.durationS });
       t += r.durationS;
     }
-    const intervals = annotations.map((a) => {
+    const durations = new Map(recordings.map((r) => [r.id, r.durationS]));
+    // Each recording's annotations are cut to its own length, so none reaches into the next recording.
+    const intervals = annotations.flatMap((a) => {
       const o = offsets.get(a.recordingId) ?? 0;
-      return { label: a.label, startS: o + a.startS, endS: o + a.endS, ...(a.confidence !== null ? { confidence: a.confidence } : {}) };
+      const d = durations.get(a.recordingId) ?? Number.POSITIVE_INFINITY;
+      const startS = Math.min(Math.max(a.startS, 0), d);
+      const endS = Math.min(Math.max(a.endS, 0), d);
+      if (endS < startS || (endS === startS && a.endS > a.startS)) return [];
+      return [{ label: a.label, startS: o + startS, endS: o + endS, ...(a.confidence !== null ? { confidence: a.confidence } : {}) }];
     });
     return { intervals, durationS: t, count: recordings.length, spans };
   }
