@@ -8,6 +8,7 @@ import type { Logger } from '../lib/logger.js';
 import type { UploadsRepository, UploadRow } from '../repositories/uploads.repository.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { keys } from '../storage/keys.js';
+import { cleanFilename } from '../domain/names.js';
 
 export type ParticipantRef = { studyId: string; participantId: string };
 
@@ -79,12 +80,12 @@ export class IngestUploadService {
 
   /**
    * Puts the parts of a multi-file upload into one archive object (a ZIP of stored entries, in the order sent,
-   * names made unique) and removes the parts. The archive is what is kept and processed: one recording.
+   * names cleaned and made unique) and removes the parts. The archive is what is kept and processed: one recording.
    */
   async combine(who: ParticipantRef, parts: { name: string; received: ReceivedFile }[]): Promise<ReceivedFile> {
     const seen = new Map<string, number>();
     const entries = parts.map((p) => {
-      const base = p.name.replace(/[\\/]/g, '_');
+      const base = cleanFilename(p.name);
       const n = (seen.get(base) ?? 0) + 1;
       seen.set(base, n);
       const name = n === 1 ? base : base.replace(/(\.[^.]*)?$/, (ext) => `-${n}${ext}`);
@@ -132,7 +133,8 @@ export class IngestUploadService {
       recordingId: newId('rec'),
       studyId: who.studyId,
       participantId: who.participantId,
-      filename: meta.filename,
+      // The name is kept for people only (never a path or a key): bounded and clean whoever calls.
+      filename: cleanFilename(meta.filename),
       bytes: file.bytes,
       sha256: file.sha256,
       contentType: meta.contentType,

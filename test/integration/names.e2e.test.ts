@@ -70,6 +70,23 @@ describe('names from user text are bounded and safe', () => {
     await stillUp();
   });
 
+  it('several files in one upload, with a 240-character name and an NFD name: one archive, ready, names clean', async () => {
+    const form = new FormData();
+    form.append('file', new Blob([csv()]), `${'D'.repeat(236)}.csv`);
+    form.append('file', new Blob([csv()]), 'Gyro\u0308scope.csv'.normalize('NFD'));
+    const res = await fetch(`${h.baseUrl}/v1/uploads`, { method: 'POST', headers: { authorization: `Bearer ${study.participantToken}` }, body: form });
+    const up = (await res.json()) as any;
+    expect(res.status, JSON.stringify(up)).toBe(201);
+    const rec = await waitForRecording(h, study.participantToken, up.recording.id, { timeoutMs: 120_000 });
+    expect(rec.status, JSON.stringify(rec.error)).toBe('ready');
+    await streamsReadable(rec);
+    // The archive's entries are the cleaned names; the streams say which file they came from.
+    const sources = new Set((rec.streams as { sourceFile?: string }[]).map((x) => x.sourceFile));
+    expect(sources).toContain('Gyröscope.csv'.normalize('NFC'));
+    expect(sources).toContain(`${'D'.repeat(196)}.csv`);
+    await stillUp();
+  });
+
   /** Posts one file part whose filename parameter is these raw bytes (as browsers and curl send UTF-8 names). */
   async function uploadWithRawName(filename: Buffer, data: string): Promise<{ status: number; json: any }> {
     const boundary = `----fieldsense${randomBytes(8).toString('hex')}`;
