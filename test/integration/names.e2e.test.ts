@@ -87,6 +87,15 @@ describe('names from user text are bounded and safe', () => {
     await stillUp();
   });
 
+  it('the embedded object store refuses a key segment too long for its disk instead of dying of it', async () => {
+    const key = `derived/x/streams/${'e'.repeat(255)}.parquet`;
+    await expect(h.store.putBytes(key, 'x')).rejects.toMatchObject({ name: 'KeyTooLongError' });
+    await h.store.ping();
+    await h.store.putBytes('derived/x/streams/short.parquet', 'x');
+    expect(await h.store.getBytes('derived/x/streams/short.parquet')).toEqual(new TextEncoder().encode('x'));
+    await h.store.delete('derived/x/streams/short.parquet');
+  });
+
   /** Posts one file part whose filename parameter is these raw bytes (as browsers and curl send UTF-8 names). */
   async function uploadWithRawName(filename: Buffer, data: string): Promise<{ status: number; json: any }> {
     const boundary = `----fieldsense${randomBytes(8).toString('hex')}`;
