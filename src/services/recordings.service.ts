@@ -18,6 +18,20 @@ function secondsToNs(sec: number): bigint {
   return BigInt(whole) * NS_PER_S + BigInt(Math.round((sec - whole) * 1e9));
 }
 
+/**
+ * The points sorted by time (stable). Envelopes already are; raw samples are in file order, which a clock
+ * that stepped backwards leaves out of order, and a plot needs them in order.
+ */
+function inTimeOrder<W extends { t: BigInt64Array; channels: Record<string, Float32Array> }>(w: W): W {
+  let sorted = true;
+  for (let i = 1; i < w.t.length && sorted; i++) sorted = w.t[i]! >= w.t[i - 1]!;
+  if (sorted) return w;
+  const order = Array.from(w.t.keys()).sort((a, b) => (w.t[a]! < w.t[b]! ? -1 : w.t[a]! > w.t[b]! ? 1 : a - b));
+  const channels: Record<string, Float32Array> = {};
+  for (const [name, v] of Object.entries(w.channels)) channels[name] = Float32Array.from(order, (i) => v[i]!);
+  return { ...w, t: BigInt64Array.from(order, (i) => w.t[i]!), channels };
+}
+
 export interface SamplesWindow {
   stream: string;
   fromS: number;
@@ -111,6 +125,7 @@ export class RecordingsService {
       if (win) w = { t: win.t, channels: win.channels, reduced: true };
     }
     w ??= await readStreamWindow(file, { fromNs, toNs: toNsValue, maxPoints: q.maxPoints });
+    w = inTimeOrder(w);
     // Times in seconds from the recording's origin; the clamp only absorbs sub-nanosecond rounding of
     // fromS/toS, so that every t is within [fromS, toS] as the caller wrote them.
     const t: number[] = new Array<number>(w.t.length);

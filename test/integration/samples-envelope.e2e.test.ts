@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fmt, int16Data, riff } from '../../src/formats/audio-test-support.js';
-import { call, ingestReady, seedStudy, startHarness, type Harness } from '../helpers/harness.js';
+import { call, ingestReady, seedStudy, sensorLoggerCsv, startHarness, type Harness } from '../helpers/harness.js';
 
 const RATE = 8000;
 const SECONDS = 120;
@@ -109,5 +109,24 @@ describe('samples endpoint: the min/max envelope at every level of detail', () =
     }
     // Most windows are long enough to be reduced, from the overview or from the samples.
     expect(reduced).toBeGreaterThan(150);
+  });
+
+  it('raw samples of a clock that stepped backwards come back in time order', async () => {
+    // Rows 200–209 are stamped 0.5 s earlier than they should be: the file's order is not time order.
+    const lines = sensorLoggerCsv({ rows: 400, rateHz: 100, value: (i) => [i, 0, 9.81] }).trimEnd().split('\n');
+    const body = lines.map((line, i) => {
+      const row = i - 1;
+      if (row < 200 || row >= 210) return line;
+      const [time, ...rest] = line.split(',');
+      return [String(BigInt(time!) - 500_000_000n), ...rest].join(',');
+    });
+    const rec = await ingestReady(h, token, new TextEncoder().encode(`${body.join('\n')}\n`), 'Accelerometer.csv');
+    const name = rec.streams[0].name;
+    const w = await call(h, token, 'GET', `/v1/recordings/${rec.id}/streams/${name}/samples?maxPoints=1000`);
+    expect(w.status).toBe(200);
+    expect(w.json.reduced).toBe(false);
+    const t = w.json.t as number[];
+    expect(t.length).toBe(400);
+    expect(t.findIndex((x, p) => p > 0 && x < t[p - 1]!)).toBe(-1);
   });
 });
