@@ -5,7 +5,8 @@ import { NS_PER_S, type ImportedLabel, type RecordingMetadata, type StreamInfo, 
 import { chunkTimeAt, shiftChunk } from '../domain/chunk-times.js';
 import { conversionWarnings, planClock, utcShiftNs, type ClockPlan } from '../domain/recording-clock.js';
 import { boundedMetadata, mergeMetadata, metadataConflicts } from '../domain/recording-metadata.js';
-import { cleanText, streamName } from '../domain/names.js';
+import { cleanLabel } from '../domain/names.js';
+import { safeStream } from '../domain/safe-stream.js';
 import { markNonFinite } from '../domain/sample-values.js';
 import { detectFormat } from '../formats/registry.js';
 import { StreamAnalyzer, qualityReport, type QualityThresholds } from '../pipeline/stream-analyzer.js';
@@ -286,7 +287,8 @@ export class ProcessRecordingService {
     }
     const imports = labels.map((l) => {
       const startS = nsToSeconds(l.startNs - origin);
-      return { label: l.label, startS, endS: l.endNs === null ? startS : nsToSeconds(l.endNs - origin), origin: l.origin };
+      // Labels are file text: cleaned and bounded like every name shown to people.
+      return { label: cleanLabel(l.label), startS, endS: l.endNs === null ? startS : nsToSeconds(l.endNs - origin), origin: cleanLabel(l.origin) };
     });
     return {
       pipelineVersion: version, format, startTimeNs: absoluteTime ? (startTimeNs === null ? origin : startTimeNs + shiftNs) : null, originNs: origin,
@@ -296,17 +298,6 @@ export class ProcessRecordingService {
 }
 
 const MAX_IMPORTED_LABELS = 100_000;
-
-/**
- * The stream with a name fit for keys and URLs (`[a-z0-9_]{1,64}`, see domain/names.ts), whatever the reader
- * derived it from (file names, archive entries, column names): a changed name is a warning.
- */
-function safeStream(info: StreamInfo, warnings: { code: string; message: string }[]): StreamInfo {
-  const { name, changed } = streamName(info.name);
-  if (!changed) return info;
-  warnings.push({ code: 'stream_renamed', message: `The stream "${cleanText(info.name).slice(0, 80)}" is stored as "${name}": stream names are at most 64 lowercase letters, digits and underscores.` });
-  return { ...info, name };
-}
 
 /** The footer metadata that tells any Parquet reader what the `time` column is. */
 function clockKv(clock: string, zone: string | null): Record<string, string> {
