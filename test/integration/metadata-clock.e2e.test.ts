@@ -5,7 +5,8 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ax3Blocks, synthFile } from '../../src/formats/axivity-cwa-synth.js';
 import { buildZip } from '../../src/formats/zip-test-writer.js';
-import { call, fixture, ingestReady, seedStudy, startHarness, upload, waitForRecording, type Harness } from '../helpers/harness.js';
+import { fmt, int16Data, riff } from '../../src/formats/audio-test-support.js';
+import { call, fixture, ingestReady, seedStudy, sensorLoggerCsv, startHarness, upload, waitForRecording, type Harness } from '../helpers/harness.js';
 
 /**
  * What a file says about where it came from reaches the recording, and every recording says what its times
@@ -15,12 +16,6 @@ import { call, fixture, ingestReady, seedStudy, startHarness, upload, waitForRec
 const SESSION_MS = 1714557600000;
 const SESSION_NS = BigInt(SESSION_MS) * 1_000_000n;
 
-function slCsv(rows: number): string {
-  const lines = ['time,seconds_elapsed,z,y,x'];
-  for (let i = 0; i < rows; i++) lines.push(`${SESSION_NS + BigInt(i) * 10_000_000n},${(i / 100).toFixed(3)},9.8,${(i % 7) / 10},0.1`);
-  return `${lines.join('\n')}\n`;
-}
-
 function sensorLoggerZip(): Uint8Array {
   const dir = 'Recording_2024-05-01_12-00-00/';
   const metadata =
@@ -28,7 +23,7 @@ function sensorLoggerZip(): Uint8Array {
     `3,SM-N986B,${SESSION_MS},2024-05-01_12-00-00,Africa/Nairobi,android,1.26.0,0f2a9c41-77de,Accelerometer,10,false,13\n`;
   return buildZip([
     { name: `${dir}Metadata.csv`, data: metadata, method: 'deflate' },
-    { name: `${dir}Accelerometer.csv`, data: slCsv(300), method: 'deflate' },
+    { name: `${dir}Accelerometer.csv`, data: sensorLoggerCsv({ rows: 300, rateHz: 100, startNs: SESSION_NS }), method: 'deflate' },
   ]);
 }
 
@@ -41,22 +36,7 @@ function sensorLoggerJson(opts: { overflowAt?: number } = {}): Uint8Array {
 
 /** A 1 s, 8 kHz mono 16-bit WAV with no clock. */
 function plainWav(): Uint8Array {
-  const frames = 8000;
-  const b = Buffer.alloc(44 + frames * 2);
-  b.write('RIFF', 0, 'latin1');
-  b.writeUInt32LE(36 + frames * 2, 4);
-  b.write('WAVEfmt ', 8, 'latin1');
-  b.writeUInt32LE(16, 16);
-  b.writeUInt16LE(1, 20);
-  b.writeUInt16LE(1, 22);
-  b.writeUInt32LE(8000, 24);
-  b.writeUInt32LE(16000, 28);
-  b.writeUInt16LE(2, 32);
-  b.writeUInt16LE(16, 34);
-  b.write('data', 36, 'latin1');
-  b.writeUInt32LE(frames * 2, 40);
-  for (let i = 0; i < frames; i++) b.writeInt16LE(Math.round(3000 * Math.sin(i / 5)), 44 + i * 2);
-  return new Uint8Array(b);
+  return riff([fmt({ rate: 8000 }), int16Data(Array.from({ length: 8000 }, (_, i) => Math.round(3000 * Math.sin(i / 5))))]);
 }
 
 const codes = (rec: { warnings: { code: string }[] }): string[] => rec.warnings.map((w) => w.code);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildZip } from '../../src/formats/zip-test-writer.js';
 import { omconvertWav } from '../../src/formats/wav-omconvert-synth.js';
-import { call, ingestReady, seedStudy, startHarness, upload, waitForRecording, type Harness } from '../helpers/harness.js';
+import { call, ingestReady, seedStudy, sensorLoggerCsv, startHarness, upload, waitForRecording, type Harness } from '../helpers/harness.js';
 
 /**
  * Files read as their writers meant them, through the real API, queues, workers and stores: an omconvert
@@ -26,12 +26,6 @@ function walkingOmconvertWav(): Uint8Array {
   return omconvertWav({ frames, time: '2024-05-01 12:00:00.000', deviceId: 41234 });
 }
 
-function slCsv(rows: number): string {
-  const lines = ['time,seconds_elapsed,z,y,x'];
-  for (let i = 0; i < rows; i++) lines.push(`${SESSION_NS + BigInt(i) * 10_000_000n},${(i / 100).toFixed(3)},9.8,${(i % 7) / 10},0.1`);
-  return `${lines.join('\n')}\n`;
-}
-
 function sensorLoggerZip(): Uint8Array {
   const dir = 'Recording_2024-05-01_12-00-00/';
   const metadata =
@@ -39,8 +33,8 @@ function sensorLoggerZip(): Uint8Array {
     `3,Pixel 8,${SESSION_MS},2024-05-01_12-00-00,Europe/Zurich,android,1.40,abc,Accelerometer|Gyroscope,10|10,false,14\n`;
   return buildZip([
     { name: `${dir}Metadata.csv`, data: metadata, method: 'deflate' },
-    { name: `${dir}Accelerometer.csv`, data: slCsv(500), method: 'deflate' },
-    { name: `${dir}Gyroscope.csv`, data: slCsv(500).replace(/,9\.8,/g, ',0.01,'), method: 'deflate' },
+    { name: `${dir}Accelerometer.csv`, data: sensorLoggerCsv({ rows: 500, rateHz: 100, startNs: SESSION_NS }), method: 'deflate' },
+    { name: `${dir}Gyroscope.csv`, data: sensorLoggerCsv({ rows: 500, rateHz: 100, startNs: SESSION_NS, value: (i) => [0.1, (i % 7) / 10, 0.01] }), method: 'deflate' },
   ]);
 }
 
