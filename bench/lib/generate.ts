@@ -2,6 +2,7 @@ import { createHash, randomFillSync } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
+import { seededRandom as prng } from '../../src/lib/random.js';
 
 /** Writes with backpressure: waits for 'drain' when the stream's buffer is full. */
 async function write(out: Writable, chunk: Buffer | string): Promise<void> {
@@ -28,18 +29,6 @@ export async function writeRandomFile(file: string, bytes: number): Promise<{ by
   }
   await close(out);
   return { bytes, sha256: hash.digest('hex') };
-}
-
-/** Deterministic PRNG (mulberry32) so every run benchmarks the same file. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Epoch second and nanosecond of the first row (2023-10-31T15:17:12.123456789Z). */

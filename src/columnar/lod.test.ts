@@ -3,6 +3,7 @@ import { regularChunk } from '../domain/chunk-times.js';
 import { FrameClock } from '../domain/frame-clock.js';
 import type { SampleChunk } from '../domain/stream.js';
 import { LodBuilder, readLodHeader, readLodWindow, summariseRows, type LodSource, type RangeSummary } from './lod.js';
+import { seededRandom as rng } from '../lib/random.js';
 
 const T0 = 1_700_000_000_000_000_000n;
 
@@ -50,17 +51,6 @@ function rawOf(seconds: number, spikeAt: number): (fromNs: bigint, toNs: bigint)
       b.push(y);
     }
     return Promise.resolve(summariseRows(t, [a, b], fromNs, toNs));
-  };
-}
-
-/** A seeded generator (mulberry32): the same cases on every run. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(s ^ (s >>> 15), 1 | s);
-    x ^= x + Math.imul(x ^ (x >>> 7), 61 | x);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
   };
 }
 

@@ -1,22 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fmt, int16Data, riff } from '../../src/formats/audio-test-support.js';
 import { call, ingestReady, seedStudy, sensorLoggerCsv, startHarness, type Harness } from '../helpers/harness.js';
+import { seededRandom as rng } from '../../src/lib/random.js';
 
 const RATE = 8000;
 const SECONDS = 120;
 const FRAMES = RATE * SECONDS;
 const NS_PER_FRAME = 1_000_000_000n / BigInt(RATE);
-
-/** A seeded generator (mulberry32): the same cases on every run. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(s ^ (s >>> 15), 1 | s);
-    x ^= x + Math.imul(x ^ (x >>> 7), 61 | x);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Noise whose level drifts, with rare spikes: every window has its own extremes, often near its edges. */
 function signal(): Int16Array {
