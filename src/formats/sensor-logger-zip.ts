@@ -2,6 +2,7 @@ import type { ImportedLabel, RecordingMetadata, StreamInfo } from '../domain/str
 import { columnIndex, parseSmallCsv } from './csv-small.js';
 import { describeSensor, streamNameFromFilename } from './sensor-logger-names.js';
 import { STANDARD_GRAVITY as G } from '../domain/units.js';
+import { isTimeZone } from '../domain/time-zone.js';
 
 /**
  * What the ZIP container knows about Sensor Logger's export besides the per-sensor CSVs (which the
@@ -41,15 +42,6 @@ export function epochToNs(v: string | undefined): bigint | null {
   if (s.length <= 14) return n * 1_000_000n;
   if (s.length <= 17) return n * 1_000n;
   return n;
-}
-
-function validTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** True when a CSV header is Sensor Logger's Metadata.csv (not a sensor file). */
@@ -92,7 +84,7 @@ export function sessionFromFields(fields: ReadonlyMap<string, string>): SensorLo
   const verbatim: Record<string, string> = {};
   for (const [k, v] of fields) if (k.trim() !== '' && Object.keys(verbatim).length < 200) verbatim[k.trim().slice(0, 200)] = v.trim().slice(0, 1000);
   const metadata: RecordingMetadata = { device, session, fields: verbatim };
-  if (tz && validTimeZone(tz)) metadata.timezone = tz;
+  if (tz && isTimeZone(tz)) metadata.timezone = tz;
   const ratesHz = new Map<string, number>();
   const sensors = (get('sensors') ?? '').split('|');
   const periods = (get('sampleratems', 'sample rate ms') ?? '').split('|');

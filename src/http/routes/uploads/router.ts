@@ -11,6 +11,7 @@ import type { IngestUploadService, UploadMetadata } from '../../../services/inge
 import type { RecordingsService } from '../../../services/recordings.service.js';
 import { Id, Upload } from '../schemas.js';
 import { presentUpload } from '../presenters.js';
+import { isTimeZone } from '../../../domain/time-zone.js';
 
 /** A device's name for itself, kept for people: one line, NFC, without control or bidi-control characters (domain/names.ts). */
 const Text = (max: number): z.ZodType<string, string> => z.string().max(max).transform(cleanText);
@@ -21,20 +22,11 @@ const Metadata = z.object({
     platform: Text(200).optional(),
     app: Text(200).optional(),
   }).optional(),
-  timezone: z.string().max(64).refine((tz) => isTimeZone(tz), 'an IANA time zone such as Europe/Zurich').optional(),
+  timezone: z.string().max(64).refine((tz) => isTimeZone(tz), 'an IANA time zone such as Europe/Zurich, or an offset such as +02:00').optional(),
   note: z.string().max(2000).optional(),
 });
 const IdempotencyKey = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
 const UploadAnswer = z.object({ upload: Upload, recording: z.object({ id: z.string(), status: z.string() }) });
-
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function asParticipant(p: Principal): { studyId: string; participantId: string } {
   if (p.kind !== 'participant') throw new AppError('forbidden', 'Only participant tokens upload recordings.');
