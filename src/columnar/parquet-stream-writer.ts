@@ -23,7 +23,7 @@ import { snappyCompress } from 'hyparquet-writer/src/snappy.js';
 import { copyChunkTimes } from '../domain/chunk-times.js';
 import type { SampleChunk, StreamInfo } from '../domain/stream.js';
 import { Float32SplitEncoder, Int64DeltaEncoder, float32Stats, int64MinMax } from './parquet-encoding.js';
-import { ARROW_SCHEMA_KEY, STREAM_INFO_KEY, TIME_COLUMN } from './stream-parquet-layout.js';
+import { ARROW_SCHEMA_KEY, CLOCK_KEY, STREAM_INFO_KEY, TIME_COLUMN } from './stream-parquet-layout.js';
 import { arrowSchemaEntry } from './arrow-schema.js';
 
 /** Where the file's bytes go (an S3 upload, a file, memory). The caller closes it after `finish()`. */
@@ -109,7 +109,7 @@ export class StreamParquetWriter {
       ...this.channels.map((name) => ({ name, type: 'FLOAT' as const, repetition_type: 'REQUIRED' as const })),
     ];
     // Units (and the clock) as Arrow field metadata, for pyarrow/pandas/polars users who never read our JSON.
-    const clock = opts.kvMetadata?.['fieldsense.clock'];
+    const clock = opts.kvMetadata?.[CLOCK_KEY];
     const arrow = arrowSchemaEntry([
       { name: TIME_COLUMN, type: 'timestamp-ns-utc', metadata: { unit: 'ns', ...(clock !== undefined ? { clock } : {}) } },
       ...this.channels.map((name) => ({

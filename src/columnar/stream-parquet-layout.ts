@@ -12,3 +12,16 @@ export const ARROW_SCHEMA_KEY = 'ARROW:schema';
 
 /** Footer key-value metadata key holding `JSON.stringify(StreamInfo)`. */
 export const STREAM_INFO_KEY = 'fieldsense.stream';
+
+/** Footer key naming the recording's clock (`utc`, `device-local`, …); also on the `time` field of ARROW:schema. */
+export const CLOCK_KEY = 'fieldsense.clock';
+
+/** The footer key-value metadata that tells any Parquet reader what the `time` column is (see RecordingClock). */
+export function clockMetadata(clock: string, zone: string | null): Record<string, string> {
+  return {
+    [CLOCK_KEY]: clock,
+    // A relative recording's times count from its start: read as timestamps they sit at 1970-01-01.
+    'fieldsense.time_origin': clock === 'relative' ? 'recording-start' : 'unix-epoch',
+    ...(zone ? { 'fieldsense.timezone': zone } : {}),
+  };
+}

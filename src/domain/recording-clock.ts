@@ -89,3 +89,53 @@ export function conversionWarnings(plan: ClockPlan, offsetMin: number, firstUtcN
   }
   return out;
 }
+
+/**
+ * The clock of one recording while its file is read: the reader's `recording` event, the plan (decided on
+ * first use, once the file's own zone may be known), and the UTC shift (fixed by the first time seen, the
+ * reader's start when it gives one). Warnings go to `warn` as they arise.
+ */
+export class ClockPlacement {
+  private reader: { startTimeNs: bigint | null; absoluteTime: boolean; clock?: WallClock } = { startTimeNs: null, absoluteTime: false };
+  private plan: ClockPlan | null = null;
+  private shift: { shiftNs: bigint; offsetMin: number } | null = null;
+
+  constructor(
+    private readonly zones: () => { file?: string | null; upload?: string | null; study?: string | null },
+    private readonly warn: (w: ClockWarning) => void,
+  ) {}
+
+  /** The reader's `recording` event. */
+  onRecording(ev: { startTimeNs: bigint | null; absoluteTime: boolean; clock?: WallClock }): void {
+    this.reader = ev;
+  }
+
+  get absoluteTime(): boolean {
+    return this.reader.absoluteTime;
+  }
+
+  current(): ClockPlan {
+    if (this.plan === null) {
+      this.plan = planClock(this.reader, this.zones());
+      for (const w of this.plan.warnings) this.warn(w);
+    }
+    return this.plan;
+  }
+
+  /** Ns to add to a time of the file (0 unless a device-local clock with a known zone). */
+  shiftFor(localNs: bigint): bigint {
+    this.shift ??= utcShiftNs(this.current(), this.reader.startTimeNs ?? localNs);
+    return this.shift.shiftNs;
+  }
+
+  /** The recording's UTC start: the reader's (shifted), else the earliest sample; null without a wall clock. */
+  startTimeNs(earliestNs: bigint): bigint | null {
+    if (!this.reader.absoluteTime) return null;
+    return this.reader.startTimeNs === null ? earliestNs : this.reader.startTimeNs + (this.shift?.shiftNs ?? 0n);
+  }
+
+  /** Once every sample is read: the conversion and DST warnings for the recording's UTC span. */
+  finish(firstUtcNs: bigint, lastUtcNs: bigint): void {
+    for (const w of conversionWarnings(this.current(), this.shift?.offsetMin ?? 0, firstUtcNs, lastUtcNs)) this.warn(w);
+  }
+}

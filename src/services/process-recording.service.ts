@@ -1,9 +1,9 @@
 import { AppError, isAppError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { REJECTION_CODES, STAGE_ORDER, type StageName } from '../domain/recording.js';
-import { NS_PER_S, type ImportedLabel, type RecordingMetadata, type StreamInfo, type WallClock } from '../domain/stream.js';
+import { NS_PER_S, type ImportedLabel, type RecordingMetadata, type StreamInfo } from '../domain/stream.js';
 import { chunkTimeAt, shiftChunk } from '../domain/chunk-times.js';
-import { conversionWarnings, planClock, utcShiftNs, type ClockPlan } from '../domain/recording-clock.js';
+import { ClockPlacement } from '../domain/recording-clock.js';
 import { boundedMetadata, mergeMetadata, metadataConflicts } from '../domain/recording-metadata.js';
 import { cleanLabel } from '../domain/names.js';
 import { safeStream } from '../domain/safe-stream.js';
@@ -15,6 +15,7 @@ import { proposeAnnotations } from '../pipeline/annotate.js';
 import { PIPELINE_VERSION } from '../pipeline/version.js';
 import type { StreamSummary } from '../pipeline/types.js';
 import { StreamParquetWriter } from '../columnar/parquet-stream-writer.js';
+import { clockMetadata } from '../columnar/stream-parquet-layout.js';
 import { LodBuilder } from '../columnar/lod.js';
 import { DetectorSet, detectorAnnotations, detectorSegments, hasActivityDetector, onlyPrimary, primaryStreams, withoutLoudSpeech } from '../pipeline/detectors/index.js';
 import type { RecordingsRepository, ProcessingContext, StreamResult } from '../repositories/recordings.repository.js';
@@ -166,46 +167,28 @@ export class ProcessRecordingService {
     const labels: ImportedLabel[] = [];
     let metadata: RecordingMetadata = {};
     let format = reader.name;
-    let startTimeNs: bigint | null = null;
-    let absoluteTime = false;
-    let wallClock: WallClock | undefined;
-    // Decided when the first stream is declared (the file's own zone, if it has one, is known by then).
-    let plan: ClockPlan | null = null;
-    const clockPlan = (): ClockPlan => {
-      if (plan === null) {
-        plan = planClock({ absoluteTime, ...(wallClock ? { clock: wallClock } : {}) }, { file: metadata.timezone, upload: ctx.timezone, study: ctx.studySettings.timezone });
-        warnings.push(...plan.warnings);
-      }
-      return plan;
-    };
-    // The shift that puts a device-local clock on UTC, fixed by the first time seen (the start, when given).
-    let shift: { shiftNs: bigint; offsetMin: number } | null = null;
-    const shiftFor = (localNs: bigint): bigint => {
-      shift ??= utcShiftNs(clockPlan(), startTimeNs ?? localNs);
-      return shift.shiftNs;
-    };
+    // The file's own zone, if it has one, is known by the time the first stream is declared.
+    const clocks = new ClockPlacement(() => ({ file: metadata.timezone, upload: ctx.timezone, study: ctx.studySettings.timezone }), (w) => warnings.push(w));
     try {
       for await (const ev of reader.read(rest, readerContext)) {
         switch (ev.type) {
           case 'recording':
-            startTimeNs = ev.startTimeNs;
-            absoluteTime = ev.absoluteTime;
-            wallClock = ev.clock;
+            clocks.onRecording(ev);
             break;
           case 'stream': {
             // Chunks name the stream as the reader did; what is stored is always a bounded, safe name.
             const safe = safeStream(ev.stream, warnings);
-            if (open.has(ev.stream.name) || stored.has(safe.name)) throw new AppError('format_unsupported_variant', `The file declares the stream "${safe.name}" twice.`);
+            if (stored.has(safe.name)) throw new AppError('format_unsupported_variant', `The file declares the stream "${safe.name}" twice.`);
             stored.add(safe.name);
             const sink = new S3Sink(this.store, keys.streamParquet(ctx.id, version, safe.name));
-            const { clock, zone } = clockPlan();
+            const { clock, zone } = clocks.current();
             const writer = new StreamParquetWriter(safe, sink, {
-              kvMetadata: { 'fieldsense.recording': ctx.id, 'fieldsense.pipeline_version': version, ...clockKv(clock, zone) },
+              kvMetadata: { 'fieldsense.recording': ctx.id, 'fieldsense.pipeline_version': version, ...clockMetadata(clock, zone) },
             });
             open.set(ev.stream.name, {
               info: safe, analyzer: new StreamAnalyzer(safe, thresholds), writer, sink,
               // Detectors learn whether times are wall-clock, and the zone, for their clock checks.
-              detectors: new DetectorSet(safe, undefined, { ...detectorOptions, absoluteTime, ...(zone ? { timezone: zone } : {}) }),
+              detectors: new DetectorSet(safe, undefined, { ...detectorOptions, absoluteTime: clocks.absoluteTime, ...(zone ? { timezone: zone } : {}) }),
               lod: new LodBuilder(safe.channels),
             });
             break;
@@ -214,7 +197,7 @@ export class ProcessRecordingService {
             const s = open.get(ev.stream);
             if (!s || s.summary) throw new Error(`reader emitted samples for an undeclared or ended stream ${ev.stream}`);
             if (ev.chunk.length === 0) break;
-            const offset = shiftFor(chunkTimeAt(ev.chunk, 0));
+            const offset = clocks.shiftFor(chunkTimeAt(ev.chunk, 0));
             const chunk = offset === 0n ? ev.chunk : shiftChunk(ev.chunk, offset);
             // ±Infinity from any reader (JSON's 1e309, float WAV) is stored as the non-finite NaN, never as itself.
             for (const v of chunk.values) markNonFinite(v);
@@ -239,7 +222,7 @@ export class ProcessRecordingService {
             format = ev.name;
             break;
           case 'annotation': {
-            const offset = shiftFor(ev.annotation.startNs);
+            const offset = clocks.shiftFor(ev.annotation.startNs);
             const a = ev.annotation;
             if (labels.length < MAX_IMPORTED_LABELS) labels.push(offset === 0n ? a : { ...a, startNs: a.startNs + offset, endNs: a.endNs === null ? null : a.endNs + offset });
             else if (labels.length === MAX_IMPORTED_LABELS) warnings.push({ code: 'labels_truncated', message: `Only the first ${MAX_IMPORTED_LABELS} labels of the file were imported.` });
@@ -259,7 +242,7 @@ export class ProcessRecordingService {
     const withSamples = summaries.filter((s) => s.samples > 0);
     if (withSamples.length === 0) throw new AppError('no_samples', 'The file was read but holds no samples: check that the recording ran and was exported completely.');
     const firsts = withSamples.map((s) => BigInt(s.firstNs!));
-    const origin = absoluteTime ? firsts.reduce((a, b) => (b < a ? b : a)) : 0n;
+    const origin = clocks.absoluteTime ? firsts.reduce((a, b) => (b < a ? b : a)) : 0n;
     let durationS = 0;
     const streams: StreamResult[] = [];
     for (const s of summaries) {
@@ -277,10 +260,9 @@ export class ProcessRecordingService {
         range: s.stream.range ?? null, sourceFile: s.stream.sourceFile ?? null,
       });
     }
-    const { clock, zone, zoneSource } = clockPlan();
-    const { shiftNs, offsetMin } = shift ?? { shiftNs: 0n, offsetMin: 0 };
+    const { clock, zone, zoneSource } = clocks.current();
     const lastNs = withSamples.reduce((a, s) => { const end = BigInt(s.firstNs!) + BigInt(Math.round(s.durationS * 1e9)); return end > a ? end : a; }, origin);
-    warnings.push(...conversionWarnings(plan!, offsetMin, origin, lastNs));
+    clocks.finish(origin, lastNs);
     const fileMetadata = boundedMetadata(metadata);
     for (const c of metadataConflicts({ device: ctx.uploadDevice, timezone: ctx.timezone }, fileMetadata)) {
       warnings.push({ code: 'metadata_mismatch', message: `The upload says ${c.field} is "${c.upload}" but the file says "${c.file}"; both are kept (uploadMetadata and fileMetadata on the recording).` });
@@ -291,23 +273,13 @@ export class ProcessRecordingService {
       return { label: cleanLabel(l.label), startS, endS: l.endNs === null ? startS : nsToSeconds(l.endNs - origin), origin: cleanLabel(l.origin) };
     });
     return {
-      pipelineVersion: version, format, startTimeNs: absoluteTime ? (startTimeNs === null ? origin : startTimeNs + shiftNs) : null, originNs: origin,
+      pipelineVersion: version, format, startTimeNs: clocks.startTimeNs(origin), originNs: origin,
       durationS, quality: qualityReport(summaries), warnings, streams, imports, fileMetadata, clock, clockZone: zone, clockZoneSource: zoneSource,
     };
   }
 }
 
 const MAX_IMPORTED_LABELS = 100_000;
-
-/** The footer metadata that tells any Parquet reader what the `time` column is. */
-function clockKv(clock: string, zone: string | null): Record<string, string> {
-  return {
-    'fieldsense.clock': clock,
-    // A relative recording's times count from its start: read as timestamps they sit at 1970-01-01.
-    'fieldsense.time_origin': clock === 'relative' ? 'recording-start' : 'unix-epoch',
-    ...(zone ? { 'fieldsense.timezone': zone } : {}),
-  };
-}
 
 function nsToSeconds(ns: bigint): number {
   return Number(ns / NS_PER_S) + Number(ns % NS_PER_S) / 1e9;
