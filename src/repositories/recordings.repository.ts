@@ -22,8 +22,6 @@ export interface RecordingView {
   startTimeNs: bigint | null; originNs: bigint | null; durationS: number | null; quality: unknown;
   errorCode: string | null; errorMessage: string | null; pipelineVersion: string | null; warnings: unknown; fileMetadata: unknown;
   clock: string | null; clockZone: string | null; clockZoneSource: string | null;
-  /** What the uploading app declared (the upload's metadata part). */
-  upload: { metadata: unknown };
   createdAt: Date; updatedAt: Date; streams: StreamRow[];
 }
 
@@ -37,7 +35,7 @@ const recordingSelect = {
   id: true, studyId: true, participantId: true, uploadId: true, status: true, stage: true, format: true, device: true,
   timezone: true, startTimeNs: true, originNs: true, durationS: true, quality: true, errorCode: true, errorMessage: true,
   pipelineVersion: true, warnings: true, fileMetadata: true, clock: true, clockZone: true, clockZoneSource: true,
-  createdAt: true, updatedAt: true, upload: { select: { metadata: true } },
+  createdAt: true, updatedAt: true,
   streams: { select: streamSelect, orderBy: { name: 'asc' } },
 } as const;
 

@@ -20,12 +20,13 @@ function nsToIso(ns: bigint): string {
 
 export function presentRecording(r: RecordingView): Record<string, unknown> {
   const file = (r.fileMetadata ?? {}) as { device?: Record<string, unknown>; timezone?: string; session?: Record<string, unknown> };
-  const declared = (r.upload.metadata ?? {}) as { device?: Record<string, unknown>; timezone?: string };
-  // What the file itself says about the device wins over what the uploading app declared; both are shown
-  // whole (fileMetadata, uploadMetadata), and a metadata_mismatch warning names any disagreement.
-  const device = r.device || file.device ? { ...(r.device as Record<string, unknown> | null), ...file.device } : undefined;
+  // The recording's device and timezone columns are what the uploading app declared. What the file itself
+  // says about the device wins; both are shown whole (fileMetadata, uploadMetadata), and a metadata_mismatch
+  // warning names any disagreement.
+  const declared = r.device as Record<string, unknown> | null;
+  const device = declared || file.device ? { ...declared, ...file.device } : undefined;
   const timezone = r.clockZone ?? file.timezone ?? r.timezone;
-  const uploadMetadata = declared.device || declared.timezone ? { ...(declared.device ? { device: declared.device } : {}), ...(declared.timezone ? { timezone: declared.timezone } : {}) } : undefined;
+  const uploadMetadata = declared || r.timezone ? { ...(declared ? { device: declared } : {}), ...(r.timezone ? { timezone: r.timezone } : {}) } : undefined;
   return {
     id: r.id, studyId: r.studyId, participantId: r.participantId, uploadId: r.uploadId, status: r.status,
     ...(r.stage ? { stage: r.stage } : {}),
