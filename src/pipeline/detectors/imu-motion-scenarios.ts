@@ -9,6 +9,9 @@ import { G } from './imu-common.js';
 import { accelStream, motionSense, T0 } from './imu-test-signals.js';
 import type { StreamInfo } from '../../domain/stream.js';
 import type { DetectorOutput } from './types.js';
+import { classAgreement, type BoundaryErrors } from '../../evaluation/class-agreement.js';
+import { frameConfusion, frameGrid } from '../../evaluation/frame-metrics.js';
+import { clipIntervals } from '../../evaluation/intervals.js';
 
 export type Vec = [number, number, number];
 export type MotionLabel = 'still' | 'moving';
@@ -237,47 +240,16 @@ export function predictedSpans(out: DetectorOutput, t0: bigint = T0): ReferenceS
   }));
 }
 
-function labelAt(spans: readonly ReferenceSpan[], ts: number): MotionLabel | null {
-  for (const s of spans) if (ts >= s.startS && ts < s.endS) return s.label;
-  return null;
-}
-
-/** The fraction of the reference's time (10 ms frames) where the prediction has the same label. */
-export function frameAgreement(reference: readonly ReferenceSpan[], predicted: readonly ReferenceSpan[]): number {
-  let agree = 0;
-  let total = 0;
-  for (const r of reference) {
-    for (let ts = r.startS + 0.005; ts < r.endS; ts += 0.01) {
-      total++;
-      if (labelAt(predicted, ts) === r.label) agree++;
-    }
-  }
-  return total > 0 ? agree / total : Number.NaN;
-}
-
 /**
- * Per change of label in the reference (across an unscored stretch too: the boundary is then that stretch),
- * the distance (s) to the nearest predicted change in the same direction within `windowS`, else null (missed).
+ * Still vs moving of a prediction against the reference, scored by the evaluation library as `npm run
+ * evaluate` scores it (10 ms frames; boundaries matched one to one within 10 s, same direction).
  */
-export function boundaryErrors(reference: readonly ReferenceSpan[], predicted: readonly ReferenceSpan[], windowS = 10): (number | null)[] {
-  const changes = (spans: readonly ReferenceSpan[]): { from: MotionLabel; to: MotionLabel; startS: number; endS: number }[] => {
-    const out: { from: MotionLabel; to: MotionLabel; startS: number; endS: number }[] = [];
-    for (let i = 1; i < spans.length; i++) {
-      const a = spans[i - 1]!;
-      const b = spans[i]!;
-      if (a.label !== b.label) out.push({ from: a.label, to: b.label, startS: a.endS, endS: b.startS });
-    }
-    return out;
-  };
-  const pred = changes(predicted);
-  return changes(reference).map((r) => {
-    let best: number | null = null;
-    for (const p of pred) {
-      if (p.from !== r.from || p.to !== r.to) continue;
-      const at = (p.startS + p.endS) / 2;
-      const d = at < r.startS ? r.startS - at : at > r.endS ? at - r.endS : 0;
-      if (d <= windowS && (best === null || d < best)) best = d;
-    }
-    return best;
-  });
+export function scoreMotion(reference: readonly ReferenceSpan[], predicted: readonly ReferenceSpan[]): { agreement: number | null; boundaries: BoundaryErrors } {
+  const labels = ['still', 'moving'];
+  const span = { startS: Math.min(...reference.map((r) => r.startS)), endS: Math.max(...reference.map((r) => r.endS)) };
+  const grid = frameGrid(span);
+  const ref = clipIntervals(reference, span);
+  const pred = clipIntervals(predicted, span);
+  const result = classAgreement({ grid, labels, original: ref, map: undefined, reference: ref, prediction: pred, confusion: frameConfusion(grid, ref, pred, labels) });
+  return { agreement: result.frameAgreement, boundaries: result.boundaries };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { imuActivityDetector } from './imu-activity.js';
 import { absorbShortRuns, MotionStateTracker, windowSpreadMg, type MotionRun } from './imu-motion-state.js';
-import { boundaryErrors, frameAgreement, predictedSpans, scenarios, splicedMotionSense } from './imu-motion-scenarios.js';
+import { predictedSpans, scenarios, scoreMotion, splicedMotionSense } from './imu-motion-scenarios.js';
 import { chunksOf, runDetector, synth } from './imu-test-signals.js';
 
 /** Still vs moving agreement asked of every case, labelled or synthetic. */
@@ -14,11 +14,10 @@ describe('still vs moving on synthetic phone and watch recordings', () => {
     it(`${s.name}: agreement ≥ ${MIN_AGREEMENT}, boundaries within ${MAX_BOUNDARY_ERROR_S} s`, () => {
       const out = runDetector(imuActivityDetector, s.stream, chunksOf(s.t, s.values, 1000));
       const predicted = predictedSpans(out);
-      expect(frameAgreement(s.reference, predicted)).toBeGreaterThanOrEqual(MIN_AGREEMENT);
-      for (const e of boundaryErrors(s.reference, predicted)) {
-        expect(e).not.toBeNull();
-        expect(e!).toBeLessThanOrEqual(MAX_BOUNDARY_ERROR_S);
-      }
+      const { agreement, boundaries } = scoreMotion(s.reference, predicted);
+      expect(agreement).toBeGreaterThanOrEqual(MIN_AGREEMENT);
+      expect(boundaries.missed).toBe(0);
+      expect(boundaries.maxAbsS ?? 0).toBeLessThanOrEqual(MAX_BOUNDARY_ERROR_S);
     });
   }
 });
@@ -30,11 +29,11 @@ describe('still vs moving on MotionSense trials with still stretches spliced in 
         const s = splicedMotionSense(trial, which);
         const out = runDetector(imuActivityDetector, s.stream, chunksOf(s.t, s.values, 512));
         const predicted = predictedSpans(out);
-        expect(frameAgreement(s.reference, predicted)).toBeGreaterThanOrEqual(MIN_AGREEMENT);
-        const errors = boundaryErrors(s.reference, predicted);
-        expect(errors).toHaveLength(4);
-        for (const e of errors) expect(e).not.toBeNull();
-        expect(Math.max(...errors.map((e) => e!))).toBeLessThanOrEqual(MAX_BOUNDARY_ERROR_S);
+        const { agreement, boundaries } = scoreMotion(s.reference, predicted);
+        expect(agreement).toBeGreaterThanOrEqual(MIN_AGREEMENT);
+        expect(boundaries.reference).toBe(4);
+        expect(boundaries.missed).toBe(0);
+        expect(boundaries.maxAbsS!).toBeLessThanOrEqual(MAX_BOUNDARY_ERROR_S);
       });
     }
   }
