@@ -13,6 +13,11 @@ export interface RouteDoc {
   auth: 'none' | 'admin' | 'any';
   params?: z.ZodObject;
   query?: z.ZodObject;
+  /**
+   * Request headers the route reads (`Idempotency-Key`, `Range`, …), documented as `in: header` parameters.
+   * Documentation only: the handler reads and checks them itself (parseRequest does not).
+   */
+  headers?: z.ZodObject;
   body?: z.ZodType;
   /** Content type of the body when it is not JSON (uploads). */
   bodyContentType?: string;
@@ -41,7 +46,7 @@ export class OpenApiRegistry {
     for (const r of this.routes) {
       const path = r.path.replace(/:([A-Za-z]+)/g, '{$1}');
       const parameters: unknown[] = [];
-      for (const [where, obj] of [['path', r.params], ['query', r.query]] as const) {
+      for (const [where, obj] of [['path', r.params], ['query', r.query], ['header', r.headers]] as const) {
         if (!obj) continue;
         for (const [name, schema] of Object.entries(obj.shape)) {
           parameters.push({ name, in: where, required: where === 'path' || !(schema as z.ZodType).safeParse(undefined).success, schema: toJson(schema as z.ZodType) });
