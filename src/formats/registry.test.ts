@@ -3,7 +3,6 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../lib/errors.js';
 import { chunked, concatBytes, peekHead } from './byte-source.js';
-import { existsSync } from 'node:fs';
 import { detectFormat, formatNames, readers } from './registry.js';
 
 /** Real recordings copied, with their licences, into test/fixtures. */
@@ -40,11 +39,9 @@ describe('detectFormat', () => {
   });
 });
 
-/** The project's copy of the contract, else the shared original. */
+/** The contract, kept in the repository. */
 function contractText(): string {
-  const copy = fileURLToPath(new URL('../../docs/API.md', import.meta.url));
-  const original = fileURLToPath(new URL('../../../shared/contract/API.md', import.meta.url));
-  return readFileSync(existsSync(copy) ? copy : original, 'utf8');
+  return readFileSync(fileURLToPath(new URL('../../docs/API.md', import.meta.url)), 'utf8');
 }
 
 describe('format names', () => {
