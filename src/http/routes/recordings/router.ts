@@ -22,7 +22,7 @@ export function recordingsRouter(recordings: RecordingsService, registry: OpenAp
   const r = Router();
   const tags = ['recordings'];
 
-  route(r, registry, { method: 'get', path: '/v1/recordings', summary: 'List recordings the caller may see', tags, auth: 'any',
+  route(r, registry, { operationId: 'listRecordings', method: 'get', path: '/v1/recordings', summary: 'List recordings the caller may see', tags, auth: 'any',
     query: ListQuery.extend({
       studyId: Id('std').optional(), participantId: Id('par').optional(),
       status: z.enum(['queued', 'processing', 'ready', 'rejected', 'failed']).optional(),
@@ -34,13 +34,13 @@ export function recordingsRouter(recordings: RecordingsService, registry: OpenAp
     res.json(presentPage(rows, limit, presentRecording));
   });
 
-  route(r, registry, { method: 'get', path: '/v1/recordings/:recordingId', summary: 'One recording: status, streams, quality report', tags, auth: 'any', params: RecParams,
+  route(r, registry, { operationId: 'getRecording', method: 'get', path: '/v1/recordings/:recordingId', summary: 'One recording: status, streams, quality report', tags, auth: 'any', params: RecParams,
     responses: { 200: { description: 'Recording', schema: Recording } } },
   async ({ params }, _req, res) => {
     res.json(presentRecording(await recordings.get(principal(res), params.recordingId)));
   });
 
-  route(r, registry, { method: 'get', path: '/v1/recordings/:recordingId/streams/:name/samples', summary: 'Samples of one stream between two positions, reduced to a min/max envelope past maxPoints', tags, auth: 'any',
+  route(r, registry, { operationId: 'getRecordingSamples', method: 'get', path: '/v1/recordings/:recordingId/streams/:name/samples', summary: 'Samples of one stream between two positions, reduced to a min/max envelope past maxPoints', tags, auth: 'any',
     params: RecParams.extend({ name: z.string().regex(/^[a-z0-9_]{1,64}$/) }),
     query: z.object({
       fromS: z.coerce.number().min(0).optional(), toS: z.coerce.number().min(0).optional(),
@@ -51,7 +51,7 @@ export function recordingsRouter(recordings: RecordingsService, registry: OpenAp
     res.json(await recordings.samples(principal(res), params.recordingId, params.name, query));
   });
 
-  route(r, registry, { method: 'get', path: '/v1/recordings/:recordingId/raw', summary: 'The original bytes as uploaded', tags, auth: 'any', params: RecParams,
+  route(r, registry, { operationId: 'downloadRecordingRaw', method: 'get', path: '/v1/recordings/:recordingId/raw', summary: 'The original bytes as uploaded', tags, auth: 'any', params: RecParams,
     responses: { 200: { description: 'The uploaded file', schema: z.string().meta({ format: 'binary' }), contentType: 'application/octet-stream' } } },
   async ({ params }, _req, res) => {
     const raw = await recordings.raw(principal(res), params.recordingId);
@@ -62,14 +62,14 @@ export function recordingsRouter(recordings: RecordingsService, registry: OpenAp
     await pipeline(raw.body, res);
   });
 
-  route(r, registry, { method: 'get', path: '/v1/recordings/:recordingId/segments', summary: 'Sessions and bouts found by the pipeline', tags, auth: 'any', params: RecParams,
+  route(r, registry, { operationId: 'listSegments', method: 'get', path: '/v1/recordings/:recordingId/segments', summary: 'Sessions and bouts found by the pipeline', tags, auth: 'any', params: RecParams,
     responses: { 200: { description: 'Segments', schema: z.object({ items: z.array(Segment) }) } } },
   async ({ params }, _req, res) => {
     const items = await recordings.segments(principal(res), params.recordingId);
     res.json({ items: items.map((s) => ({ id: s.id, kind: s.kind, startS: s.startS, endS: s.endS, ...(s.stream ? { stream: s.stream } : {}), attributes: s.attributes })) });
   });
 
-  route(r, registry, { method: 'get', path: '/v1/recordings/:recordingId/alignments', summary: 'Clock offsets to the participant\'s overlapping recordings, estimated from their motion', tags, auth: 'any', params: RecParams,
+  route(r, registry, { operationId: 'listAlignments', method: 'get', path: '/v1/recordings/:recordingId/alignments', summary: 'Clock offsets to the participant\'s overlapping recordings, estimated from their motion', tags, auth: 'any', params: RecParams,
     responses: { 200: { description: 'Alignments', schema: z.object({ items: z.array(z.object({
       otherRecordingId: z.string(), offsetS: z.number().describe('add to the other recording\'s times to put them on this one\'s clock'),
       confidence: z.number(), peak: z.number(), overlapS: z.number(), method: z.string(), version: z.string(), createdAt: z.string(),
@@ -79,7 +79,7 @@ export function recordingsRouter(recordings: RecordingsService, registry: OpenAp
     res.json({ items: items.map(({ recordingId: _r, createdAt, ...a }) => ({ ...a, createdAt: createdAt.toISOString() })) });
   });
 
-  route(r, registry, { method: 'post', path: '/v1/recordings/:recordingId/reprocess', summary: 'Run the pipeline again (admin); results replace the old ones', tags, auth: 'admin', params: RecParams,
+  route(r, registry, { operationId: 'reprocessRecording', method: 'post', path: '/v1/recordings/:recordingId/reprocess', summary: 'Run the pipeline again (admin); results replace the old ones', tags, auth: 'admin', params: RecParams,
     responses: { 202: { description: 'Queued', schema: Recording } } },
   async ({ params }, _req, res) => {
     res.status(202).json(presentRecording(await recordings.reprocess(principal(res), params.recordingId)));

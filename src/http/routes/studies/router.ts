@@ -35,13 +35,13 @@ export function studiesRouter(studies: StudiesService, evaluations: EvaluateStud
   r.use('/v1/studies', (_req, res, next) => { requireAdmin(principal(res)); next(); });
   r.use(['/v1/participants', '/v1/annotators'], (_req, res, next) => { requireAdmin(principal(res)); next(); });
 
-  route(r, registry, { method: 'post', path: '/v1/studies', summary: 'Create a study', tags, auth: 'admin', body: CreateStudy,
+  route(r, registry, { operationId: 'createStudy', method: 'post', path: '/v1/studies', summary: 'Create a study', tags, auth: 'admin', body: CreateStudy,
     responses: { 201: { description: 'Created', schema: Study }, 409: { description: 'Slug taken' } } },
   async ({ body }, _req, res) => {
     res.status(201).json(presentStudy(await studies.create(body)));
   });
 
-  route(r, registry, { method: 'patch', path: '/v1/studies/:studyId', summary: 'Change a study\'s name, labels or settings', tags, auth: 'admin', params: StudyParams,
+  route(r, registry, { operationId: 'updateStudy', method: 'patch', path: '/v1/studies/:studyId', summary: 'Change a study\'s name, labels or settings', tags, auth: 'admin', params: StudyParams,
     body: z.object({ name: z.string().min(1).max(200), labels: z.array(Label).max(200), settings: Settings }).partial()
       .refine((b) => Object.keys(b).length > 0, 'send at least one of name, labels, settings'),
     responses: { 200: { description: 'Updated', schema: Study } } },
@@ -49,20 +49,20 @@ export function studiesRouter(studies: StudiesService, evaluations: EvaluateStud
     res.json(presentStudy(await studies.update(params.studyId, body)));
   });
 
-  route(r, registry, { method: 'get', path: '/v1/studies', summary: 'List studies', tags, auth: 'admin', query: ListQuery,
+  route(r, registry, { operationId: 'listStudies', method: 'get', path: '/v1/studies', summary: 'List studies', tags, auth: 'admin', query: ListQuery,
     responses: { 200: { description: 'Studies', schema: page(Study) } } },
   async ({ query }, _req, res) => {
     res.json(presentPage(await studies.list(query.limit, cursor.decode(query.cursor)), query.limit, presentStudy));
   });
 
-  route(r, registry, { method: 'get', path: '/v1/studies/:studyId', summary: 'A study with counts of participants and recordings by status', tags, auth: 'admin', params: StudyParams,
+  route(r, registry, { operationId: 'getStudy', method: 'get', path: '/v1/studies/:studyId', summary: 'A study with counts of participants and recordings by status', tags, auth: 'admin', params: StudyParams,
     responses: { 200: { description: 'Study', schema: Study.extend({ counts: z.object({ participants: z.number(), annotators: z.number(), recordings: z.record(z.string(), z.number()) }) }) } } },
   async ({ params }, _req, res) => {
     const s = await studies.get(params.studyId);
     res.json({ ...presentStudy(s), counts: s.counts });
   });
 
-  route(r, registry, { method: 'post', path: '/v1/studies/:studyId/evaluations', summary: 'Measure one set of the study\'s annotations against another (frame and event scores, false alarms per hour, latency, confusion); two annotators give their agreement', tags, auth: 'admin', params: StudyParams,
+  route(r, registry, { operationId: 'evaluateStudy', method: 'post', path: '/v1/studies/:studyId/evaluations', summary: 'Measure one set of the study\'s annotations against another (frame and event scores, false alarms per hour, latency, confusion); two annotators give their agreement', tags, auth: 'admin', params: StudyParams,
     body: z.object({
       prediction: z.string().min(1).max(100).describe('human, import, auto, a detector name, or annotator:<id>'),
       reference: z.string().min(1).max(100).describe('human, import, or annotator:<id>'),
@@ -78,7 +78,7 @@ export function studiesRouter(studies: StudiesService, evaluations: EvaluateStud
     res.json(await evaluations.evaluate(params.studyId, body));
   });
 
-  route(r, registry, { method: 'post', path: '/v1/studies/:studyId/participants', summary: 'Enroll a participant; the token is shown once', tags, auth: 'admin', params: StudyParams,
+  route(r, registry, { operationId: 'enrollParticipant', method: 'post', path: '/v1/studies/:studyId/participants', summary: 'Enroll a participant; the token is shown once', tags, auth: 'admin', params: StudyParams,
     body: z.object({ code: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only') }),
     responses: { 201: { description: 'Enrolled', schema: z.object({ participant: Participant, token: z.string() }) }, 409: { description: 'Code taken' } } },
   async ({ params, body }, _req, res) => {
@@ -86,14 +86,14 @@ export function studiesRouter(studies: StudiesService, evaluations: EvaluateStud
     res.status(201).json({ participant: { ...participant, createdAt: participant.createdAt.toISOString() }, token });
   });
 
-  route(r, registry, { method: 'get', path: '/v1/studies/:studyId/participants', summary: 'List a study\'s participants', tags, auth: 'admin', params: StudyParams,
+  route(r, registry, { operationId: 'listParticipants', method: 'get', path: '/v1/studies/:studyId/participants', summary: 'List a study\'s participants', tags, auth: 'admin', params: StudyParams,
     responses: { 200: { description: 'Participants', schema: z.object({ items: z.array(Participant.extend({ revokedAt: z.string().nullable() })) }) } } },
   async ({ params }, _req, res) => {
     const rows = await studies.listParticipants(params.studyId);
     res.json({ items: rows.map((p) => ({ ...p, createdAt: p.createdAt.toISOString(), revokedAt: p.revokedAt?.toISOString() ?? null })) });
   });
 
-  route(r, registry, { method: 'post', path: '/v1/studies/:studyId/annotators', summary: 'Add an annotator; the token is shown once', tags, auth: 'admin', params: StudyParams,
+  route(r, registry, { operationId: 'addAnnotator', method: 'post', path: '/v1/studies/:studyId/annotators', summary: 'Add an annotator; the token is shown once', tags, auth: 'admin', params: StudyParams,
     body: z.object({ name: z.string().min(1).max(200) }),
     responses: { 201: { description: 'Added', schema: z.object({ annotator: Annotator, token: z.string() }) } } },
   async ({ params, body }, _req, res) => {
@@ -101,14 +101,14 @@ export function studiesRouter(studies: StudiesService, evaluations: EvaluateStud
     res.status(201).json({ annotator: { id: annotator.id, name: annotator.name, studyId: annotator.studyId }, token });
   });
 
-  route(r, registry, { method: 'post', path: '/v1/participants/:participantId/revoke', summary: 'Revoke a participant\'s token', tags, auth: 'admin',
+  route(r, registry, { operationId: 'revokeParticipant', method: 'post', path: '/v1/participants/:participantId/revoke', summary: 'Revoke a participant\'s token', tags, auth: 'admin',
     params: z.object({ participantId: Id('par') }), responses: { 200: { description: 'Revoked', schema: z.object({ revoked: z.literal(true) }) } } },
   async ({ params }, _req, res) => {
     await studies.revokeParticipant(params.participantId);
     res.json({ revoked: true });
   });
 
-  route(r, registry, { method: 'post', path: '/v1/annotators/:annotatorId/revoke', summary: 'Revoke an annotator\'s token', tags, auth: 'admin',
+  route(r, registry, { operationId: 'revokeAnnotator', method: 'post', path: '/v1/annotators/:annotatorId/revoke', summary: 'Revoke an annotator\'s token', tags, auth: 'admin',
     params: z.object({ annotatorId: Id('ann') }), responses: { 200: { description: 'Revoked', schema: z.object({ revoked: z.literal(true) }) } } },
   async ({ params }, _req, res) => {
     await studies.revokeAnnotator(params.annotatorId);

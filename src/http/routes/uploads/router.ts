@@ -24,7 +24,7 @@ const Metadata = z.object({
   }).optional(),
   timezone: z.string().max(64).refine((tz) => isTimeZone(tz), 'an IANA time zone such as Europe/Zurich, or an offset such as +02:00').optional(),
   note: z.string().max(2000).optional(),
-});
+}).meta({ id: 'UploadMetadata', description: 'What the uploading device declares about the recording' });
 const IdempotencyKey = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
 const UploadAnswer = z.object({ upload: Upload, recording: z.object({ id: z.string(), status: z.string() }) });
 
@@ -38,13 +38,18 @@ export function uploadsRouter(ingest: IngestUploadService, recordings: Recording
   const r = Router();
   const tags = ['uploads'];
   const doc = {
-    method: 'post', path: '/v1/uploads', summary: 'Upload a recording (multipart: part "file" — repeated for several files of one session, which become one recording — optional JSON part "metadata", optional Idempotency-Key header)', tags, auth: 'any',
-    body: z.object({ file: z.string().meta({ format: 'binary' }), metadata: z.string().optional().describe('JSON: {device?: {kind, model?, platform?, app?}, timezone?, note?}') }),
-    bodyContentType: 'multipart/form-data',
+    operationId: 'createUpload', method: 'post', path: '/v1/uploads', summary: 'Upload a recording (multipart: part "file" — repeated for several files of one session, which become one recording — optional JSON part "metadata", optional Idempotency-Key header)', tags, auth: 'any',
+    body: z.object({ file: z.array(z.string().meta({ format: 'binary' })).min(1).describe('the recording; several parts for the files of one session'), metadata: Metadata.optional() }),
+    bodyContentType: 'multipart/form-data', bodyEncoding: { metadata: { contentType: 'application/json' } },
+    headers: z.object({ 'Idempotency-Key': IdempotencyKey.optional().describe('the same key again answers the first upload (200) instead of storing it twice') }),
     responses: {
       201: { description: 'Stored and queued for processing', schema: UploadAnswer },
       200: { description: 'The same bytes or Idempotency-Key again: the first upload', schema: UploadAnswer },
-      413: { description: 'Too large' }, 415: { description: 'Not multipart/form-data' },
+      400: { description: 'No "file" part (missing_file), another file part (unexpected_field), a malformed or interrupted form (bad_request, upload_aborted), or metadata or Idempotency-Key not valid (invalid_json, validation_failed)' },
+      409: { description: 'The Idempotency-Key was used for other bytes (idempotency_key_reused)' },
+      413: { description: 'A file, the metadata part or the number of files or parts beyond this server\'s limits (file_too_large, field_too_large, too_many_files, too_many_parts)' },
+      415: { description: 'Not multipart/form-data (unsupported_media_type)' },
+      422: { description: 'An empty file (file_empty)' },
     },
   } as const;
   registry.add(doc);
@@ -98,7 +103,7 @@ export function uploadsRouter(ingest: IngestUploadService, recordings: Recording
       res.status(out.created ? 201 : 200).json({ upload: presentUpload(out.upload), recording: out.upload.recording });
     });
 
-  route(r, registry, { method: 'get', path: '/v1/uploads/:uploadId', summary: 'An upload and its recording\'s status', tags, auth: 'any', params: z.object({ uploadId: Id('upl') }),
+  route(r, registry, { operationId: 'getUpload', method: 'get', path: '/v1/uploads/:uploadId', summary: 'An upload and its recording\'s status', tags, auth: 'any', params: z.object({ uploadId: Id('upl') }),
     responses: { 200: { description: 'Upload', schema: UploadAnswer } } },
   async ({ params }, _req, res) => {
     const u = await recordings.getUpload(principal(res), params.uploadId);
