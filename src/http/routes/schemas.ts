@@ -81,7 +81,7 @@ export const Recording = z.object({
 export const Annotation = z.object({
   id: z.string(), recordingId: z.string(), startS: z.number(), endS: z.number(), label: z.string(),
   source: z.enum(['auto', 'human', 'import']), status: z.enum(['proposed', 'accepted', 'rejected']),
-  confidence: z.number().optional(), detector: z.string().optional(), detectorVersion: z.string().optional(),
+  confidence: z.number().optional(), detector: z.string().optional(), detectorVersion: z.string().nullable().optional().describe('null when the detector did not say (imported annotations)'),
   annotatorId: z.string().optional(), createdAt: z.string(), updatedAt: z.string(),
 }).meta({ id: 'Annotation' });
 
