@@ -4,6 +4,7 @@ import { createLogger } from '../src/lib/logger.js';
 import { RECORDING_STEPS, STEPS, StepPayload, type Step } from '../src/jobs/catalogue.js';
 import { workerConnection } from '../src/jobs/queues.js';
 import { buildWorkerServices } from '../src/main/container.js';
+import { onStopRequest } from '../src/main/child-lifecycle.js';
 import { stepHandlers } from './handlers/steps.js';
 
 /**
@@ -57,7 +58,8 @@ const workers = STEPS.map((step: Step) => {
 log.info({ queues: STEPS, prefix: config.queuePrefix, concurrency: config.jobs.concurrency }, 'workers started');
 process.send?.({ type: 'ready' });
 
-const SHUTDOWN_DEADLINE_MS = 120_000;
+// SHUTDOWN_DEADLINE_MS (15 s by default) fits under the launcher's SIGKILL, 5 s after it.
+const SHUTDOWN_DEADLINE_MS = config.shutdownDeadlineMs;
 let closing = false;
 async function shutdown(signal: string): Promise<void> {
   if (closing) return;
@@ -75,5 +77,4 @@ async function shutdown(signal: string): Promise<void> {
   log.info('workers closed');
   process.exit(0);
 }
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
+onStopRequest(log, shutdown);

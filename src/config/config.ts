@@ -52,6 +52,12 @@ const EnvSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).default(2),
   /** How often the outbox relay looks for unpublished rows (it is also woken after each commit). */
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(1000),
+  /**
+   * How long a stopping process waits for its work: the API for in-flight requests (new ones get
+   * `503 server_shutdown`), the workers for running jobs (jobs left are picked up again as stalled). The
+   * launcher kills a child that is still there 5 s after this.
+   */
+  SHUTDOWN_DEADLINE_MS: z.coerce.number().int().min(0).max(600_000).default(15_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -78,6 +84,7 @@ export interface Config {
     readonly lockMs: number; readonly stalledIntervalMs: number;
   };
   readonly logLevel: string;
+  readonly shutdownDeadlineMs: number;
 }
 
 export class ConfigError extends Error {
@@ -118,5 +125,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       lockMs: e.JOB_LOCK_MS, stalledIntervalMs: e.JOB_STALLED_INTERVAL_MS,
     }),
     logLevel: e.NODE_ENV === 'test' && !env.LOG_LEVEL ? 'silent' : e.LOG_LEVEL,
+    shutdownDeadlineMs: e.SHUTDOWN_DEADLINE_MS,
   });
 }

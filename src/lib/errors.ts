@@ -32,6 +32,8 @@ export const ERROR_CODES = {
   stream_not_found: 404,
   rate_limited: 429,
   service_unavailable: 503,
+  /** The API is stopping: the request was not started; send it again (`Retry-After`), to this or another instance. */
+  server_shutdown: 503,
   internal: 500,
   // recording outcomes (formats and pipeline): a recording that ends `rejected` carries one of these
   file_empty: 422,

@@ -1,9 +1,64 @@
 import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { pgConnectionFields } from '../config/database-url.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** What the database has of the migrations in prisma/migrations. */
+export interface MigrationState {
+  /** Migrations in prisma/migrations with no finished, not rolled-back row in `_prisma_migrations`. */
+  pending: string[];
+  /** Rows that started and neither finished nor were rolled back (a failed migration: prisma reports it). */
+  unfinished: string[];
+}
+
+/** The migration directories in prisma/migrations, in the order prisma applies them (by name). */
+export function migrationNames(dir = path.join(root, 'prisma', 'migrations')): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(path.join(dir, d.name, 'migration.sql')))
+    .map((d) => d.name)
+    .sort();
+}
+
+/**
+ * Compares prisma/migrations with the database's `_prisma_migrations` rows (in the `?schema=` schema), with
+ * one pg query instead of a `prisma migrate deploy` run (≈ 11 s, mostly the schema engine's start).
+ */
+export async function migrationState(databaseUrl: string): Promise<MigrationState> {
+  const names = migrationNames();
+  const client = new pg.Client(pgConnectionFields(databaseUrl).fields);
+  await client.connect();
+  try {
+    const table = await client.query<{ t: string | null }>(`SELECT to_regclass('_prisma_migrations')::text AS t`);
+    if (!table.rows[0]?.t) return { pending: names, unfinished: [] };
+    const rows = await client.query<{ migration_name: string; finished: boolean; rolled_back: boolean }>(
+      'SELECT migration_name, finished_at IS NOT NULL AS finished, rolled_back_at IS NOT NULL AS rolled_back FROM _prisma_migrations',
+    );
+    const applied = new Set(rows.rows.filter((r) => r.finished && !r.rolled_back).map((r) => r.migration_name));
+    return {
+      pending: names.filter((n) => !applied.has(n)),
+      unfinished: rows.rows.filter((r) => !r.finished && !r.rolled_back).map((r) => r.migration_name),
+    };
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Start-up's migration step: nothing to do when every migration is applied; otherwise (something missing,
+ * or a failed migration row, which prisma reports with its own advice) `prisma migrate deploy`.
+ */
+export async function migrateIfNeeded(databaseUrl: string, onApply?: (state: MigrationState) => void): Promise<{ applied: string[]; state: MigrationState }> {
+  const state = await migrationState(databaseUrl);
+  if (state.pending.length === 0 && state.unfinished.length === 0) return { applied: [], state };
+  onApply?.(state);
+  await migrate(databaseUrl);
+  return { applied: state.pending, state };
+}
 
 /**
  * Applies the named migrations in prisma/migrations with `prisma migrate deploy` (Prisma's WebAssembly
