@@ -11,6 +11,7 @@ import { TSX_NODE_ARGS } from '../../src/main/child-process-args.js';
 import { createDb, type Db } from '../../src/repositories/db.js';
 import { createDatabaseFromTemplate, dropDatabase } from '../../src/repositories/bootstrap.js';
 import { ObjectStore } from '../../src/storage/object-store.js';
+import { expectMatchesContract } from './contract.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const SHARED_FIXTURES = path.resolve(ROOT, '../shared/fixtures/real');
@@ -102,12 +103,14 @@ export async function startHarness(opts: { redisUrl?: string; workers?: boolean;
   return h;
 }
 
-/** Calls the API with a token; JSON in and out. */
-export function call(h: Harness, token: string, method: string, p: string, body?: unknown): Promise<ApiAnswer & { json: any }> {
-  return callApi(h.baseUrl, token, method, p, body);
+/** Calls the API with a token; JSON in and out. The answer must match what /v1/openapi.json declares for it. */
+export async function call(h: Harness, token: string, method: string, p: string, body?: unknown): Promise<ApiAnswer & { json: any }> {
+  const answer = await callApi(h.baseUrl, token, method, p, body);
+  await expectMatchesContract(h, method, p, answer.status, answer.json, answer.headers.get('content-type'));
+  return answer;
 }
 
-/** Uploads bytes as the `file` part of a multipart form. */
+/** Uploads bytes as the `file` part of a multipart form; the answer must match what /v1/openapi.json declares. */
 export async function upload(h: Harness, token: string, bytes: Uint8Array, filename: string, opts: { idempotencyKey?: string; metadata?: unknown } = {}): Promise<{ status: number; json: any }> {
   const form = new FormData();
   form.append('file', new Blob([bytes]), filename);
@@ -117,7 +120,9 @@ export async function upload(h: Harness, token: string, bytes: Uint8Array, filen
     headers: { authorization: `Bearer ${token}`, ...(opts.idempotencyKey ? { 'idempotency-key': opts.idempotencyKey } : {}) },
     body: form,
   });
-  return { status: res.status, json: (await res.json()) as any };
+  const json = (await res.json()) as any;
+  await expectMatchesContract(h, 'POST', '/v1/uploads', res.status, json, res.headers.get('content-type'));
+  return { status: res.status, json };
 }
 
 /** A study with one participant and one annotator. */

@@ -77,7 +77,9 @@ describe('the OpenAPI document', () => {
       }
     }
     expect(doc.paths['/v1/uploads'].post.responses['503'].headers['Retry-After'].schema.type).toBe('integer');
-    for (const name of ['Study', 'Recording', 'Upload', 'Annotation', 'Error']) expect(doc.components.schemas[name], name).toBeDefined();
+    for (const name of ['Study', 'StudyPage', 'Recording', 'RecordingPage', 'Upload', 'Annotation', 'Label', 'Segment', 'Samples', 'Participant', 'Evaluation', 'Error']) {
+      expect(doc.components.schemas[name], name).toBeDefined();
+    }
   });
 
   it('declares the upload\'s header, repeated file parts, JSON metadata part, and the content types that are not JSON', () => {
@@ -190,6 +192,7 @@ export const listed = api.GET('/v1/recordings', { params: { query: { status: 'fi
 describe('the contract check of the test harness', () => {
   it('fails an answer that does not match its declared schema, and a status the operation does not declare', async () => {
     const contract = new Contract(doc);
+    expect(contract.compileAll()).toBeGreaterThan(100);
     const s = await seedStudy(h);
     const got = await call(h, h.adminToken, 'GET', `/v1/studies/${s.studyId}`);
     expect(() => contract.check('GET', `/v1/studies/${s.studyId}`, 200, got.json, 'application/json')).not.toThrow();

@@ -12,7 +12,7 @@ export const Label = z.object({
   name: z.string().min(1).max(64).regex(/^[\p{L}\p{N} _.:-]+$/u, 'letters, digits, space, _ . : - only'),
   hotkey: z.string().length(1).optional(),
   color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'a #rrggbb colour').optional(),
-});
+}).meta({ id: 'Label' });
 
 export const Study = z.object({
   id: z.string(), slug: z.string(), name: z.string(), labels: z.array(Label),
@@ -32,7 +32,7 @@ const Device = z.object({
   kind: z.enum(['watch', 'phone', 'wearable', 'other']).optional(), model: z.string().optional(), manufacturer: z.string().optional(),
   platform: z.string().optional(), app: z.string().optional(), appVersion: z.string().optional(),
   serial: z.string().optional().describe('serial number or device id'), firmware: z.string().optional(), hardware: z.string().optional(),
-}).catchall(z.unknown());
+}).catchall(z.unknown()).meta({ id: 'Device' });
 
 const Scalars = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
 
@@ -55,7 +55,7 @@ export const Stream = z.object({
 export const Check = z.object({
   name: z.string(), stream: z.string().optional(), status: z.enum(['ok', 'warn', 'bad']), value: z.number().optional(),
   threshold: z.number().optional(), unit: z.string().optional(), message: z.string(),
-});
+}).meta({ id: 'QualityCheck' });
 
 export const Recording = z.object({
   id: z.string(), studyId: z.string(), participantId: z.string(), uploadId: z.string(),
@@ -89,6 +89,16 @@ export const Upload = z.object({
   id: z.string(), filename: z.string(), bytes: z.number(), sha256: z.string(), receivedAt: z.string(),
 }).meta({ id: 'Upload' });
 
-export function page<T extends z.ZodType>(item: T) {
-  return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+const pages = new Map<z.ZodType, z.ZodObject>();
+
+/** One page of a list; the page of a named item is named too (`RecordingPage`), once. */
+export function page<T extends z.ZodType>(item: T): z.ZodObject<{ items: z.ZodArray<T>; nextCursor: z.ZodNullable<z.ZodString> }> {
+  type Page = z.ZodObject<{ items: z.ZodArray<T>; nextCursor: z.ZodNullable<z.ZodString> }>;
+  const known = pages.get(item);
+  if (known) return known as Page;
+  const p = z.object({ items: z.array(item), nextCursor: z.string().nullable().describe('the cursor of the next page; null on the last one') });
+  const id = z.globalRegistry.get(item)?.id;
+  const named = id ? p.meta({ id: `${id}Page` }) : p;
+  pages.set(item, named);
+  return named;
 }

@@ -11,11 +11,11 @@ import { cursor } from '../../validate.js';
 import { contentDispositionAttachment } from '../../../domain/names.js';
 
 const RecParams = z.object({ recordingId: Id('rec') });
-const Segment = z.object({ id: z.string(), kind: z.string(), startS: z.number(), endS: z.number(), stream: z.string().optional(), attributes: z.record(z.string(), z.unknown()) });
+const Segment = z.object({ id: z.string(), kind: z.string(), startS: z.number(), endS: z.number(), stream: z.string().optional(), attributes: z.record(z.string(), z.unknown()) }).meta({ id: 'Segment' });
 const Samples = z.object({
   stream: z.string(), fromS: z.number(), toS: z.number(), t: z.array(z.number()),
   channels: z.record(z.string(), z.array(z.number().nullable())), reduced: z.boolean(),
-});
+}).meta({ id: 'Samples' });
 
 /** Recordings: admins, the study's annotators and the owning participant may read them. */
 export function recordingsRouter(recordings: RecordingsService, registry: OpenApiRegistry): Router {
@@ -73,7 +73,7 @@ export function recordingsRouter(recordings: RecordingsService, registry: OpenAp
     responses: { 200: { description: 'Alignments', schema: z.object({ items: z.array(z.object({
       otherRecordingId: z.string(), offsetS: z.number().describe('add to the other recording\'s times to put them on this one\'s clock'),
       confidence: z.number(), peak: z.number(), overlapS: z.number(), method: z.string(), version: z.string(), createdAt: z.string(),
-    })) }) } } },
+    }).meta({ id: 'Alignment' })) }) } } },
   async ({ params }, _req, res) => {
     const items = await recordings.alignments(principal(res), params.recordingId);
     res.json({ items: items.map(({ recordingId: _r, createdAt, ...a }) => ({ ...a, createdAt: createdAt.toISOString() })) });

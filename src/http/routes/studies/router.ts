@@ -24,8 +24,8 @@ const CreateStudy = z.object({
   labels: z.array(Label).max(200).default([]),
   settings: Settings.optional(),
 });
-const Participant = z.object({ id: z.string(), code: z.string(), studyId: z.string(), createdAt: z.string() });
-const Annotator = z.object({ id: z.string(), name: z.string(), studyId: z.string() });
+const Participant = z.object({ id: z.string(), code: z.string(), studyId: z.string(), createdAt: z.string() }).meta({ id: 'Participant' });
+const Annotator = z.object({ id: z.string(), name: z.string(), studyId: z.string() }).meta({ id: 'Annotator' });
 const StudyParams = z.object({ studyId: Id('std') });
 
 /** Study administration (admin token only). */
@@ -56,7 +56,7 @@ export function studiesRouter(studies: StudiesService, evaluations: EvaluateStud
   });
 
   route(r, registry, { operationId: 'getStudy', method: 'get', path: '/v1/studies/:studyId', summary: 'A study with counts of participants and recordings by status', tags, auth: 'admin', params: StudyParams,
-    responses: { 200: { description: 'Study', schema: Study.extend({ counts: z.object({ participants: z.number(), annotators: z.number(), recordings: z.record(z.string(), z.number()) }) }) } } },
+    responses: { 200: { description: 'Study', schema: Study.extend({ counts: z.object({ participants: z.number(), annotators: z.number(), recordings: z.record(z.string(), z.number()) }) }).meta({ id: 'StudyDetail' }) } } },
   async ({ params }, _req, res) => {
     const s = await studies.get(params.studyId);
     res.json({ ...presentStudy(s), counts: s.counts });
@@ -73,7 +73,7 @@ export function studiesRouter(studies: StudiesService, evaluations: EvaluateStud
         .describe('labels of both sides renamed before scoring, e.g. {"walking":"moving","running":"moving"}'),
       boundaryWindowS: z.number().positive().max(600).optional().describe('a predicted boundary between labels counts within this many seconds of the reference one (default 10)'),
     }),
-    responses: { 200: { description: 'Report (JSON), with a Markdown summary and an SVG plot', schema: z.object({ recordings: z.number(), durationS: z.number(), report: z.record(z.string(), z.unknown()), perRecording: z.array(z.record(z.string(), z.unknown())), agreement: z.record(z.string(), z.unknown()).optional(), markdown: z.string(), svg: z.string() }) } } },
+    responses: { 200: { description: 'Report (JSON), with a Markdown summary and an SVG plot', schema: z.object({ study: z.object({ id: z.string(), slug: z.string() }), recordings: z.number(), durationS: z.number(), report: z.record(z.string(), z.unknown()), perRecording: z.array(z.record(z.string(), z.unknown())), agreement: z.record(z.string(), z.unknown()).optional(), markdown: z.string(), svg: z.string() }).meta({ id: 'Evaluation' }) } } },
   async ({ params, body }, _req, res) => {
     res.json(await evaluations.evaluate(params.studyId, body));
   });
