@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Redis } from 'ioredis';
 import type { Config } from '../config/config.js';
 import { ERROR_CODES } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
@@ -48,7 +49,9 @@ export async function startApi(config: Config, log: Logger, adminToken: string):
   server.keepAliveTimeout = 65_000;
   server.listen(config.http.port, config.http.host);
   await once(server, 'listening');
-  await api.store.ensureBucket();
+  // Redis refuses commands until connected (no offline queue): the launcher hears "ready" once /readyz
+  // would say so, or after a few seconds when Redis is away (then /readyz tells).
+  await Promise.all([api.store.ensureBucket(), redisConnected(api.redis, 5000)]);
   api.relay.start();
   api.relay.wake();
   const addr = server.address();
@@ -78,6 +81,19 @@ export async function startApi(config: Config, log: Logger, adminToken: string):
       return closing;
     },
   };
+}
+
+function redisConnected(redis: Redis, waitMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (redis.status === 'ready') return resolve();
+    const timer = setTimeout(done, waitMs);
+    function done(): void {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    }
+    redis.on('ready', done);
+  });
 }
 
 /** The contract's error body for a request that arrives while the API stops; the connection is not kept. */
