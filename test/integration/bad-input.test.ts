@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, seedStudy, sensorLoggerCsv, startHarness, upload, waitForRecording, type Harness } from '../helpers/harness.js';
+import { expectMatchesContract } from '../helpers/contract.js';
 
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
@@ -95,12 +96,18 @@ describe('bad input gets a clear outcome, and accepted bytes are kept', () => {
   });
 
   it('requests that break the multipart rules get the contract\'s 4xx and store nothing', async () => {
+    /** The JSON of an upload answer, which must be what the contract declares for its status. */
+    const answer = async (res: Response): Promise<any> => {
+      const json: unknown = await res.json();
+      await expectMatchesContract(h, 'POST', '/v1/uploads', res.status, json, res.headers.get('content-type'));
+      return json;
+    };
     const before = (await h.store.list(rawPrefix())).length;
     const rowsBefore = await h.db.upload.count({ where: { participantId: study.participantId } });
 
     const notMultipart = await fetch(`${h.baseUrl}/v1/uploads`, { method: 'POST', headers: { authorization: `Bearer ${study.participantToken}`, 'content-type': 'application/octet-stream' }, body: new Uint8Array(10) });
     expect(notMultipart.status).toBe(415);
-    expect(((await notMultipart.json()) as any).error.code).toBe('unsupported_media_type');
+    expect((await answer(notMultipart)).error.code).toBe('unsupported_media_type');
 
     const tooBig = await upload(h, study.participantToken, new Uint8Array(3 * 1024 * 1024).fill(7), 'big.wav');
     expect(tooBig.status).toBe(413);
@@ -110,19 +117,19 @@ describe('bad input gets a clear outcome, and accepted bytes are kept', () => {
     noFile.append('metadata', '{}');
     const r1 = await fetch(`${h.baseUrl}/v1/uploads`, { method: 'POST', headers: { authorization: `Bearer ${study.participantToken}` }, body: noFile });
     expect(r1.status).toBe(400);
-    expect(((await r1.json()) as any).error.code).toBe('missing_file');
+    expect((await answer(r1)).error.code).toBe('missing_file');
 
     const fourFiles = new FormData();
     for (let i = 0; i < 4; i++) fourFiles.append('file', new Blob([new Uint8Array(100).fill(i + 1)]), `f${i}.csv`);
     const r2 = await fetch(`${h.baseUrl}/v1/uploads`, { method: 'POST', headers: { authorization: `Bearer ${study.participantToken}` }, body: fourFiles });
     expect(r2.status).toBe(413);
-    expect(((await r2.json()) as any).error.code).toBe('too_many_files');
+    expect((await answer(r2)).error.code).toBe('too_many_files');
 
     const wrongPart = new FormData();
     wrongPart.append('recording', new Blob([new Uint8Array(100).fill(3)]), 'a.csv');
     const r3 = await fetch(`${h.baseUrl}/v1/uploads`, { method: 'POST', headers: { authorization: `Bearer ${study.participantToken}` }, body: wrongPart });
     expect(r3.status).toBe(400);
-    expect(((await r3.json()) as any).error.code).toBe('unexpected_field');
+    expect((await answer(r3)).error.code).toBe('unexpected_field');
 
     const hugeMeta = await upload(h, study.participantToken, new Uint8Array(100).fill(4), 'a.csv', { metadata: { note: 'x'.repeat(5000) } });
     expect(hugeMeta.status).toBe(413);

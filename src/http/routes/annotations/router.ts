@@ -23,7 +23,7 @@ export function annotationsRouter(annotations: AnnotationsService, registry: Ope
 
   route(r, registry, { operationId: 'createAnnotation', method: 'post', path: '/v1/recordings/:recordingId/annotations', summary: 'Add a human annotation', tags, auth: 'any',
     params: z.object({ recordingId: Id('rec') }), body: z.object({ ...Range, label: z.string().min(1).max(64) }),
-    responses: { 201: { description: 'Created', schema: Annotation }, 422: { description: 'Label not in the study, or range outside the recording' } } },
+    responses: { 201: { description: 'Created', schema: Annotation }, 422: { description: 'The label is not one of the study\'s (label_not_in_study), or the range is not within the recording (range_outside_recording)' } } },
   async ({ params, body }, _req, res) => {
     res.status(201).json(presentAnnotation(await annotations.create(principal(res), params.recordingId, body)));
   });

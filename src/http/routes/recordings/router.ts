@@ -46,7 +46,11 @@ export function recordingsRouter(recordings: RecordingsService, registry: OpenAp
       fromS: z.coerce.number().min(0).optional(), toS: z.coerce.number().min(0).optional(),
       maxPoints: z.coerce.number().int().min(2).max(100_000).default(2000),
     }),
-    responses: { 200: { description: 'Samples', schema: Samples } } },
+    responses: {
+      200: { description: 'Samples', schema: Samples },
+      404: { description: 'No such recording that this token may see (not_found), or no such stream in it (stream_not_found): the message lists its streams' },
+      409: { description: 'The recording is not ready, so it has no samples yet (recording_not_ready); details.status says what it is' },
+    } },
   async ({ params, query }, _req, res) => {
     res.json(await recordings.samples(principal(res), params.recordingId, params.name, query));
   });

@@ -36,7 +36,7 @@ export function studiesRouter(studies: StudiesService, evaluations: EvaluateStud
   r.use(['/v1/participants', '/v1/annotators'], (_req, res, next) => { requireAdmin(principal(res)); next(); });
 
   route(r, registry, { operationId: 'createStudy', method: 'post', path: '/v1/studies', summary: 'Create a study', tags, auth: 'admin', body: CreateStudy,
-    responses: { 201: { description: 'Created', schema: Study }, 409: { description: 'Slug taken' } } },
+    responses: { 201: { description: 'Created', schema: Study }, 409: { description: 'A study has this slug already (slug_taken)' } } },
   async ({ body }, _req, res) => {
     res.status(201).json(presentStudy(await studies.create(body)));
   });
@@ -80,7 +80,7 @@ export function studiesRouter(studies: StudiesService, evaluations: EvaluateStud
 
   route(r, registry, { operationId: 'enrollParticipant', method: 'post', path: '/v1/studies/:studyId/participants', summary: 'Enroll a participant; the token is shown once', tags, auth: 'admin', params: StudyParams,
     body: z.object({ code: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only') }),
-    responses: { 201: { description: 'Enrolled', schema: z.object({ participant: Participant, token: z.string() }) }, 409: { description: 'Code taken' } } },
+    responses: { 201: { description: 'Enrolled', schema: z.object({ participant: Participant, token: z.string() }) }, 409: { description: 'A participant of this study has this code already (code_taken)' } } },
   async ({ params, body }, _req, res) => {
     const { participant, token } = await studies.enrollParticipant(params.studyId, body.code);
     res.status(201).json({ participant: { ...participant, createdAt: participant.createdAt.toISOString() }, token });
