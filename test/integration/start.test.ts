@@ -87,11 +87,11 @@ describe('the launcher (npm start)', () => {
     }
   });
 
-  it('through `npm start`: SIGTERM to npm stops the launcher and every child', async () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)('through `npm start`: %s to npm stops the launcher and every child', async (signal) => {
     const { l } = await launch({ via: 'npm' });
     const launcherPid = l.lines.find((x) => x.name === 'fieldsense')!.pid!;
     const pids = [launcherPid, ...CHILDREN.map((c) => childPid(l, c))];
-    l.proc.kill('SIGTERM');
+    l.proc.kill(signal);
     await l.exited;
     expect(await untilGone(pids, 30_000)).toEqual([]);
     expect(l.lines.find((x) => x.msg === 'FieldSense stopped')).toMatchObject({ code: 0 });
