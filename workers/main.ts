@@ -6,6 +6,7 @@ import { workerConnection } from '../src/jobs/queues.js';
 import { buildWorkerServices } from '../src/main/container.js';
 import { onStopRequest } from '../src/main/child-lifecycle.js';
 import { stepHandlers } from './handlers/steps.js';
+import { waitingOutOutages } from '../src/jobs/outage-retry.js';
 
 /**
  * The worker process: one BullMQ Worker per queue (validate, segment, annotate). SIGTERM/SIGINT close the
@@ -15,14 +16,16 @@ const config = loadConfig();
 const log = createLogger(config.logLevel, 'fieldsense-worker');
 const services = buildWorkerServices(config, log);
 const handlers = stepHandlers(services.processing, services.alignment);
+// A backing service that is down makes a step wait and retry, not fail (src/jobs/outage-retry.ts).
+const outagePolicy = { baseDelayMs: config.jobs.backoffMs, maxDelayMs: config.jobs.outageRetryMaxMs, budgetMs: config.jobs.outageBudgetMs };
 
 const workers = STEPS.map((step: Step) => {
-  const w = new Worker(step, async (job: Job) => {
+  const w = new Worker(step, waitingOutOutages(async (job: Job) => {
     const jl = log.child({ jobId: job.id, step, recordingId: (job.data as { recordingId?: string }).recordingId, attempt: job.attemptsMade + 1 });
     const outcome = await handlers[step](job);
     jl.info({ outcome }, 'step finished');
     return outcome;
-  }, {
+  }, outagePolicy, log), {
     connection: workerConnection(config.redisUrl),
     prefix: config.queuePrefix,
     concurrency: config.jobs.concurrency,

@@ -38,6 +38,11 @@ const EnvSchema = z.object({
   UPLOAD_MAX_FILES: z.coerce.number().int().min(1).max(1000).default(64),
   /** Largest `metadata` JSON part, in bytes. */
   UPLOAD_MAX_FIELD_BYTES: z.coerce.number().int().positive().default(64 * 1024),
+  /**
+   * How long an Idempotency-Key stays claimed by an upload request that stopped renewing its claim (its API
+   * process crashed); a live request renews it every third of this while it reads the body.
+   */
+  IDEMPOTENCY_LEASE_MS: z.coerce.number().int().min(300).default(30_000),
   /** Size of each part streamed to object storage (memory per upload ≈ 2 × this). */
   UPLOAD_PART_BYTES: z.coerce.number().int().min(5 * 1024 * 1024).default(8 * 1024 * 1024),
   /** Job attempts before a recording ends `failed`. */
@@ -48,6 +53,14 @@ const EnvSchema = z.object({
   JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
   /** How often workers look for jobs whose worker died (stalled jobs) and put them back in the queue. */
   JOB_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).default(30_000),
+  /**
+   * How long a job waits out a backing-service outage (object store, database down) before the outage
+   * counts against its attempts like any other fault: until then the job is delayed and retried without
+   * spending an attempt, so an outage shorter than this never fails a recording.
+   */
+  OUTAGE_BUDGET_MS: z.coerce.number().int().min(0).default(3_600_000),
+  /** Longest wait between two tries of a job during an outage (the wait doubles from JOB_BACKOFF_MS up to this). */
+  OUTAGE_RETRY_MAX_MS: z.coerce.number().int().min(10).default(60_000),
   /** Concurrency of each queue's worker. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).default(2),
   /** How often the outbox relay looks for unpublished rows (it is also woken after each commit). */
@@ -78,10 +91,14 @@ export interface Config {
   };
   readonly dataDir: string;
   readonly adminToken: string | undefined;
-  readonly upload: { readonly maxBytes: number; readonly maxFieldBytes: number; readonly partBytes: number; readonly maxFiles: number };
+  readonly upload: {
+    readonly maxBytes: number; readonly maxFieldBytes: number; readonly partBytes: number; readonly maxFiles: number;
+    readonly idempotencyLeaseMs: number;
+  };
   readonly jobs: {
     readonly attempts: number; readonly backoffMs: number; readonly concurrency: number; readonly outboxPollMs: number;
     readonly lockMs: number; readonly stalledIntervalMs: number;
+    readonly outageBudgetMs: number; readonly outageRetryMaxMs: number;
   };
   readonly logLevel: string;
   readonly shutdownDeadlineMs: number;
@@ -119,10 +136,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     dataDir: e.DATA_DIR,
     adminToken: e.ADMIN_TOKEN,
-    upload: Object.freeze({ maxBytes: e.UPLOAD_MAX_BYTES, maxFieldBytes: e.UPLOAD_MAX_FIELD_BYTES, partBytes: e.UPLOAD_PART_BYTES, maxFiles: e.UPLOAD_MAX_FILES }),
+    upload: Object.freeze({
+      maxBytes: e.UPLOAD_MAX_BYTES, maxFieldBytes: e.UPLOAD_MAX_FIELD_BYTES, partBytes: e.UPLOAD_PART_BYTES, maxFiles: e.UPLOAD_MAX_FILES,
+      idempotencyLeaseMs: e.IDEMPOTENCY_LEASE_MS,
+    }),
     jobs: Object.freeze({
       attempts: e.JOB_ATTEMPTS, backoffMs: e.JOB_BACKOFF_MS, concurrency: e.WORKER_CONCURRENCY, outboxPollMs: e.OUTBOX_POLL_MS,
       lockMs: e.JOB_LOCK_MS, stalledIntervalMs: e.JOB_STALLED_INTERVAL_MS,
+      outageBudgetMs: e.OUTAGE_BUDGET_MS, outageRetryMaxMs: e.OUTAGE_RETRY_MAX_MS,
     }),
     logLevel: e.NODE_ENV === 'test' && !env.LOG_LEVEL ? 'silent' : e.LOG_LEVEL,
     shutdownDeadlineMs: e.SHUTDOWN_DEADLINE_MS,

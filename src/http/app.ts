@@ -41,7 +41,7 @@ export function createApp(d: AppDeps): Express {
   app.set('query parser', 'simple');
   const registry = new OpenApiRegistry();
   app.use(requestContext(d.log, (method, route, status, seconds) => d.metrics.httpDuration.observe({ method, route, status: String(status) }, seconds)));
-  app.use(serviceRouter(d.health, d.metrics, registry));
+  app.use(serviceRouter(d.health, d.metrics, registry, d.auth));
   for (const r of d.publicRouters ?? []) app.use(r);
   app.use('/v1', authenticate(d.auth));
   app.use(express.json({ limit: '256kb', type: ['application/json', 'application/*+json'] }));

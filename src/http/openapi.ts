@@ -66,7 +66,7 @@ function usualErrors(r: RouteDoc): Record<number, ResponseDoc> {
   }
   if (r.params) out[404] = { description: 'No such resource, or not one this token may see (not_found)' };
   if (r.body && !r.bodyContentType) out[413] = { description: 'The JSON body is larger than 256 kB (field_too_large)' };
-  if (r.backing ?? r.auth !== 'none') out[503] = { description: 'PostgreSQL, Redis or object storage is unreachable; try again after Retry-After seconds (service_unavailable)' };
+  if (r.backing ?? r.auth !== 'none') out[503] = { description: 'PostgreSQL, Redis or object storage is unreachable (database_unavailable, queue_unavailable, storage_unavailable): nothing was changed; try again after Retry-After seconds' };
   return out;
 }
 

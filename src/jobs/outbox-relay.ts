@@ -1,4 +1,5 @@
 import type { Logger } from '../lib/logger.js';
+import { outageOf } from '../lib/outages.js';
 import type { OutboxRepository } from '../repositories/outbox.repository.js';
 import { OUTBOX_EVENTS } from './catalogue.js';
 import type { RecordingFlows } from './queues.js';
@@ -13,6 +14,7 @@ export class OutboxRelay {
   private again = false;
   private stopped = false;
   private downSince: number | undefined;
+  private databaseDownSince: number | undefined;
 
   constructor(
     private readonly outbox: OutboxRepository,
@@ -59,6 +61,10 @@ export class OutboxRelay {
           if (!schema) throw new Error(`unknown outbox event ${row.jobName}`);
           await this.flows.addProcessFlow(schema.parse(row.payload));
         });
+        if (this.databaseDownSince !== undefined) {
+          this.log.info({ downForMs: Date.now() - this.databaseDownSince }, 'database back: relaying the outbox');
+          this.databaseDownSince = undefined;
+        }
         if (r.failed > 0) {
           if (this.downSince === undefined) {
             this.downSince = Date.now();
@@ -73,6 +79,12 @@ export class OutboxRelay {
         if (r.published < 100) return;
       }
     } catch (err) {
+      // The database away: rows wait where they are; said once, not at every poll.
+      if (outageOf(err) === 'database') {
+        if (this.databaseDownSince === undefined) this.log.warn({ err }, 'database unavailable: the outbox is relayed once it is back');
+        this.databaseDownSince ??= Date.now();
+        return;
+      }
       this.log.error({ err }, 'outbox relay round failed');
     }
   }

@@ -17,7 +17,10 @@ export const ERROR_CODES = {
   conflict: 409,
   slug_taken: 409,
   code_taken: 409,
-  idempotency_key_reused: 409,
+  /** The Idempotency-Key was used before for other bytes (IETF httpapi Idempotency-Key draft: 422). */
+  idempotency_key_reused: 422,
+  /** Another request with this Idempotency-Key is still being received: retry once it has been answered. */
+  idempotency_key_in_flight: 409,
   file_too_large: 413,
   too_many_files: 413,
   too_many_parts: 413,
@@ -32,6 +35,10 @@ export const ERROR_CODES = {
   stream_not_found: 404,
   rate_limited: 429,
   service_unavailable: 503,
+  /** A backing service is down or unreachable (lib/outages.ts): answered with Retry-After; nothing was changed. */
+  storage_unavailable: 503,
+  database_unavailable: 503,
+  queue_unavailable: 503,
   /** The API is stopping: the request was not started; send it again (`Retry-After`), to this or another instance. */
   server_shutdown: 503,
   internal: 500,

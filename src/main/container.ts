@@ -9,6 +9,7 @@ import { UploadsRepository } from '../repositories/uploads.repository.js';
 import { RecordingsRepository } from '../repositories/recordings.repository.js';
 import { AnnotationsRepository } from '../repositories/annotations.repository.js';
 import { OutboxRepository } from '../repositories/outbox.repository.js';
+import { IdempotencyClaimsRepository } from '../repositories/idempotency-claims.repository.js';
 import { pingDatabase } from '../repositories/bootstrap.js';
 import { ObjectStore } from '../storage/object-store.js';
 import { createProducerRedis, RecordingFlows } from '../jobs/queues.js';
@@ -51,11 +52,11 @@ export function buildApi(config: Config, log: Logger, adminToken: string): {
     metrics,
     auth: new AuthService(new CredentialsRepository(db), adminToken),
     studies: new StudiesService(studiesRepo, new CredentialsRepository(db)),
-    ingest: new IngestUploadService(uploads, store, () => { metrics.uploads.inc({ outcome: 'created' }); wake(); }, log),
+    ingest: new IngestUploadService(uploads, new IdempotencyClaimsRepository(db), store, () => { metrics.uploads.inc({ outcome: 'created' }); wake(); }, log, config.upload.idempotencyLeaseMs),
     recordings,
     annotations: new AnnotationsService(new AnnotationsRepository(db), studiesRepo, recordings),
     evaluations: new EvaluateStudyService(studiesRepo, new AnnotationsRepository(db)),
-    health: new HealthService({ database: () => pingDatabase(db), redis: () => redis.ping(), objectStorage: () => store.ping() }),
+    health: new HealthService({ database: () => pingDatabase(db), redis: () => redis.ping(), objectStorage: () => store.ping() }, log.child({ component: 'readiness' })),
     limits: { maxBytes: config.upload.maxBytes, maxFieldBytes: config.upload.maxFieldBytes, maxFiles: config.upload.maxFiles },
   });
   return {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError } from '../lib/errors.js';
@@ -6,6 +6,8 @@ import { STORED_ZIP_MAX_BYTES, storedZip } from '../lib/stored-zip.js';
 import { newId } from '../lib/ids.js';
 import type { Logger } from '../lib/logger.js';
 import type { UploadsRepository, UploadRow } from '../repositories/uploads.repository.js';
+import type { IdempotencyClaimsRepository } from '../repositories/idempotency-claims.repository.js';
+import { outageOf } from '../lib/outages.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { keys } from '../storage/keys.js';
 import { cleanFilename } from '../domain/names.js';
@@ -33,24 +35,61 @@ export interface UploadOutcome {
   upload: UploadRow;
 }
 
+/** An Idempotency-Key held by one request while it is received; released once it has been answered. */
+export interface KeyClaim {
+  release(): Promise<void>;
+}
+
+type CommitMeta = {
+  filename: string; contentType: string | null; idempotencyKey: string | undefined; metadata: UploadMetadata | null;
+};
+
 /**
  * Receiving an upload: the file part streams to object storage while its SHA-256 is computed (never held
  * whole in memory, never written to a local temporary file); only then are the upload, its recording and
- * the outbox row committed in one transaction. The same bytes or the same Idempotency-Key from the same
- * participant give back the first upload, and the duplicate object is removed.
+ * the outbox row committed in one transaction. Idempotency follows the IETF httpapi Idempotency-Key draft
+ * (and Stripe): the same bytes, or the same key with the same bytes, give back the first upload; the same
+ * key with other bytes is refused (422); the same key while its first request is still being received is
+ * refused (409). An object that does not become an upload is removed.
  */
 export class IngestUploadService {
   constructor(
     private readonly uploads: UploadsRepository,
+    private readonly claims: IdempotencyClaimsRepository,
     private readonly store: ObjectStore,
     private readonly onCommitted: () => void,
     private readonly log: Logger,
+    /** How long a claim on an Idempotency-Key outlives a request that stopped renewing it (it crashed). */
+    private readonly claimLeaseMs = 30_000,
   ) {}
 
-  /** A retry with an Idempotency-Key already used by this participant: the first upload, else null. */
-  async findReplay(who: ParticipantRef, idempotencyKey: string | undefined): Promise<UploadRow | null> {
-    if (!idempotencyKey) return null;
-    return this.uploads.findByIdempotencyKey(who.participantId, idempotencyKey);
+  /**
+   * Holds the participant's Idempotency-Key for one request, across every API process: a row in PostgreSQL
+   * with a lease that the request renews while it reads the body (Redis is not needed to accept uploads).
+   * Throws `idempotency_key_in_flight` while another request holds it.
+   */
+  async claimKey(who: ParticipantRef, idempotencyKey: string): Promise<KeyClaim> {
+    const token = randomBytes(16).toString('hex');
+    const { participantId } = who;
+    if (!(await this.claims.claim(participantId, idempotencyKey, token, this.claimLeaseMs))) {
+      throw new AppError('idempotency_key_in_flight', 'An upload with this Idempotency-Key is still being received; send it again once that one has been answered.');
+    }
+    const renew = setInterval(() => {
+      this.claims.renew(participantId, idempotencyKey, token, this.claimLeaseMs).then(
+        (held) => { if (!held) this.log.warn({ participantId }, 'an Idempotency-Key claim lapsed while its upload was still being received'); },
+        (err: unknown) => this.log.warn({ err, participantId }, 'could not renew an Idempotency-Key claim'),
+      );
+    }, Math.max(100, Math.floor(this.claimLeaseMs / 3)));
+    renew.unref();
+    let released: Promise<void> | undefined;
+    return {
+      release: () => {
+        clearInterval(renew);
+        released ??= this.claims.release(participantId, idempotencyKey, token)
+          .catch((err: unknown) => this.log.warn({ err, participantId }, 'could not release an Idempotency-Key claim; its lease will lapse'));
+        return released;
+      },
+    };
   }
 
   /** Streams one file part into object storage, hashing as it goes. Aborts leave no object behind. */
@@ -73,7 +112,8 @@ export class IngestUploadService {
       hasher.destroy();
       await put.catch(() => undefined);
       await this.discard(objectKey);
-      throw err;
+      // A client that went away is the reason, whatever broke after it (the pipeline's AbortError, the put).
+      throw signal.aborted ? signal.reason : err;
     }
     return { uploadId, objectKey, sha256: hash.digest('hex'), bytes };
   }
@@ -112,20 +152,27 @@ export class IngestUploadService {
     }
   }
 
-  /** Commits a received file, or answers with the existing upload when it is a duplicate. */
-  async commit(who: ParticipantRef, file: ReceivedFile, meta: {
-    filename: string; contentType: string | null; idempotencyKey: string | undefined; metadata: UploadMetadata | null;
-  }): Promise<UploadOutcome> {
-    const existing = await this.findDuplicate(who, file.sha256, meta.idempotencyKey).catch(async (err: unknown) => {
-      await this.discard(file.objectKey);
+  /**
+   * Commits a received file, or answers with the existing upload when it is a duplicate. The object is
+   * removed unless it became an upload — except when the database went away during the commit itself,
+   * whose outcome is then unknown: an orphan object is kept rather than a committed upload lost.
+   */
+  async commit(who: ParticipantRef, file: ReceivedFile, meta: CommitMeta): Promise<UploadOutcome> {
+    let keep = false;
+    try {
+      return await this.commitOrFind(who, file, meta, () => { keep = true; });
+    } catch (err) {
+      if (keep) this.log.warn({ err, objectKey: file.objectKey }, 'the database went away while committing an upload; its object is kept');
       throw err;
-    });
-    if (existing) {
-      await this.discard(file.objectKey);
-      return { created: false, upload: existing };
+    } finally {
+      if (!keep) await this.discard(file.objectKey);
     }
+  }
+
+  private async commitOrFind(who: ParticipantRef, file: ReceivedFile, meta: CommitMeta, keep: () => void): Promise<UploadOutcome> {
+    const existing = await this.findDuplicate(who, file.sha256, meta.idempotencyKey);
+    if (existing) return { created: false, upload: existing };
     if (file.bytes === 0) {
-      await this.discard(file.objectKey);
       throw new AppError('file_empty', 'The file is empty (0 bytes): nothing was stored. Check that the recording finished writing before uploading.');
     }
     const created = await this.uploads.createWithRecording({
@@ -143,14 +190,17 @@ export class IngestUploadService {
       metadata: meta.metadata ? { ...meta.metadata } : null,
       device: meta.metadata?.device ? { ...meta.metadata.device } : null,
       timezone: meta.metadata?.timezone ?? null,
+    }).catch((err: unknown) => {
+      if (outageOf(err) === 'database') keep();
+      throw err;
     });
     if (!created) {
       // Lost a race with a concurrent identical upload: answer with the winner.
-      await this.discard(file.objectKey);
       const winner = await this.findDuplicate(who, file.sha256, meta.idempotencyKey);
       if (!winner) throw new AppError('conflict', 'A concurrent upload conflicted with this one; send it again.');
       return { created: false, upload: winner };
     }
+    keep();
     this.onCommitted();
     return { created: true, upload: created };
   }

@@ -36,13 +36,21 @@ export class S3Sink implements ByteSink {
   private readonly pass = new PassThrough({ highWaterMark: 1024 * 1024 });
   private readonly abortController = new AbortController();
   private readonly done: Promise<void>;
+  private failure: Error | undefined;
 
   constructor(store: ObjectStore, key: string) {
     this.done = store.putStream(key, this.pass, { signal: this.abortController.signal, contentType: 'application/vnd.apache.parquet', partBytes: 5 * 1024 * 1024, queueSize: 1 });
-    this.done.catch(() => undefined);
+    // A put that fails (the store went away) stops reading: fail the writer waiting for 'drain' too. The
+    // error reaches writers through `failure` and their own listener, never as an unhandled 'error' event.
+    this.pass.on('error', () => undefined);
+    this.done.catch((e: unknown) => {
+      this.failure = e instanceof Error ? e : new Error(String(e));
+      this.pass.destroy(this.failure);
+    });
   }
 
   async write(bytes: Uint8Array): Promise<void> {
+    if (this.failure) throw this.failure;
     if (this.pass.write(bytes)) return;
     await new Promise<void>((resolve, reject) => {
       const onDrain = (): void => { this.pass.off('error', onError); resolve(); };

@@ -1,4 +1,5 @@
 import { AppError, isAppError } from '../lib/errors.js';
+import { outageOf } from '../lib/outages.js';
 import type { Logger } from '../lib/logger.js';
 import { REJECTION_CODES, STAGE_ORDER, type StageName } from '../domain/recording.js';
 import { NS_PER_S, type ImportedLabel, type RecordingMetadata, type StreamInfo } from '../domain/stream.js';
@@ -130,12 +131,17 @@ export class ProcessRecordingService {
 
   private async readAndStore(ctx: ProcessingContext): Promise<Parameters<RecordingsRepository['saveValidation']>[2]> {
     const { body, length } = await this.store.getStream(ctx.objectKey);
+    // The first outage met while reading the file: readers turn a cut input into their own errors
+    // (format_truncated, a decoder's exit), which must not reject a file that the store failed to serve.
+    let outage: Error | undefined;
+    const noteOutage = (e: unknown): void => { if (outage === undefined && e instanceof Error && outageOf(e)) outage = e; };
+    body.on('error', noteOutage);
     const { head, rest } = await peek(body, SNIFF_BYTES);
     const reader = detectFormat({ head, filename: ctx.filename });
     const readerContext: ReaderContext = {
       filename: ctx.filename,
       size: length,
-      readAt: (offset, len) => this.store.getRange(ctx.objectKey, offset, len),
+      readAt: (offset, len) => this.store.getRange(ctx.objectKey, offset, len).catch((e: unknown) => { noteOutage(e); throw e; }),
       detect: detectFormat,
       ...(ctx.studySettings.edgeImpulseHmacKey ? { secrets: { edgeImpulseHmacKey: ctx.studySettings.edgeImpulseHmacKey } } : {}),
     };
@@ -232,10 +238,14 @@ export class ProcessRecordingService {
       }
     } catch (err) {
       await Promise.all([...open.values()].map((s) => s.sink.abort()));
-      throw err;
+      throw outage ?? err;
     } finally {
       // A reader that works by random access (ZIP) never drains the sequential body: release it.
       body.destroy();
+    }
+    if (outage !== undefined) {
+      await Promise.all([...open.values()].map((s) => s.sink.abort()));
+      throw outage;
     }
     for (const s of open.values()) await closeStream(s);
     const summaries = [...open.values()].map((s) => s.summary!);

@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
@@ -15,6 +15,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent } from 'node:http';
+import { asStorageOutage } from '../lib/outages.js';
 
 /** S3's smallest multipart part (all but the last). */
 const MIN_PART_BYTES = 5 * 1024 * 1024;
@@ -37,6 +38,11 @@ export interface AsyncObjectBuffer {
   slice(start: number, end?: number): Promise<ArrayBuffer>;
 }
 
+/**
+ * The project's objects in one bucket. Every failure that means the store is down or unreachable (refused,
+ * reset, timed out, 5xx — also mid-body, on a stream already handed out) is thrown as an OutageError of
+ * `storage` (lib/outages.ts), so that callers answer 503 or wait instead of blaming the request.
+ */
 export class ObjectStore {
   readonly bucket: string;
   private readonly client: S3Client;
@@ -62,10 +68,10 @@ export class ObjectStore {
   /** Creates the bucket when it does not exist yet. */
   async ensureBucket(): Promise<void> {
     try {
-      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+      await this.guard(() => this.client.send(new HeadBucketCommand({ Bucket: this.bucket })));
     } catch (e) {
       if (isNotFound(e)) {
-        await this.client.send(new CreateBucketCommand({ Bucket: this.bucket }));
+        await this.guard(() => this.client.send(new CreateBucketCommand({ Bucket: this.bucket })));
         return;
       }
       throw e;
@@ -74,7 +80,7 @@ export class ObjectStore {
 
   /** True when the store answers (used by /readyz). */
   async ping(): Promise<void> {
-    await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+    await this.guard(() => this.client.send(new HeadBucketCommand({ Bucket: this.bucket })));
   }
 
   /**
@@ -96,6 +102,10 @@ export class ObjectStore {
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       await upload.done();
+    } catch (e) {
+      // An abort by the caller (a client that went away) is the caller's reason, never an outage.
+      if (opts.signal?.aborted) throw opts.signal.reason ?? e;
+      throw asStorageOutage(e);
     } finally {
       opts.signal?.removeEventListener('abort', onAbort);
     }
@@ -103,26 +113,25 @@ export class ObjectStore {
 
   /** Stores a small object held in memory (summaries, JSON). */
   async putBytes(key: string, body: Uint8Array | string, contentType = 'application/octet-stream'): Promise<void> {
-    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
+    await this.guard(() => this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType })));
   }
 
   /** The object's bytes as a stream, optionally a byte range [start, end] (inclusive, as HTTP). */
   async getStream(key: string, range?: { start: number; end?: number }): Promise<{ body: Readable; length: number; contentType: string | undefined }> {
-    const out = await this.client.send(new GetObjectCommand({
+    const out = await this.guard(() => this.client.send(new GetObjectCommand({
       Bucket: this.bucket,
       Key: key,
       Range: range ? `bytes=${range.start}-${range.end ?? ''}` : undefined,
-    }));
+    })));
     if (!out.Body) throw new Error(`object ${key} has no body`);
-    return { body: out.Body as Readable, length: out.ContentLength ?? 0, contentType: out.ContentType };
+    return { body: tagBodyErrors(out.Body as Readable), length: out.ContentLength ?? 0, contentType: out.ContentType };
   }
 
   /** `length` bytes at `offset` (fewer at the end of the object). */
   async getRange(key: string, offset: number, length: number): Promise<Uint8Array> {
     if (length <= 0) return new Uint8Array(0);
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=${offset}-${offset + length - 1}` }));
-      return out.Body ? out.Body.transformToByteArray() : new Uint8Array(0);
+      return await this.guard(async () => readAll(await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=${offset}-${offset + length - 1}` }))));
     } catch (e) {
       // A range that starts at or past the end: nothing there.
       if (e instanceof S3ServiceException && e.$metadata.httpStatusCode === 416) return new Uint8Array(0);
@@ -131,15 +140,17 @@ export class ObjectStore {
   }
 
   async getBytes(key: string): Promise<Uint8Array> {
-    const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-    if (!out.Body) throw new Error(`object ${key} has no body`);
-    return out.Body.transformToByteArray();
+    return this.guard(async () => {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      if (!out.Body) throw new Error(`object ${key} has no body`);
+      return out.Body.transformToByteArray();
+    });
   }
 
   /** Size of an object, or null when it does not exist. */
   async size(key: string): Promise<number | null> {
     try {
-      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      const out = await this.guard(() => this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key })));
       return out.ContentLength ?? 0;
     } catch (e) {
       if (isNotFound(e)) return null;
@@ -148,7 +159,7 @@ export class ObjectStore {
   }
 
   async delete(key: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+    await this.guard(() => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })));
   }
 
   /** Keys under a prefix (tests and maintenance). */
@@ -156,7 +167,7 @@ export class ObjectStore {
     const keysFound: string[] = [];
     let token: string | undefined;
     do {
-      const out = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }));
+      const out = await this.guard(() => this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token })));
       for (const o of out.Contents ?? []) if (o.Key) keysFound.push(o.Key);
       token = out.IsTruncated ? out.NextContinuationToken : undefined;
     } while (token);
@@ -172,8 +183,7 @@ export class ObjectStore {
       slice: async (start: number, end?: number): Promise<ArrayBuffer> => {
         const stop = (end ?? byteLength) - 1;
         if (stop < start) return new ArrayBuffer(0);
-        const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=${start}-${stop}` }));
-        const bytes = await out.Body!.transformToByteArray();
+        const bytes = await this.guard(async () => readAll(await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=${start}-${stop}` }))));
         return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
       },
     };
@@ -182,6 +192,32 @@ export class ObjectStore {
   destroy(): void {
     this.client.destroy();
   }
+
+  /** Runs one call to the store (a command and the reading of its answer); an outage is thrown as OutageError. */
+  private async guard<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (e) {
+      throw asStorageOutage(e);
+    }
+  }
+}
+
+/** The whole body of an answer, read into memory (small objects and ranges). */
+async function readAll(out: { Body?: { transformToByteArray(): Promise<Uint8Array> } }): Promise<Uint8Array> {
+  return out.Body ? out.Body.transformToByteArray() : new Uint8Array(0);
+}
+
+/**
+ * The body of a GET as a stream whose errors are outages of the store: a connection cut mid-body surfaces
+ * as Node's "aborted" (ECONNRESET), which must not read as a client abort or a truncated file.
+ */
+function tagBodyErrors(body: Readable): Readable {
+  const out = new PassThrough({ highWaterMark: body.readableHighWaterMark });
+  body.once('error', (e) => out.destroy(asStorageOutage(e) as Error));
+  out.once('close', () => body.destroy());
+  body.pipe(out);
+  return out;
 }
 
 function isNotFound(e: unknown): boolean {

@@ -33,14 +33,18 @@ export interface Harness {
  * process (as `npm start` runs them), the run's PostgreSQL schema, the run's S3 server with a bucket of
  * this file's own, and a queue prefix of its own on Redis.
  */
-export async function startHarness(opts: { redisUrl?: string; workers?: boolean; env?: Record<string, string> } = {}): Promise<Harness> {
+export async function startHarness(opts: {
+  redisUrl?: string; workers?: boolean; env?: Record<string, string>;
+  /** The API and the workers reach PostgreSQL through this address (a TcpProxy a fault test can cut); `h.db` does not. */
+  databaseVia?: { host: string; port: number };
+} = {}): Promise<Harness> {
   const id = randomBytes(4).toString('hex');
   const adminToken = `fsa_test_${randomBytes(16).toString('hex')}`;
   const template = inject('databaseUrl');
   const databaseUrl = await createDatabaseFromTemplate(template, `${new URL(template).pathname.slice(1)}_${id}`);
   const env: Record<string, string> = {
     NODE_ENV: 'test',
-    DATABASE_URL: databaseUrl,
+    DATABASE_URL: opts.databaseVia ? viaAddress(databaseUrl, opts.databaseVia) : databaseUrl,
     REDIS_URL: opts.redisUrl ?? inject('redisUrl'),
     QUEUE_PREFIX: `fstest-${id}`,
     S3_ENDPOINT: inject('s3Endpoint'),
@@ -55,7 +59,7 @@ export async function startHarness(opts: { redisUrl?: string; workers?: boolean;
   const config = loadConfig(env);
   const log = createLogger(config.logLevel, 'test-api');
   const api = await startApi(config, log, adminToken);
-  const db = createDb(config.databaseUrl, { poolMax: 3 });
+  const db = createDb(databaseUrl, { poolMax: 3 });
   const store = new ObjectStore({ ...config.s3 });
   let workers: ChildProcess | undefined;
 
@@ -123,6 +127,50 @@ export async function upload(h: Harness, token: string, bytes: Uint8Array, filen
   const json = (await res.json()) as any;
   await expectMatchesContract(h, 'POST', '/v1/uploads', res.status, json, res.headers.get('content-type'));
   return { status: res.status, json };
+}
+
+function viaAddress(url: string, via: { host: string; port: number }): string {
+  const u = new URL(url);
+  u.hostname = via.host;
+  u.port = String(via.port);
+  return u.toString();
+}
+
+/**
+ * Streams a multipart upload whose body pauses halfway until `midway()` has run: a request that is still in
+ * flight while the test acts (stops a service, sends a second request). The answer must match the contract.
+ */
+export async function uploadWithPause(h: Harness, token: string, bytes: Uint8Array, filename: string, midway: () => Promise<void>, opts: { idempotencyKey?: string } = {}): Promise<{ status: number; json: any; headers: Headers }> {
+  const boundary = '----fieldsense-fault-test';
+  const enc = new TextEncoder();
+  const head = enc.encode(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: text/csv\r\n\r\n`);
+  const tail = enc.encode(`\r\n--${boundary}--\r\n`);
+  const half = Math.floor(bytes.length / 2);
+  let step = 0;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (step === 0) controller.enqueue(head);
+      else if (step === 1) controller.enqueue(bytes.subarray(0, half));
+      else if (step === 2) {
+        await midway();
+        controller.enqueue(bytes.subarray(half));
+      } else if (step === 3) controller.enqueue(tail);
+      else controller.close();
+      step++;
+    },
+  });
+  const res = await fetch(`${h.baseUrl}/v1/uploads`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}`,
+      ...(opts.idempotencyKey ? { 'idempotency-key': opts.idempotencyKey } : {}),
+    },
+    body,
+    duplex: 'half',
+  });
+  const json = (await res.json()) as any;
+  await expectMatchesContract(h, 'POST', '/v1/uploads', res.status, json, res.headers.get('content-type'));
+  return { status: res.status, json, headers: res.headers };
 }
 
 /** A study with one participant and one annotator. */

@@ -18,7 +18,7 @@ class ObjectStoreEngine implements StorageEngine {
     const stream = file.stream;
     stream.once('limit', () => abort.abort(new AppError('file_too_large', 'The file is larger than this server accepts.')));
     req.once('close', () => {
-      if (!req.readableEnded) abort.abort(new Error('Request aborted'));
+      if (!req.readableEnded) abort.abort(new AppError('upload_aborted', 'The upload was interrupted before it finished; nothing was stored. Send it again.'));
     });
     this.ingest.receiveFile(this.who(req), stream, abort.signal).then(
       (received) => cb(null, { size: received.bytes, received }),

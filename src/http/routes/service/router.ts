@@ -2,14 +2,22 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { OpenApiRegistry } from '../../openapi.js';
 import { route } from '../../route.js';
+import { optionalPrincipal } from '../../middleware/auth.js';
+import type { AuthService } from '../../../services/auth.service.js';
 import type { HealthService } from '../../../services/health.service.js';
 import type { Metrics } from '../../../lib/metrics.js';
 
-const Check = z.object({ ok: z.boolean(), error: z.string().optional().describe('why it is not reachable') });
-const Readiness = z.object({ status: z.literal('ready'), checks: z.record(z.string(), Check) });
+const Checks = z.object({ database: z.enum(['ok', 'down']), redis: z.enum(['ok', 'down']), objectStorage: z.enum(['ok', 'down']) });
+const Readiness = z.object({
+  status: z.enum(['ready', 'unavailable']),
+  checks: Checks,
+  details: z.record(z.string(), z.object({ error: z.string().optional() })).optional()
+    .describe('only with the admin token: why each service that is down is unreachable'),
+});
+const NotReady = Readiness.extend({ error: z.object({ code: z.literal('service_unavailable'), message: z.string() }) });
 
 /** Liveness, readiness, metrics and the OpenAPI document: no token needed. */
-export function serviceRouter(health: HealthService, metrics: Metrics, registry: OpenApiRegistry): Router {
+export function serviceRouter(health: HealthService, metrics: Metrics, registry: OpenApiRegistry, auth: AuthService): Router {
   const r = Router();
   const tags = ['service'];
   route(r, registry, { operationId: 'getHealth', method: 'get', path: '/healthz', summary: 'The process is up', tags, auth: 'none', responses: { 200: { description: 'Up', schema: z.object({ status: z.literal('ok') }) } } },
@@ -18,18 +26,25 @@ export function serviceRouter(health: HealthService, metrics: Metrics, registry:
   route(r, registry, { operationId: 'getReadiness', method: 'get', path: '/readyz', summary: 'Database, Redis and object storage reachable', tags, auth: 'none',
     backing: true,
     responses: {
-      200: { description: 'Ready', schema: Readiness },
-      503: { description: 'A backing service is down: the message names it, details.checks says each one (service_unavailable)' },
+      200: { description: 'Ready: every check is ok', schema: Readiness },
+      503: { description: 'A backing service is down: checks says which (ok or down, nothing more without the admin token); service_unavailable, with Retry-After', schema: NotReady },
     } },
-  async (_in, _req, res) => {
-    const r2 = await health.readiness();
+  async (_in, req, res) => {
+    const [r2, who] = await Promise.all([health.readiness(), optionalPrincipal(auth, req)]);
+    const checks = Object.fromEntries(Object.entries(r2.checks).map(([n, c]) => [n, c.ok ? 'ok' : 'down']));
+    const down = Object.entries(r2.checks).filter(([, c]) => !c.ok);
+    // Error text names hosts, ports and drivers: only the admin sees it (and the log, see HealthService).
+    const details = who?.kind === 'admin' && down.length > 0 ? { details: Object.fromEntries(down.map(([n, c]) => [n, { error: c.error }])) } : {};
     if (r2.ready) {
-      res.json({ status: 'ready', checks: r2.checks });
+      res.json({ status: 'ready', checks, ...details });
       return;
     }
-    const down = Object.entries(r2.checks).filter(([, c]) => !c.ok).map(([n]) => n);
+    const names = down.map(([n]) => n);
     res.setHeader('Retry-After', '5');
-    res.status(503).json({ error: { code: 'service_unavailable', message: `Not ready: ${down.join(', ')} ${down.length === 1 ? 'is' : 'are'} unreachable.`, details: { checks: r2.checks } } });
+    res.status(503).json({
+      status: 'unavailable', checks, ...details,
+      error: { code: 'service_unavailable', message: `Not ready: ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} unreachable.` },
+    });
   });
 
   route(r, registry, { operationId: 'getMetrics', method: 'get', path: '/metrics', summary: 'Prometheus metrics', tags, auth: 'none', responses: { 200: { description: 'Prometheus text format', schema: z.string(), contentType: 'text/plain' } } },

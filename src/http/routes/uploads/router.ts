@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { OpenApiRegistry } from '../../openapi.js';
 import { route } from '../../route.js';
@@ -7,7 +7,7 @@ import { receivedFiles, uploadMiddleware } from '../../middleware/upload.js';
 import { AppError } from '../../../lib/errors.js';
 import { cleanText } from '../../../domain/names.js';
 import type { Principal } from '../../../domain/principal.js';
-import type { IngestUploadService, UploadMetadata } from '../../../services/ingest-upload.service.js';
+import type { IngestUploadService, KeyClaim, UploadMetadata } from '../../../services/ingest-upload.service.js';
 import type { RecordingsService } from '../../../services/recordings.service.js';
 import { Id, Upload } from '../schemas.js';
 import { presentUpload } from '../presenters.js';
@@ -33,6 +33,15 @@ function asParticipant(p: Principal): { studyId: string; participantId: string }
   return p;
 }
 
+/** The Idempotency-Key claim of each upload request that sent a key. */
+const claims = new WeakMap<Response, KeyClaim>();
+
+/** A failed upload gives its key up before the error is answered (the 'close' listener is the safety net). */
+async function releaseClaimOnError(err: unknown, _req: Request, res: Response, next: NextFunction): Promise<void> {
+  await claims.get(res)?.release();
+  next(err);
+}
+
 /** Uploads: a participant's device sends a recording; it streams to object storage before 201. */
 export function uploadsRouter(ingest: IngestUploadService, recordings: RecordingsService, registry: OpenApiRegistry, limits: { maxBytes: number; maxFieldBytes: number; maxFiles: number }): Router {
   const r = Router();
@@ -41,34 +50,35 @@ export function uploadsRouter(ingest: IngestUploadService, recordings: Recording
     operationId: 'createUpload', method: 'post', path: '/v1/uploads', summary: 'Upload a recording (multipart: part "file" — repeated for several files of one session, which become one recording — optional JSON part "metadata", optional Idempotency-Key header)', tags, auth: 'any',
     body: z.object({ file: z.array(z.string().meta({ format: 'binary' })).min(1).describe('the recording; several parts for the files of one session'), metadata: Metadata.optional() }),
     bodyContentType: 'multipart/form-data', bodyEncoding: { metadata: { contentType: 'application/json' } },
-    headers: z.object({ 'Idempotency-Key': IdempotencyKey.optional().describe('the same key again answers the first upload (200) instead of storing it twice') }),
+    headers: z.object({ 'Idempotency-Key': IdempotencyKey.optional().describe('the same key with the same bytes again answers the first upload (200) instead of storing it twice; with other bytes 422; while the first request is still being received 409') }),
     responses: {
       201: { description: 'Stored and queued for processing', schema: UploadAnswer },
       200: { description: 'The same bytes or Idempotency-Key again: the first upload', schema: UploadAnswer },
       400: { description: 'No "file" part (missing_file), another file part (unexpected_field), a malformed or interrupted form (bad_request, upload_aborted), or metadata or Idempotency-Key not valid (invalid_json, validation_failed)' },
-      409: { description: 'The Idempotency-Key was used for other bytes (idempotency_key_reused)' },
+      409: { description: 'The Idempotency-Key\'s first request is still being received (idempotency_key_in_flight): send it again once that one is answered' },
       413: { description: 'A file, the metadata part or the number of files or parts beyond this server\'s limits (file_too_large, field_too_large, too_many_files, too_many_parts)' },
       415: { description: 'Not multipart/form-data (unsupported_media_type)' },
-      422: { description: 'An empty file (file_empty)' },
+      422: { description: 'An empty file (file_empty), or an Idempotency-Key used before for other bytes (idempotency_key_reused): nothing stored' },
+      503: { description: 'Object storage or the database is down (storage_unavailable, database_unavailable), also when it failed mid-body: nothing stored; Retry-After says when to try again' },
     },
   } as const;
   registry.add(doc);
   r.post('/v1/uploads',
-    async (req, res, next) => {
+    async (req: Request, res: Response, next: NextFunction) => {
       const who = asParticipant(principal(res));
       if (!req.is('multipart/form-data')) throw new AppError('unsupported_media_type', 'Send the recording as multipart/form-data with the file in a part named "file".');
       const key = req.header('idempotency-key');
       if (key !== undefined && !IdempotencyKey.safeParse(key).success) throw new AppError('validation_failed', 'The Idempotency-Key header must be 1–200 printable ASCII characters.');
-      const replay = await ingest.findReplay(who, key);
-      if (replay) {
-        req.resume();
-        res.status(200).json({ upload: presentUpload(replay), recording: replay.recording });
-        return;
+      // The key is held while the body is read: whether it is a replay is known only once the bytes are hashed.
+      if (key !== undefined) {
+        const claim = await ingest.claimKey(who, key);
+        claims.set(res, claim);
+        res.once('close', () => void claim.release());
       }
       next();
     },
     uploadMiddleware(ingest, (req) => asParticipant(principal(req.res!)), limits),
-    async (req, res) => {
+    async (req: Request, res: Response) => {
       const who = asParticipant(principal(res));
       const files = receivedFiles(req);
       if (files.length === 0) throw new AppError('missing_file', 'The form has no "file" part: send the recording in a part named "file".');
@@ -100,8 +110,11 @@ export function uploadsRouter(ingest: IngestUploadService, recordings: Recording
         idempotencyKey: req.header('idempotency-key'),
         metadata: single ? metadata : { ...metadata, files: files.map((f) => ({ name: f.filename, bytes: f.received.bytes, sha256: f.received.sha256 })) },
       });
+      // Released before answering, so that a client retrying right after the answer never meets its own claim.
+      await claims.get(res)?.release();
       res.status(out.created ? 201 : 200).json({ upload: presentUpload(out.upload), recording: out.upload.recording });
-    });
+    },
+    releaseClaimOnError);
 
   route(r, registry, { operationId: 'getUpload', method: 'get', path: '/v1/uploads/:uploadId', summary: 'An upload and its recording\'s status', tags, auth: 'any', params: z.object({ uploadId: Id('upl') }),
     responses: { 200: { description: 'Upload', schema: UploadAnswer } } },
