@@ -102,15 +102,43 @@ describe('outages: database down', () => {
     await proxy.close();
   });
 
+  it('a client that aborts mid-upload: nothing stored, its key given up, and no 5xx in the metrics', async () => {
+    const before = await h.store.list(`raw/${study.studyId}/`);
+    const bytes = new TextEncoder().encode(sensorLoggerCsv({ rows: 4000, rateHz: 100, startNs: 1_715_000_000_000_000_000n }));
+    const boundary = '----fieldsense-abort-test';
+    const abort = new AbortController();
+    let step = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (step++ === 0) controller.enqueue(new TextEncoder().encode(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\n`));
+        else if (step === 2) controller.enqueue(bytes.subarray(0, bytes.length / 2));
+        else setTimeout(() => abort.abort(), 300);
+      },
+    });
+    await expect(fetch(`${h.baseUrl}/v1/uploads`, {
+      method: 'POST', body, duplex: 'half', signal: abort.signal,
+      headers: { authorization: `Bearer ${study.participantToken}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'idempotency-key': 'aborted-1' },
+    })).rejects.toThrow();
+    for (let i = 0; i < 100 && (await h.db.idempotencyClaim.count()) > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await h.db.idempotencyClaim.count()).toBe(0);
+    expect(await h.db.upload.count()).toBe(0);
+    expect(await h.store.list(`raw/${study.studyId}/`)).toEqual(before);
+    const metrics = await (await fetch(`${h.baseUrl}/metrics`)).text();
+    expect(metrics).not.toMatch(/route="\/v1\/uploads",status="5\d\d"/);
+    const again = await upload(h, study.participantToken, bytes, 'a.csv', { idempotencyKey: 'aborted-1' });
+    expect(again.status).toBe(201);
+  });
+
   it('cut mid-upload: 503 database_unavailable with Retry-After, no upload row and no object', async () => {
     const before = await h.store.list(`raw/${study.studyId}/`);
+    const rows = await h.db.upload.count();
     const bytes = new TextEncoder().encode(sensorLoggerCsv({ rows: 4000, rateHz: 100, startNs: 1_713_000_000_000_000_000n }));
     const up = await uploadWithPause(h, study.participantToken, bytes, 'Accelerometer.csv', () => proxy.cut());
     expect(up.status).toBe(503);
     expect(up.json.error.code).toBe('database_unavailable');
     expect(up.headers.get('retry-after')).toBeTruthy();
     expectNoInternals(up.json, [proxy.port]);
-    expect(await h.db.upload.count()).toBe(0);
+    expect(await h.db.upload.count()).toBe(rows);
     expect(await h.store.list(`raw/${study.studyId}/`)).toEqual(before);
   });
 
