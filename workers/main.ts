@@ -1,4 +1,4 @@
-import { Worker, type Job } from 'bullmq';
+import { Worker } from 'bullmq';
 import { loadConfig } from '../src/config/config.js';
 import { createLogger } from '../src/lib/logger.js';
 import { RECORDING_STEPS, STEPS, StepPayload, type Step } from '../src/jobs/catalogue.js';
@@ -7,25 +7,24 @@ import { buildWorkerServices } from '../src/main/container.js';
 import { onStopRequest } from '../src/main/child-lifecycle.js';
 import { stepHandlers } from './handlers/steps.js';
 import { waitingOutOutages } from '../src/jobs/outage-retry.js';
+import { serveMetrics } from '../src/lib/metrics-server.js';
+import { failureFields, jobLogFields, jobLogMixin, observedStep } from './observe-step.js';
 
 /**
  * The worker process: one BullMQ Worker per queue (validate, segment, annotate). SIGTERM/SIGINT close the
  * workers gracefully: running jobs finish, no new ones start.
  */
 const config = loadConfig();
-const log = createLogger(config.logLevel, 'fieldsense-worker');
+// Every line written while a job runs names the job, its recording and run, and the request that started it.
+const log = createLogger(config.logLevel, 'fieldsense-worker', { mixin: jobLogMixin });
 const services = buildWorkerServices(config, log);
 const handlers = stepHandlers(services.processing, services.alignment);
 // A backing service that is down makes a step wait and retry, not fail (src/jobs/outage-retry.ts).
 const outagePolicy = { baseDelayMs: config.jobs.backoffMs, maxDelayMs: config.jobs.outageRetryMaxMs, budgetMs: config.jobs.outageBudgetMs };
 
 const workers = STEPS.map((step: Step) => {
-  const w = new Worker(step, waitingOutOutages(async (job: Job) => {
-    const jl = log.child({ jobId: job.id, step, recordingId: (job.data as { recordingId?: string }).recordingId, attempt: job.attemptsMade + 1 });
-    const outcome = await handlers[step](job);
-    jl.info({ outcome }, 'step finished');
-    return outcome;
-  }, outagePolicy, log), {
+  // Observed outside the outage wait: a step delayed for an outage is timed as `delayed`, and its lines name the job too.
+  const w = new Worker(step, observedStep(step, waitingOutOutages(handlers[step], outagePolicy, log), log, services.metrics), {
     connection: workerConnection(config.redisUrl),
     prefix: config.queuePrefix,
     concurrency: config.jobs.concurrency,
@@ -36,18 +35,21 @@ const workers = STEPS.map((step: Step) => {
   w.on('failed', (job, err) => {
     if (!job) return;
     const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
-    const jl = log.child({ jobId: job.id, step, attempt: job.attemptsMade });
+    const failure = failureFields(job, err);
+    // A parent failed for its child's failure is the same failure again: counted once, at the step that failed.
+    if (failure.code !== 'child_failed') services.metrics.stepFailures.inc({ step, code: failure.code });
+    const jl = log.child(jobLogFields(job, step, job.attemptsMade));
     if (!final) {
-      jl.warn({ err: err.message }, 'step failed; it will be retried');
+      jl.warn({ err: err.message, ...failure }, 'step failed; it will be retried');
       return;
     }
     if (err.name === 'UnrecoverableError') {
       // A file that cannot be read (the recording is already `rejected` with its reason), or a parent
       // step whose child ended that way: an outcome, not an incident.
-      jl.info({ reason: err.message }, 'step ended without retry');
+      jl.info({ reason: err.message, ...failure }, 'step ended without retry');
       return;
     }
-    jl.error({ err }, 'step failed after its last attempt');
+    jl.error({ err, ...failure }, 'step failed after its last attempt');
     const p = StepPayload.safeParse(job.data);
     const failsRecording = (RECORDING_STEPS as readonly string[]).includes(step);
     if (p.success && failsRecording) {
@@ -58,8 +60,10 @@ const workers = STEPS.map((step: Step) => {
   return w;
 });
 
-log.info({ queues: STEPS, prefix: config.queuePrefix, concurrency: config.jobs.concurrency }, 'workers started');
-process.send?.({ type: 'ready' });
+const metricsServer = await serveMetrics(services.metrics.registry, config.http.host, config.metrics.workerPort, log);
+const metricsUrl = metricsServer.port === null ? null : `http://${config.http.host}:${metricsServer.port}/metrics`;
+log.info({ queues: STEPS, prefix: config.queuePrefix, concurrency: config.jobs.concurrency, metrics: metricsUrl }, 'workers started');
+process.send?.({ type: 'ready', metricsPort: metricsServer.port });
 
 // SHUTDOWN_DEADLINE_MS (15 s by default) fits under the launcher's SIGKILL, 5 s after it.
 const SHUTDOWN_DEADLINE_MS = config.shutdownDeadlineMs;
@@ -76,6 +80,7 @@ async function shutdown(signal: string): Promise<void> {
   }, SHUTDOWN_DEADLINE_MS);
   deadline.unref();
   await Promise.all(workers.map((w) => w.close()));
+  await metricsServer.close();
   await services.close();
   log.info('workers closed');
   process.exit(0);

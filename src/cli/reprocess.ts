@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../config/config.js';
 import { createLogger } from '../lib/logger.js';
 import { createDb } from '../repositories/db.js';
@@ -31,6 +32,8 @@ try {
   }
   const statuses = (opts.status ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const recordings = new RecordingsRepository(db);
+  // One id for the whole batch, as a request's: every worker log line of these runs names it.
+  const requestId = `reprocess-${randomUUID()}`;
   let after: string | undefined;
   let started = 0;
   for (;;) {
@@ -38,13 +41,13 @@ try {
     if (page.length === 0) break;
     for (const r of page) {
       if (!statuses.includes(r.status)) continue;
-      if (!opts['dry-run']) await recordings.startReprocess(r.id);
+      if (!opts['dry-run']) await recordings.startReprocess(r.id, requestId);
       started++;
     }
     after = page.at(-1)!.id;
   }
   process.stdout.write(`${opts['dry-run'] ? 'Would reprocess' : 'Reprocessing'} ${started} recording(s) of ${study.slug}; the workers pick them up (the API's outbox relay queues them).\n`);
-  log.info({ study: study.slug, started }, 'reprocess requested');
+  log.info({ study: study.slug, started, requestId }, 'reprocess requested');
 } finally {
   await db.$disconnect();
 }

@@ -71,6 +71,12 @@ const EnvSchema = z.object({
    * launcher kills a child that is still there 5 s after this.
    */
   SHUTDOWN_DEADLINE_MS: z.coerce.number().int().min(0).max(600_000).default(15_000),
+  /**
+   * Port of the workers' Prometheus endpoint (`GET /metrics` on HOST; the API serves its own on PORT).
+   * `0`: a spare port, named in the workers' start-up log line. Taken by another process: the workers run
+   * without it and log an error.
+   */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -101,6 +107,7 @@ export interface Config {
     readonly outageBudgetMs: number; readonly outageRetryMaxMs: number;
   };
   readonly logLevel: string;
+  readonly metrics: { readonly workerPort: number };
   readonly shutdownDeadlineMs: number;
 }
 
@@ -146,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       outageBudgetMs: e.OUTAGE_BUDGET_MS, outageRetryMaxMs: e.OUTAGE_RETRY_MAX_MS,
     }),
     logLevel: e.NODE_ENV === 'test' && !env.LOG_LEVEL ? 'silent' : e.LOG_LEVEL,
+    metrics: Object.freeze({ workerPort: e.WORKER_METRICS_PORT }),
     shutdownDeadlineMs: e.SHUTDOWN_DEADLINE_MS,
   });
 }

@@ -1,6 +1,6 @@
 import express, { type Express } from 'express';
 import type { Logger } from '../lib/logger.js';
-import type { Metrics } from '../lib/metrics.js';
+import type { ApiMetrics, UploadOutcome } from '../lib/metrics.js';
 import type { AuthService } from '../services/auth.service.js';
 import type { StudiesService } from '../services/studies.service.js';
 import type { IngestUploadService } from '../services/ingest-upload.service.js';
@@ -20,7 +20,7 @@ import { annotationsRouter } from './routes/annotations/router.js';
 
 export interface AppDeps {
   log: Logger;
-  metrics: Metrics;
+  metrics: ApiMetrics;
   auth: AuthService;
   studies: StudiesService;
   ingest: IngestUploadService;
@@ -33,6 +33,16 @@ export interface AppDeps {
   publicRouters?: express.Router[];
 }
 
+/**
+ * How an answered upload request ended, from its status: 201 stored, 200 an earlier upload (same bytes or
+ * Idempotency-Key), 4xx refused at upload time (too large, not multipart, empty, …), 5xx our failure.
+ */
+function uploadOutcome(status: number): UploadOutcome {
+  if (status === 201) return 'created';
+  if (status < 400) return 'duplicate';
+  return status < 500 ? 'rejected' : 'failed';
+}
+
 /** Builds the HTTP app from its dependencies: no connections or work at import time. */
 export function createApp(d: AppDeps): Express {
   const app = express();
@@ -40,7 +50,10 @@ export function createApp(d: AppDeps): Express {
   app.set('trust proxy', 'loopback');
   app.set('query parser', 'simple');
   const registry = new OpenApiRegistry();
-  app.use(requestContext(d.log, (method, route, status, seconds) => d.metrics.httpDuration.observe({ method, route, status: String(status) }, seconds)));
+  app.use(requestContext(d.log, ({ method, route, status, seconds }) => {
+    d.metrics.httpDuration.observe({ method, route, status: String(status) }, seconds);
+    if (method === 'POST' && route === '/v1/uploads') d.metrics.uploads.inc({ outcome: uploadOutcome(status) });
+  }));
   app.use(serviceRouter(d.health, d.metrics, registry, d.auth));
   for (const r of d.publicRouters ?? []) app.use(r);
   app.use('/v1', authenticate(d.auth));

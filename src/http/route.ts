@@ -1,6 +1,7 @@
 import type { Request, Response, Router } from 'express';
 import type { OpenApiRegistry, RouteDoc } from './openapi.js';
 import { parseRequest } from './validate.js';
+import { noteSubject } from './middleware/request-context.js';
 
 export type Parsed<D extends RouteDoc> = ReturnType<typeof parseRequest<D>>;
 
@@ -13,6 +14,7 @@ export function route<D extends RouteDoc>(
 ): void {
   registry.add(doc);
   router[doc.method](doc.path, async (req: Request, res: Response) => {
+    noteSubject(res, req.params);
     await handler(parseRequest(doc, req), req, res);
   });
 }

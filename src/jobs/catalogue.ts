@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { REQUEST_ID_PATTERN } from '../lib/ids.js';
 
 /**
  * The one job catalogue. A recording is processed by a BullMQ flow of steps, each on its own queue:
@@ -16,6 +17,11 @@ export const StepPayload = z.object({
   recordingId: z.string().regex(/^rec_[A-Za-z0-9_-]+$/),
   /** The recording's processing run (0 for the first, +1 per reprocess). */
   run: z.number().int().min(0),
+  /**
+   * The request that started the run (the upload, the reprocess request, or one `npm run reprocess` batch):
+   * every worker log line of the run names it. Optional: rows and jobs written before it existed have none.
+   */
+  requestId: z.string().regex(REQUEST_ID_PATTERN).optional(),
 });
 export type StepPayload = z.infer<typeof StepPayload>;
 

@@ -1,4 +1,4 @@
-import { FlowProducer, type ConnectionOptions } from 'bullmq';
+import { FlowProducer, Queue, type ConnectionOptions, type JobState } from 'bullmq';
 import { Redis } from 'ioredis';
 import { STEPS, jobId, stepJobOptions, type Step, type StepPayload } from './catalogue.js';
 
@@ -60,5 +60,30 @@ export class RecordingFlows {
 
   async close(): Promise<void> {
     await this.producer.close();
+  }
+}
+
+/** The job states the queue-depth gauge reports (`waiting-children`: a parent step waiting for the one before it). */
+const COUNTED_STATES: readonly JobState[] = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'failed', 'completed'];
+
+/** Job counts of every step's queue by state, read at scrape time for the metrics. */
+export class QueueDepths {
+  private readonly queues: Queue[];
+
+  /** `connection` should fail fast while Redis is away (createProducerRedis), so that a scrape never hangs on it. */
+  constructor(connection: Redis, prefix: string) {
+    this.queues = STEPS.map((step) => {
+      const q = new Queue(step, { connection, prefix });
+      q.on('error', () => undefined); // a read that fails leaves the gauge out of that scrape; the workers report Redis
+      return q;
+    });
+  }
+
+  async read(): Promise<{ queue: string; counts: Record<string, number> }[]> {
+    return Promise.all(this.queues.map(async (q) => ({ queue: q.name, counts: await q.getJobCounts(...COUNTED_STATES) })));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.queues.map((q) => q.close()));
   }
 }

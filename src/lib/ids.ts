@@ -14,3 +14,9 @@ export function newToken(kind: 'fsa' | 'fsp' | 'fsn'): string {
 export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
+
+/**
+ * What a request id may be: a client's `X-Request-Id` is kept when it matches (else a UUID is made). It travels
+ * from the request into the outbox row and the jobs of the recording, so that their log lines name it too.
+ */
+export const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,100}$/;

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../lib/logger.js';
-import { Metrics } from '../lib/metrics.js';
+import { ApiMetrics, WorkerMetrics, type ProcessMetrics } from '../lib/metrics.js';
 import { createDb, type Db } from '../repositories/db.js';
 import { StudiesRepository } from '../repositories/studies.repository.js';
 import { CredentialsRepository } from '../repositories/credentials.repository.js';
@@ -12,7 +12,7 @@ import { OutboxRepository } from '../repositories/outbox.repository.js';
 import { IdempotencyClaimsRepository } from '../repositories/idempotency-claims.repository.js';
 import { pingDatabase } from '../repositories/bootstrap.js';
 import { ObjectStore } from '../storage/object-store.js';
-import { createProducerRedis, RecordingFlows } from '../jobs/queues.js';
+import { createProducerRedis, QueueDepths, RecordingFlows } from '../jobs/queues.js';
 import { OutboxRelay } from '../jobs/outbox-relay.js';
 import { AuthService } from '../services/auth.service.js';
 import { StudiesService } from '../services/studies.service.js';
@@ -26,22 +26,32 @@ import { AlignRecordingsService } from '../services/align-recordings.service.js'
 import { AlignmentsRepository } from '../repositories/alignments.repository.js';
 import { createApp } from '../http/app.js';
 
-export function createObjectStore(config: Config): ObjectStore {
-  return new ObjectStore({ ...config.s3, partBytes: config.upload.partBytes });
+/** The object store; with `metrics`, its failed calls are counted. */
+export function createObjectStore(config: Config, metrics?: ProcessMetrics): ObjectStore {
+  return new ObjectStore({
+    ...config.s3, partBytes: config.upload.partBytes,
+    ...(metrics ? { onFailure: (operation: string, kind: string) => metrics.countDependencyError('object_store', operation, kind) } : {}),
+  });
+}
+
+/** The database client of a process, its failed queries counted. */
+function createCountedDb(config: Config, metrics: ProcessMetrics, poolMax?: number): Db {
+  return createDb(config.databaseUrl, { ...(poolMax ? { poolMax } : {}), onFailure: (operation, kind) => metrics.countDependencyError('database', operation, kind) });
 }
 
 /** Everything the API process needs, wired from the config. Nothing connects until used. */
 export function buildApi(config: Config, log: Logger, adminToken: string): {
   app: ReturnType<typeof createApp>; db: Db; store: ObjectStore; redis: Redis; relay: OutboxRelay; close: () => Promise<void>;
 } {
-  const db = createDb(config.databaseUrl);
-  const store = createObjectStore(config);
+  // The outbox gauges read `outbox` (made below, on the counted db) at scrape time.
+  const metrics = new ApiMetrics({ pendingCount: () => outbox.pendingCount(), oldestPendingAgeSeconds: () => outbox.oldestPendingAgeSeconds() });
+  const db = createCountedDb(config, metrics);
+  const store = createObjectStore(config, metrics);
   const redis = createProducerRedis(config.redisUrl);
   redis.on('error', () => undefined); // reported by /readyz and the relay, not as a crash
   const flows = new RecordingFlows(redis, config.queuePrefix, { attempts: config.jobs.attempts, backoffMs: config.jobs.backoffMs });
   const outbox = new OutboxRepository(db);
   const relay = new OutboxRelay(outbox, flows, log.child({ component: 'outbox-relay' }), config.jobs.outboxPollMs);
-  const metrics = new Metrics(() => outbox.pendingCount());
   const studiesRepo = new StudiesRepository(db);
   const uploads = new UploadsRepository(db);
   const recordingsRepo = new RecordingsRepository(db);
@@ -52,7 +62,7 @@ export function buildApi(config: Config, log: Logger, adminToken: string): {
     metrics,
     auth: new AuthService(new CredentialsRepository(db), adminToken),
     studies: new StudiesService(studiesRepo, new CredentialsRepository(db)),
-    ingest: new IngestUploadService(uploads, new IdempotencyClaimsRepository(db), store, () => { metrics.uploads.inc({ outcome: 'created' }); wake(); }, log, config.upload.idempotencyLeaseMs),
+    ingest: new IngestUploadService(uploads, new IdempotencyClaimsRepository(db), store, (bytes) => { metrics.uploadBytes.inc(bytes); wake(); }, log, config.upload.idempotencyLeaseMs),
     recordings,
     annotations: new AnnotationsService(new AnnotationsRepository(db), studiesRepo, recordings),
     evaluations: new EvaluateStudyService(studiesRepo, new AnnotationsRepository(db)),
@@ -71,13 +81,30 @@ export function buildApi(config: Config, log: Logger, adminToken: string): {
   };
 }
 
-/** Everything a worker process needs. */
+/**
+ * Everything a worker process needs, and its metrics: the queue depths (read from Redis) and the recordings
+ * by status (from the database) are computed at scrape time, by this process only.
+ */
 export function buildWorkerServices(config: Config, log: Logger): {
-  db: Db; store: ObjectStore; processing: ProcessRecordingService; alignment: AlignRecordingsService; close: () => Promise<void>;
+  db: Db; store: ObjectStore; processing: ProcessRecordingService; alignment: AlignRecordingsService; metrics: WorkerMetrics; close: () => Promise<void>;
 } {
-  const db = createDb(config.databaseUrl, { poolMax: 5 });
-  const store = createObjectStore(config);
-  const processing = new ProcessRecordingService(new RecordingsRepository(db), store, log);
+  // The gauges read `recordings` and `depths` (made below) at scrape time.
+  const metrics = new WorkerMetrics({ queueDepths: () => depths.read(), recordingsByStatus: () => recordings.countByStatus() });
+  const db = createCountedDb(config, metrics, 5);
+  const store = createObjectStore(config, metrics);
+  const recordings = new RecordingsRepository(db);
+  const redis = createProducerRedis(config.redisUrl);
+  redis.on('error', () => undefined); // the workers' own connections report Redis outages
+  const depths = new QueueDepths(redis, config.queuePrefix);
+  const processing = new ProcessRecordingService(recordings, store, log);
   const alignment = new AlignRecordingsService(new AlignmentsRepository(db), store, log);
-  return { db, store, processing, alignment, close: async () => { await db.$disconnect(); store.destroy(); } };
+  return {
+    db, store, processing, alignment, metrics,
+    close: async () => {
+      await depths.close();
+      redis.disconnect();
+      await db.$disconnect();
+      store.destroy();
+    },
+  };
 }

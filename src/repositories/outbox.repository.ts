@@ -41,4 +41,11 @@ export class OutboxRepository {
   async pendingCount(): Promise<number> {
     return this.db.outboxEvent.count({ where: { publishedAt: null } });
   }
+
+  /** Seconds since the oldest unpublished row was written (the database's clock); 0 when none waits. */
+  async oldestPendingAgeSeconds(): Promise<number> {
+    const [row] = await this.db.$queryRaw<{ age: number | null }[]>`
+      SELECT EXTRACT(EPOCH FROM (now() - min("createdAt")))::float8 AS "age" FROM "OutboxEvent" WHERE "publishedAt" IS NULL`;
+    return Math.max(0, row?.age ?? 0);
+  }
 }

@@ -68,6 +68,14 @@ export class RecordingsRepository {
     return r ? toView(r) : null;
   }
 
+  /** How many recordings are in each status (every status named, 0 included): a gauge for the dashboards. */
+  async countByStatus(): Promise<Record<RecordingStatus, number>> {
+    const counts: Record<RecordingStatus, number> = { queued: 0, processing: 0, ready: 0, rejected: 0, failed: 0 };
+    const rows = await this.db.recording.groupBy({ by: ['status'], _count: { _all: true } });
+    for (const r of rows) counts[r.status] = r._count._all;
+    return counts;
+  }
+
   /** Lists by id order (ids are random, so this is a stable, not chronological, cursor order). */
   async list(filter: { studyId?: string; participantId?: string; status?: RecordingStatus }, opts: { limit: number; after?: string }): Promise<RecordingView[]> {
     const rows = await this.db.recording.findMany({
@@ -189,12 +197,15 @@ export class RecordingsRepository {
     });
   }
 
-  /** Starts a new processing run: status back to queued and an outbox row, in one transaction. */
-  async startReprocess(id: string): Promise<number | null> {
+  /**
+   * Starts a new processing run: status back to queued and an outbox row, in one transaction. `requestId`
+   * (the request that asked for it) is carried in the jobs, for their log lines.
+   */
+  async startReprocess(id: string, requestId?: string): Promise<number | null> {
     return this.db.$transaction(async (tx) => {
       const r = await tx.recording.update({ where: { id }, data: { processRun: { increment: 1 }, status: 'queued', stage: null, completedStage: null, errorCode: null, errorMessage: null }, select: { processRun: true } }).catch(() => null);
       if (!r) return null;
-      const payload: StepPayload = { recordingId: id, run: r.processRun };
+      const payload: StepPayload = { recordingId: id, run: r.processRun, ...(requestId ? { requestId } : {}) };
       await tx.outboxEvent.create({ data: { jobName: 'recording.process', jobId: jobId(id, r.processRun, 'align'), payload } });
       return r.processRun;
     });

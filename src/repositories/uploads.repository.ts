@@ -34,6 +34,8 @@ export interface NewUpload {
   metadata: Record<string, unknown> | null;
   device: Record<string, unknown> | null;
   timezone: string | null;
+  /** The request that uploaded it: carried in the outbox row and the jobs, for their log lines. */
+  requestId?: string;
 }
 
 export class UploadsRepository {
@@ -56,7 +58,7 @@ export class UploadsRepository {
    * Returns null when another upload with the same bytes or idempotency key won the race.
    */
   async createWithRecording(u: NewUpload): Promise<UploadRow | null> {
-    const payload: StepPayload = { recordingId: u.recordingId, run: 0 };
+    const payload: StepPayload = { recordingId: u.recordingId, run: 0, ...(u.requestId ? { requestId: u.requestId } : {}) };
     try {
       return await this.db.$transaction(async (tx) => {
         await tx.upload.create({

@@ -42,6 +42,8 @@ export interface KeyClaim {
 
 type CommitMeta = {
   filename: string; contentType: string | null; idempotencyKey: string | undefined; metadata: UploadMetadata | null;
+  /** The request's id, carried into the recording's jobs so that their log lines name it. */
+  requestId?: string;
 };
 
 /**
@@ -57,7 +59,8 @@ export class IngestUploadService {
     private readonly uploads: UploadsRepository,
     private readonly claims: IdempotencyClaimsRepository,
     private readonly store: ObjectStore,
-    private readonly onCommitted: () => void,
+    /** Told of each committed upload (its size in bytes): wakes the outbox relay, counts the bytes. */
+    private readonly onCommitted: (bytes: number) => void,
     private readonly log: Logger,
     /** How long a claim on an Idempotency-Key outlives a request that stopped renewing it (it crashed). */
     private readonly claimLeaseMs = 30_000,
@@ -187,6 +190,7 @@ export class IngestUploadService {
       contentType: meta.contentType,
       objectKey: file.objectKey,
       idempotencyKey: meta.idempotencyKey ?? null,
+      ...(meta.requestId ? { requestId: meta.requestId } : {}),
       metadata: meta.metadata ? { ...meta.metadata } : null,
       device: meta.metadata?.device ? { ...meta.metadata.device } : null,
       timezone: meta.metadata?.timezone ?? null,
@@ -201,7 +205,7 @@ export class IngestUploadService {
       return { created: false, upload: winner };
     }
     keep();
-    this.onCommitted();
+    this.onCommitted(file.bytes);
     return { created: true, upload: created };
   }
 

@@ -140,11 +140,14 @@ export class RecordingsService {
     return { stream: streamName, fromS, toS, t, channels, reduced: w.reduced };
   }
 
-  /** Starts a new processing run (admin). Outputs of the new run replace the old ones when it completes. */
-  async reprocess(p: Principal, recordingId: string): Promise<RecordingView> {
+  /**
+   * Starts a new processing run (admin). Outputs of the new run replace the old ones when it completes.
+   * `requestId` (the asking request's) is carried into the run's jobs, for their log lines.
+   */
+  async reprocess(p: Principal, recordingId: string, requestId?: string): Promise<RecordingView> {
     await this.get(p, recordingId);
     if (p.kind !== 'admin') throw new AppError('forbidden', 'Only the admin token may reprocess recordings.');
-    const run = await this.recordings.startReprocess(recordingId);
+    const run = await this.recordings.startReprocess(recordingId, requestId);
     if (run === null) throw new AppError('not_found', `There is no recording ${recordingId}.`);
     this.onCommitted();
     return this.get(p, recordingId);

@@ -15,6 +15,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent } from 'node:http';
+import { countStoreFailures, type StoreFailureListener } from './store-failures.js';
 import { asStorageOutage } from '../lib/outages.js';
 
 /** S3's smallest multipart part (all but the last). */
@@ -30,6 +31,8 @@ export interface ObjectStoreOptions {
   forcePathStyle: boolean;
   /** Size of each multipart part; memory per streamed put ≈ queueSize × partBytes. */
   partBytes?: number;
+  /** Told of each failed send (after the SDK's retries), for the dependency-error metric. */
+  onFailure?: StoreFailureListener;
 }
 
 /** A random-access view of one object, for readers that need a file's footer (Parquet). */
@@ -63,6 +66,7 @@ export class ObjectStore {
       requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 64 }) }),
       maxAttempts: 3,
     });
+    if (opts.onFailure) countStoreFailures(this.client, opts.onFailure);
   }
 
   /** Creates the bucket when it does not exist yet. */

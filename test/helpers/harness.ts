@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { expect, inject } from 'vitest';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { callApi, type ApiAnswer } from '../../src/lib/api-client.js';
-import { createLogger } from '../../src/lib/logger.js';
+import { createLogger, type DestinationStream } from '../../src/lib/logger.js';
 import { startApi } from '../../src/main/api.js';
 import { TSX_NODE_ARGS } from '../../src/main/child-process-args.js';
 import { createDb, type Db } from '../../src/repositories/db.js';
@@ -23,7 +23,15 @@ export interface Harness {
   adminToken: string;
   db: Db;
   store: ObjectStore;
-  startWorkers(extraEnv?: Record<string, string>): Promise<ChildProcess>;
+  /**
+   * Starts the workers (a child process). With `captureStdout`, their stdout (pino JSON lines) is kept in
+   * `workerStdout` instead of shown.
+   */
+  startWorkers(extraEnv?: Record<string, string>, opts?: { captureStdout?: boolean }): Promise<ChildProcess>;
+  /** The first IPC message of the running workers: `{ type: 'ready', metricsPort }`. */
+  workersReady: { type?: string; metricsPort?: number | null } | undefined;
+  /** What the workers wrote to stdout, when started with `captureStdout`. */
+  workerStdout: string[];
   stopWorkers(signal?: NodeJS.Signals): Promise<void>;
   close(): Promise<void>;
 }
@@ -34,7 +42,7 @@ export interface Harness {
  * this file's own, and a queue prefix of its own on Redis.
  */
 export async function startHarness(opts: {
-  redisUrl?: string; workers?: boolean; env?: Record<string, string>;
+  redisUrl?: string; workers?: boolean; env?: Record<string, string>; apiLog?: DestinationStream;
   /** The API and the workers reach PostgreSQL through this address (a TcpProxy a fault test can cut); `h.db` does not. */
   databaseVia?: { host: string; port: number };
 } = {}): Promise<Harness> {
@@ -54,10 +62,11 @@ export async function startHarness(opts: {
     JOB_BACKOFF_MS: '200',
     OUTBOX_POLL_MS: '200',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    WORKER_METRICS_PORT: '0',
     ...opts.env,
   };
   const config = loadConfig(env);
-  const log = createLogger(config.logLevel, 'test-api');
+  const log = createLogger(config.logLevel, 'test-api', opts.apiLog ? { destination: opts.apiLog } : {});
   const api = await startApi(config, log, adminToken);
   const db = createDb(databaseUrl, { poolMax: 3 });
   const store = new ObjectStore({ ...config.s3 });
@@ -70,15 +79,18 @@ export async function startHarness(opts: {
     adminToken,
     db,
     store,
-    async startWorkers(extraEnv = {}) {
+    workersReady: undefined,
+    workerStdout: [],
+    async startWorkers(extraEnv = {}, startOpts = {}) {
       const child = fork(path.join(ROOT, 'workers/main.ts'), [], {
         cwd: ROOT,
         execArgv: [...TSX_NODE_ARGS],
         env: { ...process.env, ...env, ...extraEnv },
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        stdio: ['ignore', startOpts.captureStdout ? 'pipe' : 'inherit', 'inherit', 'ipc'],
       });
-      await new Promise<void>((resolve, reject) => {
-        child.once('message', () => resolve());
+      child.stdout?.setEncoding('utf8').on('data', (chunk: string) => h.workerStdout.push(chunk));
+      h.workersReady = await new Promise<Harness['workersReady']>((resolve, reject) => {
+        child.once('message', (m) => resolve(m as Harness['workersReady']));
         child.once('exit', (code) => reject(new Error(`workers exited with ${code} while starting`)));
       });
       workers = child;
@@ -115,13 +127,13 @@ export async function call(h: Harness, token: string, method: string, p: string,
 }
 
 /** Uploads bytes as the `file` part of a multipart form; the answer must match what /v1/openapi.json declares. */
-export async function upload(h: Harness, token: string, bytes: Uint8Array, filename: string, opts: { idempotencyKey?: string; metadata?: unknown } = {}): Promise<{ status: number; json: any }> {
+export async function upload(h: Harness, token: string, bytes: Uint8Array, filename: string, opts: { idempotencyKey?: string; metadata?: unknown; requestId?: string } = {}): Promise<{ status: number; json: any }> {
   const form = new FormData();
   form.append('file', new Blob([bytes]), filename);
   if (opts.metadata !== undefined) form.append('metadata', JSON.stringify(opts.metadata));
   const res = await fetch(`${h.baseUrl}/v1/uploads`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${token}`, ...(opts.idempotencyKey ? { 'idempotency-key': opts.idempotencyKey } : {}) },
+    headers: { authorization: `Bearer ${token}`, ...(opts.idempotencyKey ? { 'idempotency-key': opts.idempotencyKey } : {}), ...(opts.requestId ? { 'x-request-id': opts.requestId } : {}) },
     body: form,
   });
   const json = (await res.json()) as any;

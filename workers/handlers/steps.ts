@@ -5,6 +5,11 @@ import type { AlignRecordingsService } from '../../src/services/align-recordings
 
 export type Handler = (job: Job) => Promise<StepOutcome>;
 
+/** An error BullMQ does not retry, with the `code` that the failure metric and log lines name. */
+function unrecoverable(code: string, message: string): UnrecoverableError {
+  return Object.assign(new UnrecoverableError(message), { code });
+}
+
 /**
  * One handler per step: re-validate the payload, call the service, return. A file that cannot be read
  * becomes an UnrecoverableError (no retries); anything else is thrown as is and retried with backoff.
@@ -12,11 +17,11 @@ export type Handler = (job: Job) => Promise<StepOutcome>;
 export function stepHandlers(processing: ProcessRecordingService, alignment: AlignRecordingsService): Record<Step, Handler> {
   const wrap = (run: (recordingId: string, runNo: number) => Promise<StepOutcome>): Handler => async (job) => {
     const parsed = StepPayload.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`invalid payload for ${job.name}: ${parsed.error.message}`);
+    if (!parsed.success) throw unrecoverable('invalid_payload', `invalid payload for ${job.name}: ${parsed.error.message}`);
     try {
       return await run(parsed.data.recordingId, parsed.data.run);
     } catch (err) {
-      if (err instanceof RecordingRejected) throw new UnrecoverableError(`${err.code}: ${err.message}`);
+      if (err instanceof RecordingRejected) throw unrecoverable(err.code, `${err.code}: ${err.message}`);
       throw err;
     }
   };

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { OpenApiRegistry } from '../../openapi.js';
 import { route } from '../../route.js';
 import { principal } from '../../middleware/auth.js';
+import { locals } from '../../middleware/request-context.js';
 import type { RecordingsService } from '../../../services/recordings.service.js';
 import { Id, ListQuery, Recording, page } from '../schemas.js';
 import { presentPage, presentRecording } from '../presenters.js';
@@ -86,7 +87,7 @@ export function recordingsRouter(recordings: RecordingsService, registry: OpenAp
   route(r, registry, { operationId: 'reprocessRecording', method: 'post', path: '/v1/recordings/:recordingId/reprocess', summary: 'Run the pipeline again (admin); results replace the old ones', tags, auth: 'admin', params: RecParams,
     responses: { 202: { description: 'Queued', schema: Recording } } },
   async ({ params }, _req, res) => {
-    res.status(202).json(presentRecording(await recordings.reprocess(principal(res), params.recordingId)));
+    res.status(202).json(presentRecording(await recordings.reprocess(principal(res), params.recordingId, locals(res).requestId)));
   });
   return r;
 }

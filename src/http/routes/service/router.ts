@@ -5,7 +5,7 @@ import { route } from '../../route.js';
 import { optionalPrincipal } from '../../middleware/auth.js';
 import type { AuthService } from '../../../services/auth.service.js';
 import type { HealthService } from '../../../services/health.service.js';
-import type { Metrics } from '../../../lib/metrics.js';
+import type { ProcessMetrics } from '../../../lib/metrics.js';
 
 const Checks = z.object({ database: z.enum(['ok', 'down']), redis: z.enum(['ok', 'down']), objectStorage: z.enum(['ok', 'down']) });
 const Readiness = z.object({
@@ -17,7 +17,7 @@ const Readiness = z.object({
 const NotReady = Readiness.extend({ error: z.object({ code: z.literal('service_unavailable'), message: z.string() }) });
 
 /** Liveness, readiness, metrics and the OpenAPI document: no token needed. */
-export function serviceRouter(health: HealthService, metrics: Metrics, registry: OpenApiRegistry, auth: AuthService): Router {
+export function serviceRouter(health: HealthService, metrics: ProcessMetrics, registry: OpenApiRegistry, auth: AuthService): Router {
   const r = Router();
   const tags = ['service'];
   route(r, registry, { operationId: 'getHealth', method: 'get', path: '/healthz', summary: 'The process is up', tags, auth: 'none', responses: { 200: { description: 'Up', schema: z.object({ status: z.literal('ok') }) } } },

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { OpenApiRegistry } from '../../openapi.js';
 import { route } from '../../route.js';
 import { principal } from '../../middleware/auth.js';
+import { locals, noteSubject } from '../../middleware/request-context.js';
 import { receivedFiles, uploadMiddleware } from '../../middleware/upload.js';
 import { AppError } from '../../../lib/errors.js';
 import { cleanText } from '../../../domain/names.js';
@@ -108,8 +109,10 @@ export function uploadsRouter(ingest: IngestUploadService, recordings: Recording
         filename: single ? single.filename : `${files.length} files.zip`,
         contentType: single ? single.mimetype || null : 'application/zip',
         idempotencyKey: req.header('idempotency-key'),
+        requestId: locals(res).requestId,
         metadata: single ? metadata : { ...metadata, files: files.map((f) => ({ name: f.filename, bytes: f.received.bytes, sha256: f.received.sha256 })) },
       });
+      noteSubject(res, { uploadId: out.upload.id, recordingId: out.upload.recording?.id });
       // Released before answering, so that a client retrying right after the answer never meets its own claim.
       await claims.get(res)?.release();
       res.status(out.created ? 201 : 200).json({ upload: presentUpload(out.upload), recording: out.upload.recording });
@@ -120,6 +123,7 @@ export function uploadsRouter(ingest: IngestUploadService, recordings: Recording
     responses: { 200: { description: 'Upload', schema: UploadAnswer } } },
   async ({ params }, _req, res) => {
     const u = await recordings.getUpload(principal(res), params.uploadId);
+    noteSubject(res, { recordingId: u.recording?.id });
     res.json({ upload: presentUpload(u), recording: u.recording });
   });
   return r;
