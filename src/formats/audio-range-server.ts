@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { resolveRange } from '../lib/byte-range.js';
 import type { ReaderContext } from './types.js';
 
 /** Bytes asked of `ctx.readAt` per call (each may be a storage round trip). */
@@ -35,22 +36,15 @@ function waitDrainOrClose(res: ServerResponse): Promise<void> {
 async function answer(req: IncomingMessage, res: ServerResponse, ctx: ReaderContext, stats: RangeServer['stats']): Promise<void> {
   stats.requests++;
   const size = ctx.size;
-  let start = 0;
-  let end = size - 1;
-  const range = req.headers.range;
-  const m = range === undefined ? null : /^bytes=(\d*)-(\d*)$/.exec(range.trim());
-  if (m !== null && m[1] !== '') {
-    start = Number(m[1]);
-    if (m[2] !== '') end = Math.min(end, Number(m[2]));
-  } else if (m !== null && m[2] !== '') {
-    start = Math.max(0, size - Number(m[2]));
-  }
-  if (start >= size || start > end) {
+  const r = resolveRange(req.method === 'GET' ? req.headers.range : undefined, size);
+  if (r.kind === 'unsatisfiable') {
     res.writeHead(416, { 'Content-Range': `bytes */${size}` }).end();
     return;
   }
+  const start = r.kind === 'partial' ? r.start : 0;
+  const end = r.kind === 'partial' ? r.end : size - 1;
   const headers = { 'Accept-Ranges': 'bytes', 'Content-Type': 'application/octet-stream', 'Content-Length': String(end - start + 1) };
-  if (m !== null) res.writeHead(206, { ...headers, 'Content-Range': `bytes ${start}-${end}/${size}` });
+  if (r.kind === 'partial') res.writeHead(206, { ...headers, 'Content-Range': `bytes ${start}-${end}/${size}` });
   else res.writeHead(200, headers);
   if (req.method === 'HEAD') {
     res.end();

@@ -31,6 +31,8 @@ export const ERROR_CODES = {
   upload_aborted: 400,
   label_not_in_study: 422,
   range_outside_recording: 422,
+  /** A download's `Range` names no byte of the file; the answer's `Content-Range` header gives the file's size. */
+  range_not_satisfiable: 416,
   recording_not_ready: 409,
   stream_not_found: 404,
   rate_limited: 429,

@@ -41,6 +41,15 @@ export interface SamplesWindow {
   reduced: boolean;
 }
 
+/** A recording's original file (see `RecordingsService.raw`). */
+export interface RawFile {
+  size: number;
+  sha256: string;
+  filename: string;
+  receivedAt: Date;
+  open(range?: { start: number; end: number }): Promise<{ body: Readable; length: number }>;
+}
+
 /** Reading recordings: access rules, samples, raw bytes, segments, reprocessing. */
 export class RecordingsService {
   constructor(
@@ -82,12 +91,25 @@ export class RecordingsService {
     return u;
   }
 
-  async raw(p: Principal, recordingId: string): Promise<{ body: Readable; length: number; filename: string; sha256: string }> {
+  /**
+   * The uploaded file as stored: what the upload's row knows (size, SHA-256, name, when it was received),
+   * and `open` to stream its bytes, or an inclusive byte range of them, from object storage. Nothing is read
+   * from storage until `open` is called.
+   */
+  async raw(p: Principal, recordingId: string): Promise<RawFile> {
     const r = await this.get(p, recordingId);
     const u = await this.uploads.findById(r.uploadId);
     if (!u) throw new AppError('not_found', `The upload of recording ${recordingId} is gone.`);
-    const o = await this.store.getStream(u.objectKey);
-    return { body: o.body, length: o.length, filename: u.filename, sha256: u.sha256 };
+    return {
+      size: Number(u.bytes),
+      sha256: u.sha256,
+      filename: u.filename,
+      receivedAt: u.receivedAt,
+      open: async (range) => {
+        const o = await this.store.getStream(u.objectKey, range);
+        return { body: o.body, length: o.length };
+      },
+    };
   }
 
   async segments(p: Principal, recordingId: string): Promise<Awaited<ReturnType<RecordingsRepository['segmentsOf']>>> {

@@ -1,7 +1,6 @@
-import { Router } from 'express';
-import { pipeline } from 'node:stream/promises';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { OpenApiRegistry } from '../../openapi.js';
+import { ErrorBody, type OpenApiRegistry } from '../../openapi.js';
 import { route } from '../../route.js';
 import { principal } from '../../middleware/auth.js';
 import { locals } from '../../middleware/request-context.js';
@@ -9,10 +8,24 @@ import type { RecordingsService } from '../../../services/recordings.service.js'
 import { Id, ListQuery, Recording, page } from '../schemas.js';
 import { presentPage, presentRecording } from '../presenters.js';
 import { cursor } from '../../validate.js';
-import { contentDispositionAttachment } from '../../../domain/names.js';
+import { sendDownload } from '../../download.js';
 
 const RecParams = z.object({ recordingId: Id('rec') });
 const Segment = z.object({ id: z.string(), kind: z.string(), startS: z.number(), endS: z.number(), stream: z.string().optional(), attributes: z.record(z.string(), z.unknown()) }).meta({ id: 'Segment' });
+const Bytes = z.string().meta({ format: 'binary' });
+const RawHeaders = z.object({
+  Range: z.string().optional().describe('One byte range (RFC 9110): bytes=a-b, bytes=a- or bytes=-n (the last n bytes); a malformed one is ignored'),
+  'If-None-Match': z.string().optional().describe('An ETag from an earlier answer: 304 without a body while it matches'),
+  'If-Range': z.string().optional().describe('The ETag (or Last-Modified) of the partial copy: Range applies only while it matches, else the whole file'),
+});
+const FileHeaders = {
+  'Accept-Ranges': { description: 'bytes: Range is understood', schema: z.literal('bytes') },
+  ETag: { description: 'Strong entity tag, the file\'s SHA-256: "sha256:<hex>"', schema: z.string() },
+  'Last-Modified': { description: 'When the upload was received', schema: z.string() },
+  'Content-Disposition': { description: 'attachment, with the upload\'s file name (RFC 6266)', schema: z.string() },
+  Digest: { description: 'sha-256=<base64> of the whole file (RFC 3230), on 206 too', schema: z.string() },
+  'Repr-Digest': { description: 'sha-256=:<base64>: of the whole file (RFC 9530), on 206 too', schema: z.string() },
+};
 const Samples = z.object({
   stream: z.string(), fromS: z.number(), toS: z.number(), t: z.array(z.number()),
   channels: z.record(z.string(), z.array(z.number().nullable())), reduced: z.boolean(),
@@ -56,16 +69,26 @@ export function recordingsRouter(recordings: RecordingsService, registry: OpenAp
     res.json(await recordings.samples(principal(res), params.recordingId, params.name, query));
   });
 
-  route(r, registry, { operationId: 'downloadRecordingRaw', method: 'get', path: '/v1/recordings/:recordingId/raw', summary: 'The original bytes as uploaded', tags, auth: 'any', params: RecParams,
-    responses: { 200: { description: 'The uploaded file', schema: z.string().meta({ format: 'binary' }), contentType: 'application/octet-stream' } } },
-  async ({ params }, _req, res) => {
-    const raw = await recordings.raw(principal(res), params.recordingId);
-    res.setHeader('Content-Type', 'application/octet-stream');
-    res.setHeader('Content-Length', String(raw.length));
-    res.setHeader('Content-Disposition', contentDispositionAttachment(raw.filename));
-    res.setHeader('Digest', `sha-256=${Buffer.from(raw.sha256, 'hex').toString('base64')}`);
-    await pipeline(raw.body, res);
-  });
+  // HEAD is registered before GET: Express would otherwise run the GET route for it.
+  const raw = { path: '/v1/recordings/:recordingId/raw', tags, auth: 'any', params: RecParams, headers: RawHeaders } as const;
+  const sendRaw = async ({ params }: { params: { recordingId: string } }, req: Request, res: Response): Promise<void> =>
+    sendDownload(req, res, async () => {
+      const file = await recordings.raw(principal(res), params.recordingId);
+      return { ...file, modifiedAt: file.receivedAt };
+    });
+  route(r, registry, { ...raw, operationId: 'headRecordingRaw', method: 'head', summary: 'The headers GET /raw would send (size, ETag, digests), without reading the file',
+    responses: {
+      200: { description: 'The headers of the whole file (Range is for GET only)', headers: FileHeaders },
+      304: { description: 'If-None-Match matched the ETag', headers: { ETag: FileHeaders.ETag } },
+    } }, sendRaw);
+  route(r, registry, { ...raw, operationId: 'downloadRecordingRaw', method: 'get', summary: 'The original bytes as uploaded; one byte range of them with Range; conditional with If-None-Match and If-Range',
+    responses: {
+      200: { description: 'The uploaded file (also when Range is malformed, names ranges that do not coalesce, or If-Range does not match)', schema: Bytes, contentType: 'application/octet-stream', headers: FileHeaders },
+      206: { description: 'The one range asked for; Digest and Repr-Digest stay those of the whole file', schema: Bytes, contentType: 'application/octet-stream',
+        headers: { ...FileHeaders, 'Content-Range': { description: 'bytes a-b/size: the part sent and the whole file\'s size', schema: z.string() } } },
+      304: { description: 'If-None-Match matched the ETag: no body', headers: { ETag: FileHeaders.ETag } },
+      416: { description: 'No byte of the range is in the file (range_not_satisfiable)', schema: ErrorBody, headers: { 'Content-Range': { description: 'bytes */size', schema: z.string() } } },
+    } }, sendRaw);
 
   route(r, registry, { operationId: 'listSegments', method: 'get', path: '/v1/recordings/:recordingId/segments', summary: 'Sessions and bouts found by the pipeline', tags, auth: 'any', params: RecParams,
     responses: { 200: { description: 'Segments', schema: z.object({ items: z.array(Segment) }) } } },
