@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../lib/logger.js';
 import { ApiMetrics, WorkerMetrics, type ProcessMetrics } from '../lib/metrics.js';
-import { createDb, type Db } from '../repositories/db.js';
+import { createDb, disconnectDb, type Db } from '../repositories/db.js';
 import { StudiesRepository } from '../repositories/studies.repository.js';
 import { CredentialsRepository } from '../repositories/credentials.repository.js';
 import { UploadsRepository } from '../repositories/uploads.repository.js';
@@ -75,7 +75,7 @@ export function buildApi(config: Config, log: Logger, adminToken: string): {
       await relay.stop();
       await flows.close();
       redis.disconnect();
-      await db.$disconnect();
+      if (!(await disconnectDb(db))) log.warn('database pool did not close in time (a connection lost in an outage): leaving it');
       store.destroy();
     },
   };
@@ -103,7 +103,7 @@ export function buildWorkerServices(config: Config, log: Logger): {
     close: async () => {
       await depths.close();
       redis.disconnect();
-      await db.$disconnect();
+      if (!(await disconnectDb(db))) log.warn('database pool did not close in time (a connection lost in an outage): leaving it');
       store.destroy();
     },
   };

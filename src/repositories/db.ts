@@ -47,3 +47,18 @@ function dbFailureKind(e: unknown): string {
 export function isUniqueViolation(e: unknown): boolean {
   return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'P2002';
 }
+
+/**
+ * Closes the pool, waiting at most `waitMs`. A pool client lost in a database outage (a connection cut inside
+ * a transaction is not always given back by the driver adapter) would otherwise keep `$disconnect()` — and the
+ * process's shutdown — waiting forever. Resolves `false` when it gave up waiting.
+ */
+export async function disconnectDb(db: Db, waitMs = 5000): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const gaveUp = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), waitMs); });
+  try {
+    return await Promise.race([db.$disconnect().then(() => true as const), gaveUp]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

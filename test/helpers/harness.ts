@@ -8,7 +8,7 @@ import { callApi, type ApiAnswer } from '../../src/lib/api-client.js';
 import { createLogger, type DestinationStream } from '../../src/lib/logger.js';
 import { startApi } from '../../src/main/api.js';
 import { TSX_NODE_ARGS } from '../../src/main/child-process-args.js';
-import { createDb, type Db } from '../../src/repositories/db.js';
+import { createDb, disconnectDb, type Db } from '../../src/repositories/db.js';
 import { createDatabaseFromTemplate, dropDatabase } from '../../src/repositories/bootstrap.js';
 import { ObjectStore } from '../../src/storage/object-store.js';
 import { expectMatchesContract } from './contract.js';
@@ -110,7 +110,7 @@ export async function startHarness(opts: {
     async close() {
       await h.stopWorkers();
       await api.close();
-      await db.$disconnect();
+      await disconnectDb(db);
       store.destroy();
       await dropDatabase(databaseUrl);
     },

@@ -166,8 +166,9 @@ describe('an upload goes end to end: API → object storage → workers → meta
     // The same key with different bytes is a conflict, and leaves no object behind.
     const before = (await h.store.list(`raw/${study.studyId}/${study.participantId}/`)).length;
     const d = await upload(h, study.participantToken, new TextEncoder().encode(sensorLoggerCsv({ rows: 10, rateHz: 50 })), 'Other.csv', { idempotencyKey: 'retry-key-1' });
-    expect(d.status).toBe(200); // a retry with a known key answers from the first request before reading the body
-    expect(d.json.upload.id).toBe(a.json.upload.id);
+    expect(d.status).toBe(422);
+    expect(d.json.error.code).toBe('idempotency_key_reused');
+    expect(d.json.error.details.uploadId).toBe(a.json.upload.id);
     expect((await h.store.list(`raw/${study.studyId}/${study.participantId}/`)).length).toBe(before);
   });
 });

@@ -43,6 +43,8 @@ describe('the launcher (npm start)', () => {
     const { l, base } = await launch();
     // Stdout is JSON log lines only, and the banner never shows a token that came from the environment.
     expect(l.lines.find((x) => x.msg.startsWith('FieldSense is running'))?.adminToken).toBe('from ADMIN_TOKEN');
+    // The banner on stderr comes through a pipe of its own: it may arrive after the JSON line.
+    for (let i = 0; i < 100 && !l.stderr().includes('from ADMIN_TOKEN'); i++) await new Promise((r) => setTimeout(r, 50));
     expect(l.stderr()).toContain('from ADMIN_TOKEN');
     expect(l.stderr() + JSON.stringify(l.lines)).not.toContain(l.adminToken);
     // An up-to-date database: no `prisma migrate deploy` run.
