@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -36,6 +36,12 @@ const operations = (): [string, string, Record<string, any>][] =>
   Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([p, item]) => Object.entries(item).map(([m, op]): [string, string, Record<string, any>] => [m, p, op]));
 
 describe('the OpenAPI document', () => {
+  it('is committed beside the contract: docs/openapi.json is the served document (refresh it with npm run openapi)', async () => {
+    const committed = JSON.parse(await readFile(path.join(ROOT, 'docs/openapi.json'), 'utf8')) as Record<string, unknown>;
+    expect(committed.servers).toEqual([{ url: '/' }]);
+    expect({ ...committed, servers: undefined }, 'docs/openapi.json is out of date: run npm run openapi').toEqual({ ...doc, servers: undefined });
+  });
+
   it('passes swagger-parser validation, every $ref resolving inside the document', async () => {
     await expect(SwaggerParser.validate(structuredClone(doc) as never)).resolves.toBeTruthy();
     const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"([^"]+)"/g)].map((m) => m[1]!);
