@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { sparePort } from './redis-server.js';
+import { sparePort } from './own-process.js';
 
 /**
  * A loopback TCP proxy in front of a service (PostgreSQL, an object store), so that a fault test can cut
