@@ -54,6 +54,8 @@ export const ErrorBody = z.object({
 }).meta({ id: 'Error' });
 
 const RETRY_AFTER = { description: 'Seconds to wait before trying again', schema: z.int().min(0) };
+/** On every answer: the client's own request id when it sent a valid one, else a new UUID; the logs name it. */
+const REQUEST_ID = { description: 'The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it', schema: z.string().min(1).max(100) };
 
 /** The errors every route of its kind can answer, beyond those it declares. */
 function usualErrors(r: RouteDoc): Record<number, ResponseDoc> {
@@ -105,7 +107,7 @@ export class OpenApiRegistry {
     const requestSchemas = routes.flatMap(({ r }) => [...[r.params, r.query, r.headers].flatMap((o) => fields(o).map(([, s]) => s)), ...(r.body ? [r.body] : [])]);
     const responseSchemas = routes.flatMap(({ responses }) => Object.entries(responses).flatMap(([status, res]) => [
       ...(res.schema ? [res.schema] : Number(status) >= 400 ? [ErrorBody] : []),
-      ...Object.values(res.headers ?? {}).map((h) => h.schema), RETRY_AFTER.schema,
+      ...Object.values(res.headers ?? {}).map((h) => h.schema), RETRY_AFTER.schema, REQUEST_ID.schema,
     ]));
     const req = convertSchemas(requestSchemas, 'input', 'Input');
     const res = convertSchemas([...responseSchemas, ErrorBody], 'output', '');
@@ -132,7 +134,7 @@ export class OpenApiRegistry {
       for (const [status, d] of Object.entries(responses)) {
         const error = Number(status) >= 400;
         const schema = d.schema ?? (error ? ErrorBody : undefined);
-        const headers = { ...(status === '503' ? { 'Retry-After': RETRY_AFTER } : {}), ...d.headers };
+        const headers = { 'X-Request-Id': REQUEST_ID, ...(status === '503' ? { 'Retry-After': RETRY_AFTER } : {}), ...d.headers };
         out[status] = {
           description: d.description,
           ...(Object.keys(headers).length ? { headers: Object.fromEntries(Object.entries(headers).map(([n, h]) => [n, { description: h.description, schema: resJson(h.schema) }])) } : {}),
