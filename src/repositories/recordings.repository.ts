@@ -114,8 +114,20 @@ export class RecordingsRepository {
     /** What the file says about its device and session, verbatim (bounded). */
     fileMetadata: object;
     clock: string; clockZone: string | null; clockZoneSource: string | null;
-  }): Promise<void> {
-    await this.db.$transaction(async (tx) => {
+  }): Promise<boolean> {
+    return this.db.$transaction(async (tx) => {
+      // Only the current run writes: the recording row is updated (and locked) first, so a step of an earlier
+      // run that finishes after a reprocess replaces none of the new run's rows.
+      const current = await tx.recording.updateMany({
+        where: { id, processRun: run },
+        data: {
+          format: v.format, startTimeNs: v.startTimeNs, originNs: v.originNs, durationS: v.durationS,
+          quality: v.quality as unknown as Prisma.InputJsonValue, warnings: v.warnings,
+          fileMetadata: v.fileMetadata, clock: v.clock, clockZone: v.clockZone, clockZoneSource: v.clockZoneSource,
+          pipelineVersion: v.pipelineVersion, completedStage: 'validate',
+        },
+      });
+      if (current.count === 0) return false;
       await tx.annotation.deleteMany({ where: { recordingId: id, source: 'import' } });
       if (v.imports.length > 0) {
         await tx.annotation.createMany({
@@ -129,15 +141,7 @@ export class RecordingsRepository {
       await tx.stream.createMany({
         data: v.streams.map((s) => ({ id: newId('str'), recordingId: id, pipelineVersion: v.pipelineVersion, ...s, samples: BigInt(s.samples) })),
       });
-      await tx.recording.updateMany({
-        where: { id, processRun: run },
-        data: {
-          format: v.format, startTimeNs: v.startTimeNs, originNs: v.originNs, durationS: v.durationS,
-          quality: v.quality as unknown as Prisma.InputJsonValue, warnings: v.warnings,
-          fileMetadata: v.fileMetadata, clock: v.clock, clockZone: v.clockZone, clockZoneSource: v.clockZoneSource,
-          pipelineVersion: v.pipelineVersion, completedStage: 'validate',
-        },
-      });
+      return true;
     });
   }
 
@@ -145,18 +149,20 @@ export class RecordingsRepository {
     return this.db.stream.findMany({ where: { recordingId: id, pipelineVersion }, select: streamSelect, orderBy: { name: 'asc' } });
   }
 
-  /** Replaces the segments of one pipeline version. */
-  async replaceSegments(id: string, pipelineVersion: string, run: number, segments: SegmentDraft[]): Promise<void> {
-    await this.db.$transaction([
-      this.db.segment.deleteMany({ where: { recordingId: id, pipelineVersion } }),
-      this.db.segment.createMany({
+  /** Replaces the segments of one pipeline version, for the current run only (false: the run is stale, nothing written). */
+  async replaceSegments(id: string, pipelineVersion: string, run: number, segments: SegmentDraft[]): Promise<boolean> {
+    return this.db.$transaction(async (tx) => {
+      const current = await tx.recording.updateMany({ where: { id, processRun: run }, data: { completedStage: 'segment' } });
+      if (current.count === 0) return false;
+      await tx.segment.deleteMany({ where: { recordingId: id, pipelineVersion } });
+      await tx.segment.createMany({
         data: segments.map((s) => ({
           id: newId('seg'), recordingId: id, pipelineVersion, kind: s.kind, stream: s.stream, startS: s.startS, endS: s.endS,
           attributes: s.attributes,
         })),
-      }),
-      this.db.recording.updateMany({ where: { id, processRun: run }, data: { completedStage: 'segment' } }),
-    ]);
+      });
+      return true;
+    }, { timeout: 60_000 });
   }
 
   async segmentsOf(id: string, pipelineVersion: string | null): Promise<{ id: string; kind: string; stream: string | null; startS: number; endS: number; attributes: unknown }[]> {
@@ -170,19 +176,22 @@ export class RecordingsRepository {
 
   /**
    * Replaces the auto-proposed annotations of one pipeline version and marks the recording ready, in one
-   * transaction. Human and imported annotations are never touched.
+   * transaction. Human and imported annotations are never touched. Only the current run writes (false: the run
+   * is stale, nothing written).
    */
-  async finishWithAnnotations(id: string, run: number, pipelineVersion: string, annotations: AnnotationDraft[]): Promise<void> {
-    await this.db.$transaction([
-      this.db.annotation.deleteMany({ where: { recordingId: id, source: 'auto', pipelineVersion } }),
-      this.db.annotation.createMany({
+  async finishWithAnnotations(id: string, run: number, pipelineVersion: string, annotations: AnnotationDraft[]): Promise<boolean> {
+    return this.db.$transaction(async (tx) => {
+      const current = await tx.recording.updateMany({ where: { id, processRun: run }, data: { status: 'ready', stage: null, completedStage: 'annotate', errorCode: null, errorMessage: null } });
+      if (current.count === 0) return false;
+      await tx.annotation.deleteMany({ where: { recordingId: id, source: 'auto', pipelineVersion } });
+      await tx.annotation.createMany({
         data: annotations.map((a) => ({
           id: newId('anr'), recordingId: id, startS: a.startS, endS: a.endS, label: a.label, source: 'auto' as const,
           status: 'proposed' as const, confidence: a.confidence, detector: a.detector, detectorVersion: a.detectorVersion, pipelineVersion,
         })),
-      }),
-      this.db.recording.updateMany({ where: { id, processRun: run }, data: { status: 'ready', stage: null, completedStage: 'annotate', errorCode: null, errorMessage: null } }),
-    ]);
+      });
+      return true;
+    }, { timeout: 60_000 });
   }
 
   /** Ends a recording that cannot be read: the raw object stays, the reason is kept. */

@@ -55,8 +55,8 @@ export class ProcessRecordingService {
     if (!ctx) return 'skipped';
     try {
       const result = await this.readAndStore(ctx);
-      await this.recordings.saveValidation(ctx.id, run, result);
-      return 'done';
+      // A run that a reprocess replaced while this step ran writes nothing.
+      return (await this.recordings.saveValidation(ctx.id, run, result)) ? 'done' : 'skipped';
     } catch (err) {
       if (isAppError(err) && REJECTION_CODES.has(err.code)) {
         await this.recordings.markRejected(ctx.id, run, err.code, err.message, 'validate');
@@ -81,8 +81,7 @@ export class ProcessRecordingService {
       const windowLevel = segmentStream(summary, origin).filter((g) => !(hasActivityDetector(summary) && (g.kind === 'still' || g.kind === 'moving')));
       segments.push(...windowLevel, ...detectorSegments(onlyPrimary(summary, primary), origin));
     }
-    await this.recordings.replaceSegments(ctx.id, version, run, segments);
-    return 'done';
+    return (await this.recordings.replaceSegments(ctx.id, version, run, segments)) ? 'done' : 'skipped';
   }
 
   /** Turns meaningful segments into proposed annotations and marks the recording ready. */
@@ -104,8 +103,7 @@ export class ProcessRecordingService {
     const primary = primaryStreams(summaries);
     const proposed = summaries.flatMap((s) => detectorAnnotations(onlyPrimary(s, primary), origin));
     drafts.push(...withoutLoudSpeech(proposed));
-    await this.recordings.finishWithAnnotations(ctx.id, run, version, drafts);
-    return 'done';
+    return (await this.recordings.finishWithAnnotations(ctx.id, run, version, drafts)) ? 'done' : 'skipped';
   }
 
   private async summary(key: string): Promise<StreamSummary> {
