@@ -3,7 +3,7 @@ import type { Logger } from '../lib/logger.js';
 import type { ApiMetrics, UploadOutcome } from '../lib/metrics.js';
 import type { AuthService } from '../services/auth.service.js';
 import type { StudiesService } from '../services/studies.service.js';
-import type { IngestUploadService } from '../services/ingest-upload.service.js';
+import type { IngestUpload } from '../services/ingest-upload/ingest-upload.service.js';
 import type { RecordingsService } from '../services/recordings.service.js';
 import type { AnnotationsService } from '../services/annotations.service.js';
 import type { HealthService } from '../services/health.service.js';
@@ -23,7 +23,7 @@ export interface AppDeps {
   metrics: ApiMetrics;
   auth: AuthService;
   studies: StudiesService;
-  ingest: IngestUploadService;
+  ingest: IngestUpload;
   recordings: RecordingsService;
   annotations: AnnotationsService;
   health: HealthService;

@@ -16,7 +16,9 @@ import { createProducerRedis, QueueDepths, RecordingFlows } from '../jobs/queues
 import { OutboxRelay } from '../jobs/outbox-relay.js';
 import { AuthService } from '../services/auth.service.js';
 import { StudiesService } from '../services/studies.service.js';
-import { IngestUploadService } from '../services/ingest-upload.service.js';
+import { IngestUpload } from '../services/ingest-upload/ingest-upload.service.js';
+import { IdempotencyKeyClaims } from '../services/ingest-upload/key-claims.js';
+import { UploadObjects } from '../services/ingest-upload/upload-objects.js';
 import { RecordingsService } from '../services/recordings.service.js';
 import { AnnotationsService } from '../services/annotations.service.js';
 import { HealthService } from '../services/health.service.js';
@@ -62,7 +64,10 @@ export function buildApi(config: Config, log: Logger, adminToken: string): {
     metrics,
     auth: new AuthService(new CredentialsRepository(db), adminToken),
     studies: new StudiesService(studiesRepo, new CredentialsRepository(db)),
-    ingest: new IngestUploadService(uploads, new IdempotencyClaimsRepository(db), store, (bytes) => { metrics.uploadBytes.inc(bytes); wake(); }, log, config.upload.idempotencyLeaseMs),
+    ingest: new IngestUpload(
+      uploads, new IdempotencyKeyClaims(new IdempotencyClaimsRepository(db), log, config.upload.idempotencyLeaseMs), new UploadObjects(store, log),
+      (bytes) => { metrics.uploadBytes.inc(bytes); wake(); }, log,
+    ),
     recordings,
     annotations: new AnnotationsService(new AnnotationsRepository(db), studiesRepo, recordings),
     evaluations: new EvaluateStudyService(studiesRepo, new AnnotationsRepository(db)),

@@ -1,17 +1,18 @@
-import type { Request, RequestHandler } from 'express';
-import multer, { type StorageEngine } from 'multer';
-import type { IngestUploadService, ParticipantRef, ReceivedFile } from '../../services/ingest-upload.service.js';
+import type { Request, Response } from 'express';
+import multer, { type Options, type StorageEngine } from 'multer';
+import type { PartSink, ReceivedFile, ReceivedPart } from '../../services/ingest-upload/types.js';
 import { AppError } from '../../lib/errors.js';
 import { cleanFilename } from '../../domain/names.js';
 
 type FileInfo = Partial<Express.Multer.File> & { received?: ReceivedFile };
 
 /**
- * multer storage engine that streams the `file` part into object storage through the ingest service,
- * hashing as it goes. Nothing touches local disk; an aborted or over-size upload leaves no object.
+ * multer storage engine that streams each `file` part into the sink it was given (object storage, hashed on the
+ * way). Nothing touches local disk; an aborted or over-size part leaves no object. It turns the HTTP events into
+ * the part's abort signal: busboy's size limit, and the client leaving before the body ended.
  */
-class ObjectStoreEngine implements StorageEngine {
-  constructor(private readonly ingest: IngestUploadService, private readonly who: (req: Request) => ParticipantRef) {}
+class PartSinkEngine implements StorageEngine {
+  constructor(private readonly sink: PartSink) {}
 
   _handleFile(req: Request, file: Express.Multer.File, cb: (error?: unknown, info?: FileInfo) => void): void {
     const abort = new AbortController();
@@ -20,7 +21,7 @@ class ObjectStoreEngine implements StorageEngine {
     req.once('close', () => {
       if (!req.readableEnded) abort.abort(new AppError('upload_aborted', 'The upload was interrupted before it finished; nothing was stored. Send it again.'));
     });
-    this.ingest.receiveFile(this.who(req), stream, abort.signal).then(
+    this.sink.receive(stream, abort.signal).then(
       (received) => cb(null, { size: received.bytes, received }),
       (err: unknown) => {
         stream.resume();
@@ -31,18 +32,27 @@ class ObjectStoreEngine implements StorageEngine {
 
   _removeFile(_req: Request, file: Express.Multer.File & { received?: ReceivedFile }, cb: (error: Error | null) => void): void {
     if (!file.received) return cb(null);
-    this.ingest.discard(file.received.objectKey).then(() => cb(null), (e: unknown) => cb(e as Error));
+    this.sink.discard(file.received).then(() => cb(null), (e: unknown) => cb(e as Error));
   }
 }
 
+/** A multipart upload form once its body has been read. */
+export interface UploadForm {
+  /** The file parts, in the order sent; `filename` is the client's name made clean (domain/names.ts). */
+  files: ReceivedPart[];
+  /** The text fields (`metadata`), as multer gives them: a string, or an array when sent more than once. */
+  fields: Record<string, unknown>;
+}
+
+export type UploadLimits = { maxBytes: number; maxFieldBytes: number; maxFiles: number };
+
 /**
- * Limits on every multipart dimension: one file, one metadata field, bounded sizes and counts. File names
- * are decoded as UTF-8 (what browsers and curl send as raw bytes; busboy's default would read them as
- * Latin-1, `über.csv` → `Ã¼ber.csv`).
+ * Reads multipart upload forms with limits on every dimension: bounded file sizes, file and part counts, one
+ * small metadata field. File names are decoded as UTF-8 (what browsers and curl send as raw bytes; busboy's
+ * default would read them as Latin-1, `über.csv` → `Ã¼ber.csv`). The form must have at least one `file` part.
  */
-export function uploadMiddleware(ingest: IngestUploadService, who: (req: Request) => ParticipantRef, limits: { maxBytes: number; maxFieldBytes: number; maxFiles: number }): RequestHandler {
-  return multer({
-    storage: new ObjectStoreEngine(ingest, who),
+export function uploadFormReader(limits: UploadLimits): (req: Request, res: Response, sink: PartSink) => Promise<UploadForm> {
+  const options: Omit<Options, 'storage'> = {
     defParamCharset: 'utf8',
     limits: {
       fileSize: limits.maxBytes,
@@ -57,11 +67,19 @@ export function uploadMiddleware(ingest: IngestUploadService, who: (req: Request
       if (file.fieldname !== 'file') return cb(new AppError('unexpected_field', `Unexpected file part "${file.fieldname}": send the recording in a part named "file".`));
       cb(null, true);
     },
-  }).array('file', limits.maxFiles);
-}
-
-/** The file parts received, in the order they were sent; `filename` is the client's name made clean (domain/names.ts). */
-export function receivedFiles(req: Request): { received: ReceivedFile; filename: string; mimetype: string }[] {
-  const files = (Array.isArray(req.files) ? req.files : []) as (Express.Multer.File & { received?: ReceivedFile })[];
-  return files.flatMap((f) => (f.received ? [{ received: f.received, filename: cleanFilename(f.originalname), mimetype: f.mimetype }] : []));
+  };
+  return async (req, res, sink) => {
+    // One multer per request: its storage engine writes to this request's sink.
+    const read = multer({ ...options, storage: new PartSinkEngine(sink) }).array('file', limits.maxFiles);
+    await new Promise<void>((resolve, reject) => {
+      read(req, res, (err?: unknown) => {
+        if (err === undefined || err === null) resolve();
+        else reject(err instanceof Error ? err : new Error('the multipart form could not be read'));
+      });
+    });
+    const raw = (Array.isArray(req.files) ? req.files : []) as (Express.Multer.File & { received?: ReceivedFile })[];
+    const files = raw.flatMap((f) => (f.received ? [{ received: f.received, filename: cleanFilename(f.originalname), contentType: f.mimetype || null }] : []));
+    if (files.length === 0) throw new AppError('missing_file', 'The form has no "file" part: send the recording in a part named "file".');
+    return { files, fields: { ...(req.body as Record<string, unknown> | undefined) } };
+  };
 }

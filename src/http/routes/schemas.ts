@@ -89,6 +89,9 @@ export const Upload = z.object({
   id: z.string(), filename: z.string(), bytes: z.number(), sha256: z.string(), receivedAt: z.string(),
 }).meta({ id: 'Upload' });
 
+/** An upload and its recording's status: what creating an upload and reading one back answer. */
+export const UploadAnswer = z.object({ upload: Upload, recording: z.object({ id: z.string(), status: z.string() }) });
+
 const pages = new Map<z.ZodType, z.ZodObject>();
 
 /** One page of a list; the page of a named item is named too (`RecordingPage`), once. */
