@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { pgConnectionFields } from '../config/database-url.js';
+import { repairSupersededMigrations } from './migration-repair.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -63,13 +64,20 @@ export async function migrateIfNeeded(databaseUrl: string, onApply?: (state: Mig
 /**
  * Applies the named migrations in prisma/migrations with `prisma migrate deploy` (Prisma's WebAssembly
  * schema engine through the pg adapter: see prisma.config.ts). Creates the `?schema=` schema if needed.
+ * A database that applied a superseded migration is repaired first (src/main/migration-repair.ts).
  */
 export async function migrate(databaseUrl: string): Promise<void> {
+  await repairSupersededMigrations(databaseUrl);
+  await runPrisma(['migrate', 'deploy'], databaseUrl);
+}
+
+/** Runs the project's prisma CLI (offline, with prisma.config.ts unless `--config` says otherwise) against the database. */
+export async function runPrisma(args: string[], databaseUrl: string): Promise<void> {
   const require = createRequire(import.meta.url);
   const cli = path.join(path.dirname(require.resolve('prisma/package.json')), 'build/index.js');
   const output: Buffer[] = [];
   const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, 'migrate', 'deploy'], {
+    const child = spawn(process.execPath, [cli, ...args], {
       cwd: root,
       env: { ...process.env, DATABASE_URL: databaseUrl, PRISMA_HIDE_UPDATE_MESSAGE: '1', CHECKPOINT_DISABLE: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -79,7 +87,7 @@ export async function migrate(databaseUrl: string): Promise<void> {
     child.on('error', reject);
     child.on('close', resolve);
   });
-  if (code !== 0) throw new Error(`prisma migrate deploy failed (exit ${code}):\n${Buffer.concat(output).toString('utf8')}`);
+  if (code !== 0) throw new Error(`prisma ${args.join(' ')} failed (exit ${code}):\n${Buffer.concat(output).toString('utf8')}`);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
