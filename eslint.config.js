@@ -2,6 +2,126 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+
+const root = import.meta.dirname;
+
+// ---------------------------------------------------------------------------------------------------------------
+// The shape of the house (docs/STYLE.md): data flows one way, the science is pure, each outside library has one
+// home. Every boundary is named; its name leads the lint message, so a failure says which rule of the house it
+// breaks, and test/lint-boundaries/ proves each one rejects a forbidden import (`npm run check:boundaries`).
+//
+// Path zones need a resolver that maps TypeScript's ESM specifiers (`./foo.js` meaning `./foo.ts`) to files:
+// without one an import resolves to nothing and `no-restricted-paths` skips it silently.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** The science: pure code that takes samples and returns results. */
+const PURE = ['./src/formats', './src/pipeline', './src/columnar', './src/evaluation', './src/domain'];
+/** Folders that do I/O or wire the app together; the science imports none of them. */
+const IO_FOLDERS = ['./src/repositories', './src/storage', './src/jobs', './src/services', './src/http', './src/main', './src/config', './src/cli'];
+/** Test support kept beside pure code (tests and benchmarks import it; shipped code never does). */
+const TEST_SUPPORT_GLOBS = ['./src/**/*.test.ts', './src/**/*-test-*.ts', './src/**/test-*.ts'];
+/** Test support whose name does not say so. */
+const TEST_SUPPORT_FILES = ['./src/pipeline/detectors/imu-motion-scenarios.ts'];
+
+/**
+ * Zones for `import-x/no-restricted-paths`, by name (a name may hold several zones: globs and plain paths cannot
+ * share one). Targets and sources are folders, files or globs from the repository root.
+ * @type {Record<string, { target: string | string[], from: string | string[], message: string }[]>}
+ */
+const ZONES = {
+  'src-imports-no-workers': [{ target: './src', from: './workers', message: 'nothing in src/ imports workers/' }],
+  'src-imports-no-test-folder': [{ target: './src', from: './test', message: 'nothing in src/ imports test/ (fixtures, helpers)' }],
+  'src-imports-no-test-support': [TEST_SUPPORT_GLOBS, TEST_SUPPORT_FILES].map(from => ({
+    target: './src', from, message: 'shipped code imports no test or test support (*.test.ts, *-test-*.ts, test-*.ts)',
+  })),
+  'lib-imports-no-app-folder': [{
+    target: './src/lib',
+    from: ['./src/config', './src/domain', './src/formats', './src/pipeline', './src/columnar', './src/evaluation', './src/repositories', './src/storage', './src/jobs', './src/services', './src/http', './src/cli', './src/main'],
+    message: 'lib/ imports no app folder',
+  }],
+  'science-is-pure': [{ target: PURE, from: IO_FOLDERS, message: 'the science is pure: no database, S3, Redis, queue, service, route or composition root inside it' }],
+  'routes-call-services': [{
+    target: './src/http',
+    from: ['./src/repositories', './src/storage', './src/jobs', './src/main', './src/cli'],
+    message: 'routes call services (and use schemas, middleware, lib), never repositories, storage or jobs/queues',
+  }],
+  'only-repositories-import-prisma': [{
+    target: ['./src/!(repositories)/**', './workers', './bench'],
+    from: './src/generated/prisma',
+    message: 'only src/repositories imports the Prisma client',
+  }],
+};
+
+/** Outside modules with one home, for core `no-restricted-imports` (matched on the import specifier). */
+const PRISMA = { group: ['@prisma/*', '**/generated/prisma', '**/generated/prisma/**'], message: '[only-repositories-import-prisma] only src/repositories imports Prisma' };
+const AWS = { group: ['@aws-sdk/*', '@smithy/*'], message: '[only-storage-imports-aws-sdk] only src/storage imports the AWS SDK' };
+/** Process control and networking: the science does none of it (bare and `node:` forms). */
+const IO_MODULES = ['child_process', 'http', 'https', 'http2', 'net', 'tls', 'dgram'].flatMap(name => [name, `node:${name}`]);
+
+/**
+ * `import-x/no-restricted-paths` with every zone, less the edges in `allow` (zone name → the `from` entries to
+ * drop). Flat config replaces a rule's options whole, so an exception re-states every other edge rather than
+ * switching the rule off.
+ * @param {Record<string, string[]>} [allow]
+ */
+function zones(allow = {}) {
+  for (const [name, from] of Object.entries(allow)) {
+    const known = ZONES[name]?.flatMap(zone => [zone.from].flat()) ?? [];
+    for (const edge of from) if (!known.includes(edge)) throw new Error(`eslint.config.js: zone ${name} has no edge from ${edge}`);
+  }
+  const all = Object.entries(ZONES).flatMap(([name, list]) => list.map(zone => {
+    const from = [zone.from].flat().filter(edge => !(allow[name] ?? []).includes(edge));
+    return from.length === 0 ? null : { ...zone, from, message: `[${name}] ${zone.message}` };
+  }));
+  return ['error', { basePath: root, zones: all.filter(zone => zone !== null) }];
+}
+
+/**
+ * Core `no-restricted-imports` for one kind of file.
+ * @param {{ prisma?: boolean, aws?: boolean, io?: boolean, allowIo?: string[], patterns?: object[] }} which
+ */
+function restrictedImports({ prisma = true, aws = true, io = false, allowIo = [], patterns = [] }) {
+  for (const name of allowIo) if (!IO_MODULES.includes(name)) throw new Error(`eslint.config.js: ${name} is no restricted I/O module`);
+  const paths = io
+    ? IO_MODULES.filter(name => !allowIo.includes(name)).map(name => ({ name, message: `[science-does-no-io] the science is pure: no process control or networking (${name})` }))
+    : [];
+  return ['error', { paths, patterns: [...(prisma ? [PRISMA] : []), ...(aws ? [AWS] : []), ...patterns] }];
+}
+
+const pureFiles = PURE.map(folder => `${folder.slice(2)}/**`);
+/** @param {string} file */
+const isPure = file => PURE.some(folder => file.startsWith(`${folder.slice(2)}/`));
+const testFiles = ['**/*.test.ts', '**/*-test-*.ts', '**/test-*.ts', ...TEST_SUPPORT_FILES.map(file => file.slice(2))];
+
+/**
+ * Today's known breaches of the boundaries, each named with its reason. Every other import across a boundary fails
+ * the lint; these stay visible here until the code moves. `zones` drops edges of a path zone for these files,
+ * `allowIo` lets them import those I/O modules, `patterns` re-states what stays forbidden in another form.
+ * @type {{ name: string, files: string[], reason: string, zones?: Record<string, string[]>, allowIo?: string[], patterns?: object[] }[]}
+ */
+const EXISTING_VIOLATIONS = [
+  {
+    name: 'ffmpeg-process-in-formats',
+    files: ['src/formats/audio-ffmpeg.ts'],
+    allowIo: ['node:child_process'],
+    reason: 'ffmpeg/flac process control; moves behind the Decoder port, issue item 4',
+  },
+  {
+    name: 'range-server-in-formats',
+    files: ['src/formats/audio-range-server.ts'],
+    allowIo: ['node:http', 'node:net'],
+    reason: 'the loopback HTTP range server that feeds ffmpeg; moves behind the Decoder port, issue item 4',
+  },
+  {
+    name: 'presenters-read-repository-row-types',
+    files: ['src/http/routes/presenters.ts'],
+    zones: { 'routes-call-services': ['./src/repositories'] },
+    // Type-only: the row types it maps to the contract's JSON. A value import of a repository still fails.
+    patterns: [{ group: ['**/repositories/**'], allowTypeImports: true, message: '[routes-call-services] routes never import a repository (row types only, as `import type`)' }],
+    reason: 'presenters map repository row types to the contract\'s JSON; type-only until the row types live beside the services',
+  },
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'data/**', 'src/generated/**', 'dist/**', 'coverage/**', '.tmp/**', 'src/console/dist/**'] },
@@ -9,34 +129,39 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ['*.js'] }, tsconfigRootDir: root },
     },
     plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: `${root}/tsconfig.json` })],
+    },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'error',
-      // The shape of the house (STYLE.md): data flows one way, each outside library has one home.
-      'import-x/no-restricted-paths': ['error', {
-        zones: [
-          { target: './src', from: './workers', message: 'nothing in src/ imports workers/' },
-          { target: './src/lib', from: ['./src/config', './src/domain', './src/formats', './src/pipeline', './src/columnar', './src/repositories', './src/storage', './src/jobs', './src/services', './src/http', './src/cli', './src/main'], message: 'lib/ imports no app folder' },
-          { target: ['./src/formats', './src/pipeline', './src/columnar', './src/domain'], from: ['./src/repositories', './src/storage', './src/jobs', './src/services', './src/http', './src/main', './src/config'], message: 'the science is pure: no database, S3 or Redis inside it' },
-          { target: './src/http', from: ['./src/repositories', './src/storage', './src/jobs/queues.ts'], message: 'routes call services, never repositories, storage or queues' },
-        ],
-      }],
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['@prisma/*', '**/generated/prisma/**'], message: 'only src/repositories imports the Prisma client', allowTypeImports: true },
-          { group: ['@aws-sdk/*'], message: 'only src/storage imports the AWS SDK' },
-        ],
-      }],
+      'import-x/no-restricted-paths': zones(),
+      'no-restricted-imports': restrictedImports({}),
     },
   },
-  { files: ['src/repositories/**', 'prisma/**', 'prisma.config.ts', 'src/main/migrate*.ts', 'test/helpers/**'], rules: { 'no-restricted-imports': 'off' } },
-  { files: ['src/storage/**', 'bench/**'], rules: { 'no-restricted-imports': 'off' } },
+  // Outside libraries' homes (and the tooling that needs them).
+  { files: ['src/repositories/**', 'prisma/**', 'prisma.config.ts', 'test/helpers/**'], rules: { 'no-restricted-imports': restrictedImports({ prisma: false }) } },
+  { files: ['src/storage/**', 'bench/**'], rules: { 'no-restricted-imports': restrictedImports({ aws: false }) } },
+  // The science does no I/O; its unit tests may (fixtures made with ffmpeg, a loopback client).
+  { files: pureFiles, rules: { 'no-restricted-imports': restrictedImports({ io: true }) } },
+  { files: testFiles.flatMap(test => test.startsWith('**/') ? pureFiles.map(folder => `${folder}/${test.slice(3)}`) : isPure(test) ? [test] : []), rules: { 'no-restricted-imports': restrictedImports({}) } },
+  // Tests and their support files may import test support.
+  { files: testFiles, rules: { 'import-x/no-restricted-paths': zones({ 'src-imports-no-test-support': [...TEST_SUPPORT_GLOBS, ...TEST_SUPPORT_FILES] }) } },
+  // Named exceptions: today's breaches, listed one by one (see EXISTING_VIOLATIONS).
+  ...EXISTING_VIOLATIONS.map(({ name, files, zones: allow, allowIo, patterns }) => ({
+    name: `existing-violation/${name}`,
+    files,
+    rules: {
+      ...(allow ? { 'import-x/no-restricted-paths': zones(allow) } : {}),
+      ...(allowIo || patterns ? { 'no-restricted-imports': restrictedImports({ io: files.every(isPure), allowIo, patterns }) } : {}),
+    },
+  })),
   { files: ['bench/**', 'src/cli/**'], rules: { 'no-console': 'off' } },
   {
     // Tests read untyped JSON answers from the API.

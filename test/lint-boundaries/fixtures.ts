@@ -1,0 +1,84 @@
+/**
+ * One fixture per forbidden edge of the house's shape (docs/STYLE.md, eslint.config.js), and clean controls.
+ * Each fixture is linted as if it lived at `at` (no file is written there), so the lint zones must reject it with
+ * `rule` and the boundary's name in the message; each control must lint clean. Every import names a real file
+ * (checked before linting): an import that resolves to nothing would pass every path zone and prove nothing.
+ */
+export interface Fixture {
+  /** What the fixture shows, for the report. */
+  name: string;
+  /** The path (from the repository root) the code is linted as. */
+  at: string;
+  code: string;
+}
+export interface Forbidden extends Fixture {
+  rule: 'import-x/no-restricted-paths' | 'no-restricted-imports';
+  /** The boundary's name, as it leads the lint message. */
+  boundary: string;
+}
+
+const PATHS = 'import-x/no-restricted-paths';
+const IMPORTS = 'no-restricted-imports';
+
+/** A value import of everything a module exports, used so that no other rule fires. */
+const use = (specifier: string): string => `import * as imported from '${specifier}';\n\nexport const used = imported;\n`;
+
+export const FORBIDDEN: Forbidden[] = [
+  // Routes call services, never repositories, storage or jobs/queues.
+  { name: 'a repository into a route', at: 'src/http/routes/studies/extra.ts', code: use('../../../repositories/studies.repository.js'), rule: PATHS, boundary: 'routes-call-services' },
+  { name: 'a repository type into a route', at: 'src/http/routes/studies/extra.ts', code: "import type { StudyRow } from '../../../repositories/studies.repository.js';\n\nexport type Row = StudyRow;\n", rule: PATHS, boundary: 'routes-call-services' },
+  { name: 'a repository re-exported by a route', at: 'src/http/routes/extra.ts', code: "export * from '../../repositories/studies.repository.js';\n", rule: PATHS, boundary: 'routes-call-services' },
+  { name: 'a repository value into the presenters (their exception covers row types only)', at: 'src/http/routes/presenters.ts', code: use('../../repositories/studies.repository.js'), rule: IMPORTS, boundary: 'routes-call-services' },
+  { name: 'storage into a route', at: 'src/http/routes/extra.ts', code: use('../../storage/object-store.js'), rule: PATHS, boundary: 'routes-call-services' },
+  { name: 'the queues into a route', at: 'src/http/routes/extra.ts', code: use('../../jobs/queues.js'), rule: PATHS, boundary: 'routes-call-services' },
+  { name: 'a composition root into the app', at: 'src/http/extra.ts', code: use('../main/container.js'), rule: PATHS, boundary: 'routes-call-services' },
+  // Only src/repositories imports Prisma.
+  { name: '@prisma/client into formats', at: 'src/formats/extra.ts', code: use('@prisma/client'), rule: IMPORTS, boundary: 'only-repositories-import-prisma' },
+  { name: 'the generated Prisma client into formats', at: 'src/formats/extra.ts', code: use('../generated/prisma/client.js'), rule: PATHS, boundary: 'only-repositories-import-prisma' },
+  { name: 'the generated Prisma client into a service', at: 'src/services/extra.ts', code: use('../generated/prisma/client.js'), rule: PATHS, boundary: 'only-repositories-import-prisma' },
+  { name: 'the Prisma adapter into a worker', at: 'workers/extra.ts', code: use('@prisma/adapter-pg'), rule: IMPORTS, boundary: 'only-repositories-import-prisma' },
+  { name: '@prisma/client into storage', at: 'src/storage/extra.ts', code: use('@prisma/client'), rule: IMPORTS, boundary: 'only-repositories-import-prisma' },
+  // Only src/storage imports the AWS SDK.
+  { name: 'the AWS SDK into a service', at: 'src/services/extra.ts', code: use('@aws-sdk/client-s3'), rule: IMPORTS, boundary: 'only-storage-imports-aws-sdk' },
+  { name: 'the AWS SDK into a route', at: 'src/http/routes/extra.ts', code: use('@aws-sdk/lib-storage'), rule: IMPORTS, boundary: 'only-storage-imports-aws-sdk' },
+  { name: 'the SDK\'s HTTP handler into a repository', at: 'src/repositories/extra.ts', code: use('@smithy/node-http-handler'), rule: IMPORTS, boundary: 'only-storage-imports-aws-sdk' },
+  // The science does no I/O.
+  { name: 'node:child_process into pipeline', at: 'src/pipeline/extra.ts', code: use('node:child_process'), rule: IMPORTS, boundary: 'science-does-no-io' },
+  { name: 'child_process into columnar', at: 'src/columnar/extra.ts', code: use('child_process'), rule: IMPORTS, boundary: 'science-does-no-io' },
+  { name: 'node:http into evaluation', at: 'src/evaluation/extra.ts', code: use('node:http'), rule: IMPORTS, boundary: 'science-does-no-io' },
+  { name: 'http into formats', at: 'src/formats/extra.ts', code: use('http'), rule: IMPORTS, boundary: 'science-does-no-io' },
+  { name: 'node:net into domain', at: 'src/domain/extra.ts', code: use('node:net'), rule: IMPORTS, boundary: 'science-does-no-io' },
+  { name: 'net into a detector', at: 'src/pipeline/detectors/extra.ts', code: use('net'), rule: IMPORTS, boundary: 'science-does-no-io' },
+  { name: 'node:http into the ffmpeg driver (its exception covers child_process only)', at: 'src/formats/audio-ffmpeg.ts', code: use('node:http'), rule: IMPORTS, boundary: 'science-does-no-io' },
+  // The science imports no app folder.
+  { name: 'a repository into formats', at: 'src/formats/extra.ts', code: use('../repositories/recordings.repository.js'), rule: PATHS, boundary: 'science-is-pure' },
+  { name: 'storage into pipeline', at: 'src/pipeline/extra.ts', code: use('../storage/keys.js'), rule: PATHS, boundary: 'science-is-pure' },
+  { name: 'jobs into columnar', at: 'src/columnar/extra.ts', code: use('../jobs/catalogue.js'), rule: PATHS, boundary: 'science-is-pure' },
+  { name: 'a service into evaluation', at: 'src/evaluation/extra.ts', code: use('../services/studies.service.js'), rule: PATHS, boundary: 'science-is-pure' },
+  { name: 'http into domain', at: 'src/domain/extra.ts', code: use('../http/validate.js'), rule: PATHS, boundary: 'science-is-pure' },
+  { name: 'a composition root into a detector', at: 'src/pipeline/detectors/extra.ts', code: use('../../main/container.js'), rule: PATHS, boundary: 'science-is-pure' },
+  // lib/ imports no app folder.
+  { name: 'a service into lib', at: 'src/lib/extra.ts', code: use('../services/studies.service.js'), rule: PATHS, boundary: 'lib-imports-no-app-folder' },
+  // Nothing in src/ imports workers/ or test support.
+  { name: 'workers/ into a service', at: 'src/services/extra.ts', code: use('../../workers/handlers/steps.js'), rule: PATHS, boundary: 'src-imports-no-workers' },
+  { name: 'workers/ into a composition root', at: 'src/main/extra.ts', code: use('../../workers/main.js'), rule: PATHS, boundary: 'src-imports-no-workers' },
+  { name: 'a test helper into a service', at: 'src/services/extra.ts', code: use('../../test/helpers/harness.js'), rule: PATHS, boundary: 'src-imports-no-test-folder' },
+  { name: 'test support into formats', at: 'src/formats/extra.ts', code: use('./audio-test-support.js'), rule: PATHS, boundary: 'src-imports-no-test-support' },
+  { name: 'test signals into pipeline', at: 'src/pipeline/extra.ts', code: use('./test-signals.js'), rule: PATHS, boundary: 'src-imports-no-test-support' },
+  { name: 'test scenarios into a detector', at: 'src/pipeline/detectors/extra.ts', code: use('./imu-motion-scenarios.js'), rule: PATHS, boundary: 'src-imports-no-test-support' },
+  { name: 'a test file into a service', at: 'src/services/extra.ts', code: use('../storage/keys.test.js'), rule: PATHS, boundary: 'src-imports-no-test-support' },
+];
+
+/** Imports the house allows; each must lint clean (so a zone that rejects everything fails too). */
+export const ALLOWED: Fixture[] = [
+  { name: 'a route importing a service, schemas, middleware and lib', at: 'src/http/routes/studies/extra.ts', code: "import * as service from '../../../services/studies.service.js';\nimport * as schemas from '../schemas.js';\nimport * as auth from '../../middleware/auth.js';\nimport * as errors from '../../../lib/errors.js';\n\nexport const used = [service, schemas, auth, errors];\n" },
+  { name: 'the presenters importing repository row types', at: 'src/http/routes/presenters.ts', code: "import type { StudyRow } from '../../repositories/studies.repository.js';\n\nexport type Row = StudyRow;\n" },
+  { name: 'formats importing domain and node:fs', at: 'src/formats/extra.ts', code: "import * as stream from '../domain/stream.js';\nimport * as fs from 'node:fs';\n\nexport const used = [stream, fs];\n" },
+  { name: 'a unit test in formats using test support and child_process', at: 'src/formats/extra.test.ts', code: "import * as support from './audio-test-support.js';\nimport * as cp from 'node:child_process';\n\nexport const used = [support, cp];\n" },
+  { name: 'the ffmpeg driver importing node:child_process', at: 'src/formats/audio-ffmpeg.ts', code: use('node:child_process') },
+  { name: 'a repository importing Prisma', at: 'src/repositories/extra.ts', code: "import * as prisma from '@prisma/client';\nimport * as generated from '../generated/prisma/client.js';\n\nexport const used = [prisma, generated];\n" },
+  { name: 'storage importing the AWS SDK', at: 'src/storage/extra.ts', code: "import * as s3 from '@aws-sdk/client-s3';\nimport * as handler from '@smithy/node-http-handler';\n\nexport const used = [s3, handler];\n" },
+  { name: 'a service importing repositories, storage and jobs', at: 'src/services/extra.ts', code: "import * as repo from '../repositories/studies.repository.js';\nimport * as keys from '../storage/keys.js';\nimport * as jobs from '../jobs/catalogue.js';\n\nexport const used = [repo, keys, jobs];\n" },
+  { name: 'a worker importing services and the queues', at: 'workers/extra.ts', code: "import * as service from '../src/services/studies.service.js';\nimport * as queues from '../src/jobs/queues.js';\n\nexport const used = [service, queues];\n" },
+  { name: 'an integration test importing src/ and test support', at: 'test/integration/extra.test.ts', code: "import * as harness from '../helpers/harness.js';\nimport * as support from '../../src/formats/audio-test-support.js';\n\nexport const used = [harness, support];\n" },
+];
