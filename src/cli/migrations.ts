@@ -8,7 +8,8 @@ import {
 /**
  * `npm run migrations:check` (part of `npm run check`): fails when a landed migration changed or went, when a
  * new one sorts before a landed one, or when landed.json disagrees with the first committed version of a
- * migration (checked when git has the full history; a shallow clone checks the record only).
+ * migration (checked when git has the full history; a shallow clone checks the record only), or when a
+ * committed migration is missing from the record.
  * `npm run db:migration:land` (`--land`) appends the new migrations to landed.json, nothing else.
  */
 const opts = cliOptions('tsx src/cli/migrations.ts [--land]', { land: { type: 'boolean', default: false } });
@@ -35,14 +36,22 @@ function firstCommitted(name: string): { sha256: string; commit: string } | unde
   return shown.ok ? { sha256: sha256(shown.out), commit } : undefined;
 }
 
+/** The migration directories HEAD has (empty outside a git checkout): committed means landed. */
+function committedMigrations(): Set<string> {
+  const r = git(['ls-tree', '-r', '--name-only', 'HEAD', '--', 'prisma/migrations']);
+  return new Set(r.ok ? r.out.toString().split('\n').filter((p) => p.endsWith('/migration.sql')).map((p) => p.split('/')[2]!) : []);
+}
+
 const manifest = readManifest();
 const local = readMigrations();
-const { findings, fresh } = compareWithManifest(manifest, local);
+const { findings, fresh } = compareWithManifest(manifest, local, committedMigrations());
 const history = historyAvailable();
 if (history.ok) findings.push(...compareWithHistory(manifest, firstCommitted));
 
-if (findings.length > 0) {
-  for (const f of findings) console.error(`migrations: ${f.message}`);
+// --land records what is new; a committed, unrecorded migration is exactly what it is for.
+const blocking = opts.land ? findings.filter((f) => f.problem !== 'not_recorded') : findings;
+if (blocking.length > 0) {
+  for (const f of blocking) console.error(`migrations: ${f.message}`);
   process.exit(1);
 }
 if (opts.land && fresh.length > 0) {

@@ -32,6 +32,12 @@ describe('landed migrations against the record', () => {
     expect(r.fresh).toEqual([]);
   });
 
+  it('a new migration that is already committed must be recorded', () => {
+    const r = compareWithManifest(manifest, dir([['20260101000000_a', 'A'], ['20260102000000_b', 'B'], ['20260103000000_c', 'C']]), new Set(['20260103000000_c']));
+    expect(r.findings.map((f) => [f.problem, f.migration])).toEqual([['not_recorded', '20260103000000_c']]);
+    expect(r.fresh).toEqual(['20260103000000_c']);
+  });
+
   it('a record that disagrees with the first committed version fails; files history does not have yet pass', () => {
     const first: Record<string, { sha256: string; commit: string }> = {
       '20260101000000_a': { sha256: 'A-as-landed', commit: 'abc1234' },

@@ -38,7 +38,7 @@ export interface MigrationManifest {
 /** One broken promise, named after the migration it is about. */
 export interface Finding {
   migration: string;
-  problem: 'changed' | 'deleted' | 'out_of_order' | 'lock_changed' | 'superseded_back' | 'not_as_landed';
+  problem: 'changed' | 'deleted' | 'out_of_order' | 'not_recorded' | 'lock_changed' | 'superseded_back' | 'not_as_landed';
   message: string;
 }
 
@@ -66,11 +66,13 @@ const ADVICE = 'a landed migration never changes: restore it and add a new migra
 /**
  * Compares the directory with the record. Landed migrations must be present and byte-identical; a migration
  * not yet recorded is new, and allowed only when it sorts after every landed one (prisma applies by name, so
- * an earlier name would run before migrations that databases already have).
+ * an earlier name would run before migrations that databases already have). A new migration that is already
+ * committed (`committed`: the names git's HEAD has) must be recorded too: committing it is landing it.
  */
 export function compareWithManifest(
   manifest: MigrationManifest,
   local: { migrations: Map<string, string>; lock: string | undefined },
+  committed: ReadonlySet<string> = new Set(),
 ): { findings: Finding[]; fresh: string[] } {
   const findings: Finding[] = [];
   for (const [name, expected] of Object.entries(manifest.landed)) {
@@ -96,6 +98,7 @@ export function compareWithManifest(
     if (name <= lastLanded) {
       findings.push({ migration: name, problem: 'out_of_order', message: `${name} is not landed yet but sorts before the landed ${lastLanded}: databases that have ${lastLanded} would skip past it; rename it with a later timestamp` });
     } else {
+      if (committed.has(name)) findings.push({ migration: name, problem: 'not_recorded', message: `${name} is committed but not recorded in landed.json: run npm run db:migration:land and commit landed.json with it` });
       fresh.push(name);
     }
   }
