@@ -27,7 +27,7 @@ const today = migrationNames();
 const key = (s: State): string => [...s.files].sort(([a], [b]) => a.localeCompare(b)).map(([n, b]) => `${n}:${sha256(b)}`).join(',');
 
 function fixtureStates(): State[] {
-  return readdirSync(FIXTURES).sort().map((commit) => {
+  return readdirSync(FIXTURES, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort().map((commit) => {
     const dir = path.join(FIXTURES, commit);
     const files = new Map<string, Buffer>();
     for (const name of readdirSync(dir).filter((n) => existsSync(path.join(dir, n, 'migration.sql')))) {
