@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { STEPS, type Step } from '../../src/jobs/catalogue.js';
 import { OutboxRelay } from '../../src/jobs/outbox-relay.js';
 import { createProducerRedis, RecordingFlows, workerConnection } from '../../src/jobs/queues.js';
@@ -220,6 +221,13 @@ describe('guarantees: steps run again, retried and outrun by a reprocess', () =>
     const beforeLate = await rowIds(h, id);
     expect(await processing.annotate(id, 0)).toBe('skipped');
     expect(await processing.segment(id, 0)).toBe('skipped');
+    // Nor does a stale validate read the file and write its objects again: the overview it would rewrite stays gone.
+    const lodKey = (await h.db.stream.findFirstOrThrow({ where: { recordingId: id } })).lodKey!;
+    const lod = await h.store.getBytes(lodKey);
+    await h.store.delete(lodKey);
+    expect(await processing.validate(id, 0)).toBe('skipped');
+    expect(await h.store.size(lodKey)).toBeNull();
+    await h.store.putBytes(lodKey, lod);
     expect(await rowIds(h, id)).toEqual(beforeLate);
     expect((await h.db.recording.findUniqueOrThrow({ where: { id } })).status).toBe('queued');
 
@@ -421,4 +429,113 @@ describe('guarantees: a failed align leaves the recording ready', () => {
     expect((await call(h, h.adminToken, 'GET', `/v1/recordings/${bId}/alignments`)).json.items).toEqual([]);
     expect(await h.db.recordingAlignment.count()).toBe(0);
   });
+});
+
+/**
+ * A loopback proxy in front of the object store that forwards everything until it sees the k-th request
+ * matching a pattern, then holds that connection (nothing more passes either way): the worker that sent it
+ * waits inside its step, at a point the test chose, until it is killed.
+ */
+class HoldingProxy {
+  private held = false;
+  private seen = 0;
+  private readonly sockets = new Set<net.Socket>();
+  private onHold: (() => void) | undefined;
+  readonly reached: Promise<void>;
+
+  private constructor(private readonly server: net.Server, readonly url: string, pattern: RegExp, nth: number) {
+    this.reached = new Promise((resolve) => { this.onHold = resolve; });
+    server.on('connection', (client) => {
+      const target = new URL(inject('s3Endpoint'));
+      const upstream = net.connect({ host: target.hostname, port: Number(target.port) });
+      this.sockets.add(client).add(upstream);
+      const drop = (): void => { client.destroy(); upstream.destroy(); };
+      client.on('error', drop).on('close', drop);
+      upstream.on('error', drop).on('close', drop);
+      client.on('data', (chunk: Buffer) => {
+        if (this.held) return;
+        if (pattern.test(chunk.toString('latin1')) && ++this.seen === nth) {
+          this.held = true;
+          this.onHold?.();
+          return;
+        }
+        upstream.write(chunk);
+      });
+      upstream.on('data', (chunk: Buffer) => { if (!this.held) client.write(chunk); });
+    });
+  }
+
+  static async start(pattern: RegExp, nth: number): Promise<HoldingProxy> {
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    return new HoldingProxy(server, `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`, pattern, nth);
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+describe('guarantees: a worker killed inside segment, annotate or align', () => {
+  let h: Harness;
+  let study: Awaited<ReturnType<typeof seedStudy>>;
+  let queues: Record<Step, Queue>;
+  let control: Awaited<ReturnType<typeof results>>;
+  const csv = (startNs: bigint): Uint8Array => new TextEncoder().encode(sensorLoggerCsv({ rows: 60_000, rateHz: 100, startNs, value: motion }));
+  /** Without the ids, the keys and the stream rows' objects: what two recordings of the same signal share. */
+  const shape = (r: Awaited<ReturnType<typeof results>>): object => ({ streams: r.streams.length, segments: r.segments, annotations: r.annotations });
+
+  beforeAll(async () => {
+    // Short locks: the restarted worker takes over the killed worker's job within seconds.
+    h = await startHarness({ workers: false, env: { JOB_LOCK_MS: '3000', JOB_STALLED_INTERVAL_MS: '1000', WORKER_CONCURRENCY: '1' } });
+    study = await seedStudy(h);
+    queues = stepQueues(h);
+    // The control: the same signal processed without a kill (another day, so it overlaps none of the others).
+    await h.startWorkers();
+    const up = await upload(h, study.participantToken, csv(1_800_000_000_000_000_000n), 'Accelerometer.csv');
+    expect((await waitForRecording(h, h.adminToken, up.json.recording.id)).status).toBe('ready');
+    control = await results(h, up.json.recording.id);
+    await h.stopWorkers();
+  });
+  afterAll(async () => {
+    await Promise.all(Object.values(queues).map((q) => q.close()));
+    await h.close();
+  });
+
+  // Segment, annotate and align each begin by reading the stream's summary: the k-th read is inside step k.
+  const cases = [
+    { step: 'segment', nth: 1, stage: 'segment', completed: 'validate', status: 'processing' },
+    { step: 'annotate', nth: 2, stage: 'annotate', completed: 'segment', status: 'processing' },
+    { step: 'align', nth: 3, stage: null, completed: 'annotate', status: 'ready' },
+  ] as const;
+  for (const [i, c] of cases.entries()) {
+    it(`SIGKILL inside ${c.step}: after a restart the recording ends ready, its results those of a run that was never killed`, async () => {
+      const startNs = 1_800_000_000_000_000_000n + BigInt(i + 1) * 86_400_000_000_000n;
+      const bytes = csv(startNs);
+      // The upload is committed before the workers start: its recording id is known to the proxy's pattern.
+      const up = await upload(h, study.participantToken, bytes, 'Accelerometer.csv');
+      const recId: string = up.json.recording.id;
+      const proxy = await HoldingProxy.start(new RegExp(`^GET [^ ]*/derived/${recId}/[^ ]*\\.summary\\.json`, 'm'), c.nth);
+      try {
+        await h.startWorkers({ S3_ENDPOINT: proxy.url });
+        await proxy.reached;
+        const mid = await h.db.recording.findUniqueOrThrow({ where: { id: recId }, select: { status: true, stage: true, completedStage: true } });
+        expect(mid).toEqual({ status: c.status, stage: c.stage, completedStage: c.completed });
+        expect((await jobsOf(queues[c.step], recId)).map((j) => j.state)).toEqual(['active']);
+        await h.stopWorkers('SIGKILL');
+      } finally {
+        await proxy.close();
+      }
+
+      await h.startWorkers();
+      expect((await waitForRecording(h, h.adminToken, recId, { timeoutMs: 120_000 })).status).toBe('ready');
+      await until('align to finish', async () => (await jobsOf(queues.align, recId)).every((j) => j.state === 'completed'), 120_000);
+      for (const step of STEPS) expect((await jobsOf(queues[step], recId)).map((j) => [j.state, j.returnvalue]), step).toEqual([['completed', 'done']]);
+      const r = await results(h, recId);
+      expectNoDuplicates(r);
+      expect(shape(r)).toEqual(shape(control));
+      await h.stopWorkers();
+    });
+  }
 });
