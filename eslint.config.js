@@ -58,6 +58,11 @@ const PRISMA = { group: ['@prisma/*', '**/generated/prisma', '**/generated/prism
 const AWS = { group: ['@aws-sdk/*', '@smithy/*'], message: '[only-storage-imports-aws-sdk] only src/storage imports the AWS SDK' };
 /** Process control and networking: the science does none of it (bare and `node:` forms). */
 const IO_MODULES = ['child_process', 'http', 'https', 'http2', 'net', 'tls', 'dgram'].flatMap(name => [name, `node:${name}`]);
+/** The same modules loaded with `import()`, which `no-restricted-imports` does not see. */
+const NO_DYNAMIC_IO = ['error', {
+  selector: `ImportExpression[source.value=/^(node:)?(${IO_MODULES.filter(name => !name.startsWith('node:')).join('|')})$/]`,
+  message: '[science-does-no-io] the science is pure: no process control or networking, not even through import()',
+}];
 
 /**
  * `import-x/no-restricted-paths` with every zone, less the edges in `allow` (zone name → the `from` entries to
@@ -150,8 +155,8 @@ export default tseslint.config(
   { files: ['src/repositories/**', 'prisma/**', 'prisma.config.ts', 'test/helpers/**'], rules: { 'no-restricted-imports': restrictedImports({ prisma: false }) } },
   { files: ['src/storage/**', 'bench/**'], rules: { 'no-restricted-imports': restrictedImports({ aws: false }) } },
   // The science does no I/O; its unit tests may (fixtures made with ffmpeg, a loopback client).
-  { files: pureFiles, rules: { 'no-restricted-imports': restrictedImports({ io: true }) } },
-  { files: testFiles.flatMap(test => test.startsWith('**/') ? pureFiles.map(folder => `${folder}/${test.slice(3)}`) : isPure(test) ? [test] : []), rules: { 'no-restricted-imports': restrictedImports({}) } },
+  { files: pureFiles, rules: { 'no-restricted-imports': restrictedImports({ io: true }), 'no-restricted-syntax': NO_DYNAMIC_IO } },
+  { files: testFiles.flatMap(test => test.startsWith('**/') ? pureFiles.map(folder => `${folder}/${test.slice(3)}`) : isPure(test) ? [test] : []), rules: { 'no-restricted-imports': restrictedImports({}), 'no-restricted-syntax': 'off' } },
   // Tests and their support files may import test support.
   { files: testFiles, rules: { 'import-x/no-restricted-paths': zones({ 'src-imports-no-test-support': [...TEST_SUPPORT_GLOBS, ...TEST_SUPPORT_FILES] }) } },
   // Named exceptions: today's breaches, listed one by one (see EXISTING_VIOLATIONS).

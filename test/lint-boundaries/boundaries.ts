@@ -7,7 +7,7 @@ import { ALLOWED, FORBIDDEN, type Fixture, type Forbidden } from './fixtures.js'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** The rules that draw the house's boundaries (eslint.config.js). */
-const BOUNDARY_RULES = new Set(['import-x/no-restricted-paths', 'no-restricted-imports']);
+const BOUNDARY_RULES = new Set(['import-x/no-restricted-paths', 'no-restricted-imports', 'no-restricted-syntax']);
 
 export interface Verdict {
   fixture: Fixture | Exception;
@@ -32,7 +32,7 @@ const untyped: Linter.Config = { files: ['**/*.ts'], ...(tseslint.configs.disabl
 
 /** Relative imports of a fixture that name no file: such an import resolves to nothing, so no zone could see it. */
 function missingTargets(fixture: Fixture): string[] {
-  const specifiers = [...fixture.code.matchAll(/from '(\.[^']+)'/g)].map(match => match[1] ?? '');
+  const specifiers = [...fixture.code.matchAll(/(?:from |import\()'(\.[^']+)'/g)].map(match => match[1] ?? '');
   return specifiers.filter(specifier => {
     const file = path.resolve(ROOT, path.dirname(fixture.at), specifier);
     return ![file, file.replace(/\.js$/, '.ts')].some(candidate => existsSync(candidate));

@@ -12,13 +12,14 @@ export interface Fixture {
   code: string;
 }
 export interface Forbidden extends Fixture {
-  rule: 'import-x/no-restricted-paths' | 'no-restricted-imports';
+  rule: 'import-x/no-restricted-paths' | 'no-restricted-imports' | 'no-restricted-syntax';
   /** The boundary's name, as it leads the lint message. */
   boundary: string;
 }
 
 const PATHS = 'import-x/no-restricted-paths';
 const IMPORTS = 'no-restricted-imports';
+const SYNTAX = 'no-restricted-syntax';
 
 /** A value import of everything a module exports, used so that no other rule fires. */
 const use = (specifier: string): string => `import * as imported from '${specifier}';\n\nexport const used = imported;\n`;
@@ -49,6 +50,9 @@ export const FORBIDDEN: Forbidden[] = [
   { name: 'http into formats', at: 'src/formats/extra.ts', code: use('http'), rule: IMPORTS, boundary: 'science-does-no-io' },
   { name: 'node:net into domain', at: 'src/domain/extra.ts', code: use('node:net'), rule: IMPORTS, boundary: 'science-does-no-io' },
   { name: 'net into a detector', at: 'src/pipeline/detectors/extra.ts', code: use('net'), rule: IMPORTS, boundary: 'science-does-no-io' },
+  { name: 'node:child_process through import() into formats', at: 'src/formats/extra.ts', code: "export const loaded = await import('node:child_process');\n", rule: SYNTAX, boundary: 'science-does-no-io' },
+  { name: 'net through import() into domain', at: 'src/domain/extra.ts', code: "export const loaded = await import('net');\n", rule: SYNTAX, boundary: 'science-does-no-io' },
+  { name: 'a repository through import() into a route', at: 'src/http/routes/extra.ts', code: "export const loaded = await import('../../repositories/studies.repository.js');\n", rule: PATHS, boundary: 'routes-call-services' },
   { name: 'node:http into the ffmpeg driver (its exception covers child_process only)', at: 'src/formats/audio-ffmpeg.ts', code: use('node:http'), rule: IMPORTS, boundary: 'science-does-no-io' },
   // The science imports no app folder.
   { name: 'a repository into formats', at: 'src/formats/extra.ts', code: use('../repositories/recordings.repository.js'), rule: PATHS, boundary: 'science-is-pure' },
@@ -73,6 +77,7 @@ export const FORBIDDEN: Forbidden[] = [
 export const ALLOWED: Fixture[] = [
   { name: 'a route importing a service, schemas, middleware and lib', at: 'src/http/routes/studies/extra.ts', code: "import * as service from '../../../services/studies.service.js';\nimport * as schemas from '../schemas.js';\nimport * as auth from '../../middleware/auth.js';\nimport * as errors from '../../../lib/errors.js';\n\nexport const used = [service, schemas, auth, errors];\n" },
   { name: 'formats importing domain and node:fs', at: 'src/formats/extra.ts', code: "import * as stream from '../domain/stream.js';\nimport * as fs from 'node:fs';\n\nexport const used = [stream, fs];\n" },
+  { name: 'formats loading a pure module and node:zlib through import()', at: 'src/formats/extra.ts', code: "export const loaded = [await import('./registry.js'), await import('node:zlib')];\n" },
   { name: 'a unit test in formats using test support and child_process', at: 'src/formats/extra.test.ts', code: "import * as support from './audio-test-support.js';\nimport * as cp from 'node:child_process';\n\nexport const used = [support, cp];\n" },
   { name: 'the ffmpeg driver importing node:child_process', at: 'src/formats/audio-ffmpeg.ts', code: use('node:child_process') },
   { name: 'a repository importing Prisma', at: 'src/repositories/extra.ts', code: "import * as prisma from '@prisma/client';\nimport * as generated from '../generated/prisma/client.js';\n\nexport const used = [prisma, generated];\n" },
