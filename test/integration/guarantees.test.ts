@@ -529,8 +529,8 @@ describe('guarantees: a worker killed inside segment, annotate or align', () => 
       }
 
       await h.startWorkers();
-      expect((await waitForRecording(h, h.adminToken, recId, { timeoutMs: 120_000 })).status).toBe('ready');
-      await until('align to finish', async () => (await jobsOf(queues.align, recId)).every((j) => j.state === 'completed'), 120_000);
+      expect((await waitForRecording(h, h.adminToken, recId, { timeoutMs: 60_000 })).status).toBe('ready');
+      await until('align to finish', async () => (await jobsOf(queues.align, recId)).every((j) => j.state === 'completed'));
       for (const step of STEPS) expect((await jobsOf(queues[step], recId)).map((j) => [j.state, j.returnvalue]), step).toEqual([['completed', 'done']]);
       const r = await results(h, recId);
       expectNoDuplicates(r);
