@@ -19,7 +19,7 @@ const root = import.meta.dirname;
 const PURE = ['./src/formats', './src/pipeline', './src/columnar', './src/evaluation', './src/domain'];
 /** Folders that do I/O or wire the app together; the science imports none of them. */
 const IO_FOLDERS = ['./src/repositories', './src/storage', './src/jobs', './src/services', './src/http', './src/main', './src/config', './src/cli'];
-/** Test support kept beside pure code (tests and benchmarks import it; shipped code never does). */
+/** Unit tests and their support files inside src/ (tests, test/ and bench/ import them; shipped code never does). */
 const TEST_SUPPORT_GLOBS = ['./src/**/*.test.ts', './src/**/*-test-*.ts', './src/**/test-*.ts'];
 /** Test support whose name does not say so. */
 const TEST_SUPPORT_FILES = ['./src/pipeline/detectors/imu-motion-scenarios.ts'];
