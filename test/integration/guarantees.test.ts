@@ -424,6 +424,11 @@ describe('guarantees: a failed align leaves the recording ready', () => {
     expect(rec.status).toBe('ready');
     const job = await until('b\'s align to fail', async () => (await jobsOf(queues.align, bId)).find((j) => j.state === 'failed'));
     expect(job.attemptsMade).toBe(3);
+    // The worker handles a failure after BullMQ records it: a recording processed after that, from upload to
+    // align, is past any write that the failure's handling made.
+    const c = await upload(h, study.participantToken, csv(start + 30n * 86_400_000_000_000n), 'Accelerometer.csv');
+    expect((await waitForRecording(h, h.adminToken, c.json.recording.id)).status).toBe('ready');
+    await until('c\'s align to finish', async () => (await jobsOf(queues.align, c.json.recording.id)).every((j) => j.state === 'completed'));
     const after = await call(h, h.adminToken, 'GET', `/v1/recordings/${bId}`);
     expect([after.json.status, after.json.error]).toEqual(['ready', undefined]);
     expect((await call(h, h.adminToken, 'GET', `/v1/recordings/${bId}/alignments`)).json.items).toEqual([]);
