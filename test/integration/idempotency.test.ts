@@ -54,6 +54,8 @@ describe('uploads: Idempotency-Key', () => {
     const bytes = csv(1_740_000_000_000_000_000n);
     let during: Awaited<ReturnType<typeof upload>> | undefined;
     const first = await uploadWithPause(h, study.participantToken, bytes, 'Accelerometer.csv', async () => {
+      // The client may send more of the body before the server has taken the claim: wait until it holds it.
+      for (let i = 0; i < 200 && (await h.db.idempotencyClaim.count({ where: { idempotencyKey: 'in-flight-1' } })) === 0; i++) await new Promise((r) => setTimeout(r, 25));
       during = await upload(h, study.participantToken, bytes, 'Accelerometer.csv', { idempotencyKey: 'in-flight-1' });
     }, { idempotencyKey: 'in-flight-1' });
     expect(during?.status).toBe(409);
