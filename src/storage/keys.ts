@@ -1,7 +1,9 @@
 /**
  * Every object key FieldSense writes is built here, from ids and stream names only — never from user text
- * (file names, labels, archive entry names). Derived outputs are keyed by recording, run and pipeline
- * version, so a retried or duplicated job overwrites the same objects instead of adding new ones.
+ * (file names, labels, archive entry names). Derived outputs are keyed by recording and pipeline version,
+ * so a retried or duplicated job overwrites the same objects instead of adding new ones. They are not keyed
+ * by run: a step of an earlier run that was already writing when a reprocess began can still rewrite them
+ * (the database rows are guarded by run; run-scoped keys would guard the objects too).
  *
  * Every segment is at most {@link KEY_PART_MAX} characters of `[A-Za-z0-9_-]`: stream names are bounded to
  * 64 (domain/names.ts), ids are shorter still, and a file-system object store (the embedded one, MinIO on
