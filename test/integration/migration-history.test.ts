@@ -26,12 +26,18 @@ const today = migrationNames();
 
 const key = (s: State): string => [...s.files].sort(([a], [b]) => a.localeCompare(b)).map(([n, b]) => `${n}:${sha256(b)}`).join(',');
 
+/**
+ * A fixture folder names its state's migrations (state.json) and holds only those that are no longer in
+ * prisma/migrations (the superseded ones); the others are read from prisma/migrations, unchanged since they landed.
+ */
 function fixtureStates(): State[] {
   return readdirSync(FIXTURES, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort().map((commit) => {
     const dir = path.join(FIXTURES, commit);
+    const { migrations } = JSON.parse(readFileSync(path.join(dir, 'state.json'), 'utf8')) as { migrations: string[] };
     const files = new Map<string, Buffer>();
-    for (const name of readdirSync(dir).filter((n) => existsSync(path.join(dir, n, 'migration.sql')))) {
-      files.set(name, readFileSync(path.join(dir, name, 'migration.sql')));
+    for (const name of migrations) {
+      const own = path.join(dir, name, 'migration.sql');
+      files.set(name, readFileSync(existsSync(own) ? own : path.join(ROOT, 'prisma/migrations', name, 'migration.sql')));
     }
     return { label: `fixture ${commit}`, files };
   });
