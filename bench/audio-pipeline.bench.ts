@@ -87,7 +87,7 @@ function detect(loop: Float32Array, seconds: number, factories: DetectorFactory[
   let cpu = 0;
   for (const chunk of chunksOf(loop, seconds)) {
     const c0 = process.cpuUsage();
-    for (const d of dets) d.push(chunk);
+    for (const d of dets) d.push?.(chunk);
     cpu += cpuSince(c0);
   }
   const c0 = process.cpuUsage();

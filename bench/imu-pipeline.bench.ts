@@ -114,14 +114,14 @@ function runChild(mode: Mode, rows: number): ChildFigures {
   let events = 0;
   let checks: string[] = [];
   if (analyzer !== null) {
-    let summary = analyzer.finish();
-    if (detectors !== null) summary = detectors.finishInto(summary);
+    const summary = analyzer.finish();
     segments = segmentStream(summary, T0).length;
-    for (const d of summary.detectors ?? []) {
+    checks = summary.checks.map((c) => `${c.name}:${c.status}`);
+    for (const d of detectors?.finish().detectors ?? []) {
       segments += d.output.segments?.length ?? 0;
       events += d.output.events.length;
+      checks.push(...(d.output.checks ?? []).map((c) => `${c.name}:${c.status}`));
     }
-    checks = summary.checks.map((c) => `${c.name}:${c.status}`);
   }
   if (n !== rows) throw new Error(`generated ${n} rows, expected ${rows}`);
   const cpu = process.cpuUsage(cpu0);

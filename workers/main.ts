@@ -11,8 +11,10 @@ import { serveMetrics } from '../src/lib/metrics-server.js';
 import { failureFields, jobLogFields, jobLogMixin, observedStep } from './observe-step.js';
 
 /**
- * The worker process: one BullMQ Worker per queue (validate, segment, annotate). SIGTERM/SIGINT close the
- * workers gracefully: running jobs finish, no new ones start.
+ * The worker process: one BullMQ Worker per step queue (validate, segment, annotate, align: src/jobs/catalogue.ts).
+ * A job's lock is renewed by BullMQ on this process's event loop, so the steps give it its turn between pieces of
+ * CPU-bound work (test/integration/job-lock.test.ts). SIGTERM/SIGINT close the workers gracefully: running jobs
+ * finish, no new ones start.
  */
 const config = loadConfig();
 // Every line written while a job runs names the job, its recording and run, and the request that started it.

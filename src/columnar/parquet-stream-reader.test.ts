@@ -2,7 +2,7 @@ import type { AsyncBuffer } from 'hyparquet';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { StreamInfo } from '../domain/stream.js';
 import { AppError } from '../lib/errors.js';
-import { readStreamInfo, readStreamWindow } from './parquet-stream-reader.js';
+import { readStreamChunks, readStreamInfo, readStreamWindow } from './parquet-stream-reader.js';
 import { StreamParquetWriter } from './parquet-stream-writer.js';
 
 const T0 = 1698765432123456789n;
@@ -190,5 +190,29 @@ describe('readStreamWindow: small and empty files', () => {
     expect(Array.from(w.t)).toEqual([tOf(0), tOf(4), tOf(5)]);
     expect(Array.from(w.channels.y ?? [])).toEqual([y(0), y(4), y(5)]);
     expect(await readStreamWindow(file, { maxPoints: 6 })).toMatchObject({ reduced: false, totalRowsInRange: 6 });
+  });
+});
+
+describe('readStreamChunks', () => {
+  it('hands back every row, in order, one chunk per row group, each its own arrays (NaN kept)', async () => {
+    const rows = 650_000;
+    const chunks = [];
+    for await (const c of readStreamChunks(memoryFile(await writeStream(rows, GROUP)))) chunks.push(c);
+    expect(chunks.map((c) => c.length)).toEqual([100_000, 100_000, 100_000, 100_000, 100_000, 100_000, 50_000]);
+    let i = 0;
+    let nan = 0;
+    for (const c of chunks) {
+      for (let k = 0; k < c.length; k++, i++) {
+        if (c.t[k] !== tOf(i) || c.values[0]![k] !== x(i) || c.values[1]![k] !== y(i)) throw new Error(`row ${i} differs`);
+        const zv = c.values[2]![k]!;
+        if (Number.isNaN(zv)) nan++;
+        else if (zv !== z(i)) throw new Error(`row ${i} z differs`);
+      }
+    }
+    expect(i).toBe(rows);
+    expect(nan).toBe(100);
+    // Chunks are not views of one reused buffer: the first is intact after the last was read.
+    expect(chunks[0]!.t[0]).toBe(T0);
+    expect(chunks[0]!.values[0]!.buffer).not.toBe(chunks[1]!.values[0]!.buffer);
   });
 });

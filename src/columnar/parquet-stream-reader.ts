@@ -9,7 +9,7 @@
  */
 import { parquetMetadataAsync, parquetRead } from 'hyparquet';
 import type { AsyncBuffer, ColumnData, FileMetaData } from 'hyparquet';
-import type { StreamInfo } from '../domain/stream.js';
+import type { SampleChunk, StreamInfo } from '../domain/stream.js';
 import { AppError } from '../lib/errors.js';
 import { STREAM_INFO_KEY, TIME_COLUMN } from './stream-parquet-layout.js';
 
@@ -140,6 +140,30 @@ export async function readStreamWindow(file: AsyncBuffer, opts: StreamWindowOpti
   if (total <= maxPoints) return { ...raw.result(channels), reduced: false, totalRowsInRange: total };
   if (!envelope) throw new Error('unreachable: more rows than the row groups hold');
   return { ...envelope.result(channels), reduced: true, totalRowsInRange: total };
+}
+
+/**
+ * Every sample of the file, in file order, one chunk per row group (the next READ_AHEAD groups in flight
+ * while one is used). Each chunk is a fresh set of arrays: a consumer may keep it. Memory: a few row groups.
+ */
+export async function* readStreamChunks(file: AsyncBuffer): AsyncGenerator<SampleChunk> {
+  const f = await openStreamFile(file);
+  const groups = f.groups.filter((g) => g.rows > 0);
+  const pending: Promise<Group>[] = [];
+  let started = 0;
+  const readAhead = (): void => {
+    for (; pending.length < READ_AHEAD && started < groups.length; started++) {
+      const read = readGroup(f, groups[started] as GroupInfo, true);
+      read.catch(() => undefined);
+      pending.push(read);
+    }
+  };
+  readAhead();
+  for (let current = pending.shift(); current; current = pending.shift()) {
+    const { t, values } = await current;
+    readAhead();
+    yield { length: t.length, t, values };
+  }
 }
 
 function emptyWindow(channels: string[]): StreamWindow {

@@ -3,8 +3,10 @@ import { REQUEST_ID_PATTERN } from '../lib/ids.js';
 
 /**
  * The one job catalogue. A recording is processed by a BullMQ flow of steps, each on its own queue:
- * validate (read the file, check quality, store normalized streams) → segment → annotate (the recording is
- * ready) → align (link it with the participant's overlapping recordings and estimate their clock offsets).
+ * validate (read the file once, check quality, store normalized streams, overviews and summaries) → segment
+ * (run every detector over the stored streams: segments, checks, proposals) → annotate (write the proposals;
+ * the recording is ready) → align (link it with the participant's overlapping recordings and estimate their
+ * clock offsets).
  * Payloads carry ids only. Job ids are deterministic per recording, processing run and step, so a
  * duplicated outbox delivery or a retry never runs a step twice for the same run.
  */

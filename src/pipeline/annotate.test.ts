@@ -34,13 +34,6 @@ describe('proposeAnnotations', () => {
     expect(moving!.confidence).toBeLessThan(0.7);
   });
 
-  it('labels from one motion stream only, preferring the accelerometer', () => {
-    const segs = [...motionSegments('gyroscope', 'gyroscope', 3), ...motionSegments('accelerometer', 'accelerometer', 3)];
-    const anns = proposeAnnotations(segs);
-    expect(anns).toHaveLength(2);
-    expect(anns.map((a) => a.label)).toEqual(['still', 'moving']);
-  });
-
   it('drops motion bouts shorter than the minimum', () => {
     const short: SegmentDraft = {
       kind: 'moving',

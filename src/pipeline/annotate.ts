@@ -2,7 +2,9 @@ import type { AnnotationDraft, SegmentDraft } from './types.js';
 
 /** Detector names and versions, stored on every proposed annotation; bump the version when behaviour changes. */
 export const DETECTORS = {
-  /** Window-level motion (still / moving from the 1 s activity), used where no activity detector ran. */
+  /** Sessions: each stream's runs between gaps. */
+  sessions: { name: 'sessions', version: '1.0.0' },
+  /** Window-level motion (still / moving from the 1 s activity), on motion streams the activity detector does not take. */
   imuActivity: { name: 'motion-level', version: '1.0.0' },
   audioActivity: { name: 'audio-activity', version: '1.0.0' },
 } as const;
@@ -18,19 +20,6 @@ export const ANNOTATION_PARAMS = {
   soundFullConfidenceDb: 20,
 } as const;
 
-/**
- * When several motion streams were segmented (accelerometer, total acceleration, gyroscope…), labels come
- * from one of them only, so a bout is not proposed twice: the first sensor of this list that is present.
- */
-const MOTION_SENSOR_PREFERENCE = [
-  'accelerometer',
-  'total_acceleration',
-  'user_acceleration',
-  'accelerometer_uncalibrated',
-  'gyroscope',
-  'gyroscope_uncalibrated',
-];
-
 function clamp01(x: number): number {
   return Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 1;
 }
@@ -42,30 +31,6 @@ function round3(x: number): number {
 function numAttr(s: SegmentDraft, key: string): number | undefined {
   const v = s.attributes[key];
   return typeof v === 'number' ? v : undefined;
-}
-
-/** The stream whose segments the detector uses: preferred sensor first, then the longest coverage. */
-function pickStream(segments: SegmentDraft[], preference: readonly string[]): string | undefined {
-  const byStream = new Map<string, { sensor: string; covered: number }>();
-  for (const s of segments) {
-    const e = byStream.get(s.stream) ?? { sensor: String(s.attributes.sensor ?? ''), covered: 0 };
-    e.covered += s.endS - s.startS;
-    byStream.set(s.stream, e);
-  }
-  const rank = (sensor: string): number => {
-    const i = preference.indexOf(sensor);
-    return i < 0 ? preference.length : i;
-  };
-  let best: string | undefined;
-  let bestKey: [number, number] = [Number.POSITIVE_INFINITY, 0];
-  for (const [stream, e] of byStream) {
-    const r = rank(e.sensor);
-    if (r < bestKey[0] || (r === bestKey[0] && e.covered > bestKey[1])) {
-      best = stream;
-      bestKey = [r, e.covered];
-    }
-  }
-  return best;
 }
 
 /**
@@ -89,15 +54,14 @@ function soundConfidence(s: SegmentDraft): number {
 }
 
 /**
- * Proposes annotations from segments: `imu-activity` labels `still` / `moving` (bouts of at least
- * `minMotionBoutS`, from one motion stream), `audio-activity` labels `sound`. Sorted by start time.
+ * Proposes annotations from the window-level segments of one stream: `motion-level` labels `still` /
+ * `moving` (bouts of at least `minMotionBoutS`), `audio-activity` labels `sound`. Sorted by start time.
+ * Which stream's proposals are kept is the detector framework's rule (detectors/index.ts `primaryStreams`).
  */
 export function proposeAnnotations(segments: SegmentDraft[]): AnnotationDraft[] {
   const out: AnnotationDraft[] = [];
-  const motion = segments.filter((s) => s.kind === 'still' || s.kind === 'moving');
-  const motionStream = pickStream(motion, MOTION_SENSOR_PREFERENCE);
-  for (const s of motion) {
-    if (s.stream !== motionStream || s.endS - s.startS < ANNOTATION_PARAMS.minMotionBoutS) continue;
+  for (const s of segments) {
+    if ((s.kind !== 'still' && s.kind !== 'moving') || s.endS - s.startS < ANNOTATION_PARAMS.minMotionBoutS) continue;
     out.push({
       label: s.kind,
       startS: s.startS,
@@ -107,10 +71,8 @@ export function proposeAnnotations(segments: SegmentDraft[]): AnnotationDraft[] 
       detectorVersion: DETECTORS.imuActivity.version,
     });
   }
-  const sound = segments.filter((s) => s.kind === 'sound' || s.kind === 'silence');
-  const audioStream = pickStream(sound, ['audio']);
-  for (const s of sound) {
-    if (s.kind !== 'sound' || s.stream !== audioStream || s.endS - s.startS < ANNOTATION_PARAMS.minSoundS) continue;
+  for (const s of segments) {
+    if (s.kind !== 'sound' || s.endS - s.startS < ANNOTATION_PARAMS.minSoundS) continue;
     out.push({
       label: 'sound',
       startS: s.startS,

@@ -55,20 +55,45 @@ interface Frame {
 
 /**
  * Splits one stream into segments: `session` runs between gaps, then `still`/`moving` bouts for motion
- * streams (accelerometers in m/s², gyroscopes in rad/s) or `sound`/`silence` bouts for audio.
+ * streams (accelerometers in m/s², gyroscopes in rad/s) or `sound`/`silence` bouts for audio. The window-level
+ * detectors (detectors/window-level.ts) each take their part of this.
  * @param recordingStartNs the recording's earliest sample across streams; segment times are seconds from it.
  */
 export function segmentStream(summary: StreamSummary, recordingStartNs: bigint): SegmentDraft[] {
-  if (summary.firstNs === null || summary.samples === 0) return [];
+  return [...sessionSegments(summary, recordingStartNs), ...motionSegments(summary, recordingStartNs), ...audioSegments(summary, recordingStartNs)];
+}
+
+function frameOf(summary: StreamSummary, recordingStartNs: bigint): Frame | null {
+  if (summary.firstNs === null || summary.samples === 0) return null;
   const offsetS = Number(BigInt(summary.firstNs) - recordingStartNs) / 1e9;
   const dtS = summary.measuredRateHz !== null && summary.measuredRateHz > 0 ? 1 / summary.measuredRateHz : 0;
-  const frame: Frame = { offsetS, windowS: summary.windows.windowS, endS: summary.durationS + dtS };
-  const out = sessions(summary, frame);
+  return { offsetS, windowS: summary.windows.windowS, endS: summary.durationS + dtS };
+}
+
+/** The `session` segments of a stream: its runs between gaps of at least `sessionMinGapS`. */
+export function sessionSegments(summary: StreamSummary, recordingStartNs: bigint): SegmentDraft[] {
+  const frame = frameOf(summary, recordingStartNs);
+  return frame === null ? [] : sessions(summary, frame);
+}
+
+/** The threshold that splits still from moving for this stream, or null when it is not a motion stream. */
+export function stillThreshold(summary: StreamSummary): number | null {
   const { kind, unit, sensor } = summary.stream;
   const stillMax = SEGMENT_PARAMS.stillMax[unit];
-  if (kind === 'imu' && stillMax !== undefined && !NO_MOTION_SENSORS.has(sensor)) out.push(...motion(summary, frame, stillMax));
-  else if (kind === 'audio') out.push(...audio(summary, frame));
-  return out;
+  return kind === 'imu' && stillMax !== undefined && !NO_MOTION_SENSORS.has(sensor) ? stillMax : null;
+}
+
+/** `still` / `moving` bouts of a motion stream, from its 1 s window activity; none for other streams. */
+export function motionSegments(summary: StreamSummary, recordingStartNs: bigint): SegmentDraft[] {
+  const frame = frameOf(summary, recordingStartNs);
+  const stillMax = stillThreshold(summary);
+  return frame === null || stillMax === null ? [] : motion(summary, frame, stillMax);
+}
+
+/** `sound` / `silence` bouts of an audio stream, from its 0.1 s window levels; none for other streams. */
+export function audioSegments(summary: StreamSummary, recordingStartNs: bigint): SegmentDraft[] {
+  const frame = frameOf(summary, recordingStartNs);
+  return frame === null || summary.stream.kind !== 'audio' ? [] : audio(summary, frame);
 }
 
 /**

@@ -1,5 +1,4 @@
 import type { StreamInfo } from '../domain/stream.js';
-import type { DetectorOutput } from './detectors/types.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'bad';
 
@@ -23,8 +22,8 @@ export interface QualityReport {
 }
 
 /**
- * Per-window features computed in the one streaming pass over the samples, so that segmentation and
- * detectors never need the raw samples again. JSON-safe (times are seconds from the stream's first sample).
+ * Per-window features computed in the `validate` stage's one pass over the samples, so that the window-level
+ * detectors and the alignment never need the samples again. JSON-safe (times are seconds from the stream's first sample).
  */
 export interface WindowFeatures {
   windowS: number;
@@ -51,9 +50,8 @@ export interface StreamSummary {
   gaps: { startS: number; endS: number }[];
   gapCount: number;
   windows: WindowFeatures;
+  /** The checks of the `validate` stage (the detectors' own checks are added to the recording's quality by `segment`). */
   checks: QualityCheck[];
-  /** What each streaming detector found in this stream (see detectors/types.ts). */
-  detectors?: { name: string; version: string; output: DetectorOutput }[];
 }
 
 /** Segment kinds: the window-feature ones, and any kind a detector reports (walking, speech, non-wear, …). */

@@ -56,6 +56,9 @@ export interface ProcessingContext {
   timezone: string | null;
   /** The device the uploading app declared, if any. */
   uploadDevice: Record<string, unknown> | null;
+  /** What `validate` found the times to be (utc, device-local, relative, …) and the zone it used; null before. */
+  clock: string | null;
+  clockZone: string | null;
 }
 
 export interface StreamResult extends Omit<StreamRow, 'samples'> { samples: number }
@@ -90,10 +93,10 @@ export class RecordingsRepository {
   async processingContext(id: string): Promise<ProcessingContext | null> {
     const r = await this.db.recording.findUnique({
       where: { id },
-      select: { id: true, processRun: true, status: true, pipelineVersion: true, originNs: true, studyId: true, completedStage: true, timezone: true, device: true, upload: { select: { objectKey: true, filename: true } }, study: { select: { settings: true } } },
+      select: { id: true, processRun: true, status: true, pipelineVersion: true, originNs: true, studyId: true, completedStage: true, timezone: true, device: true, clock: true, clockZone: true, upload: { select: { objectKey: true, filename: true } }, study: { select: { settings: true } } },
     });
     if (!r) return null;
-    return { id: r.id, run: r.processRun, status: r.status, objectKey: r.upload.objectKey, filename: r.upload.filename, pipelineVersion: r.pipelineVersion, originNs: r.originNs, studyId: r.studyId, completedStage: r.completedStage, studySettings: (r.study.settings ?? {}) as StudySettings, timezone: r.timezone, uploadDevice: (r.device ?? null) as Record<string, unknown> | null };
+    return { id: r.id, run: r.processRun, status: r.status, objectKey: r.upload.objectKey, filename: r.upload.filename, pipelineVersion: r.pipelineVersion, originNs: r.originNs, studyId: r.studyId, completedStage: r.completedStage, studySettings: (r.study.settings ?? {}) as StudySettings, timezone: r.timezone, uploadDevice: (r.device ?? null) as Record<string, unknown> | null, clock: r.clock, clockZone: r.clockZone };
   }
 
   /** Moves a recording to `processing` at a stage, only for the current run (a stale job changes nothing). */
@@ -149,10 +152,13 @@ export class RecordingsRepository {
     return this.db.stream.findMany({ where: { recordingId: id, pipelineVersion }, select: streamSelect, orderBy: { name: 'asc' } });
   }
 
-  /** Replaces the segments of one pipeline version, for the current run only (false: the run is stale, nothing written). */
-  async replaceSegments(id: string, pipelineVersion: string, run: number, segments: SegmentDraft[]): Promise<boolean> {
+  /**
+   * Replaces the segments of one pipeline version and stores the recording's quality with the detectors'
+   * checks, for the current run only (false: the run is stale, nothing written).
+   */
+  async replaceSegments(id: string, pipelineVersion: string, run: number, segments: SegmentDraft[], quality: QualityReport): Promise<boolean> {
     return this.db.$transaction(async (tx) => {
-      const current = await tx.recording.updateMany({ where: { id, processRun: run }, data: { completedStage: 'segment' } });
+      const current = await tx.recording.updateMany({ where: { id, processRun: run }, data: { completedStage: 'segment', quality: quality as unknown as Prisma.InputJsonValue } });
       if (current.count === 0) return false;
       await tx.segment.deleteMany({ where: { recordingId: id, pipelineVersion } });
       await tx.segment.createMany({

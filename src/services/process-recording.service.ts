@@ -11,14 +11,13 @@ import { safeStream } from '../domain/safe-stream.js';
 import { markNonFinite } from '../domain/sample-values.js';
 import { detectFormat } from '../formats/registry.js';
 import { StreamAnalyzer, qualityReport, type QualityThresholds } from '../pipeline/stream-analyzer.js';
-import { segmentStream } from '../pipeline/segment.js';
-import { proposeAnnotations } from '../pipeline/annotate.js';
 import { PIPELINE_VERSION } from '../pipeline/version.js';
 import type { StreamSummary } from '../pipeline/types.js';
 import { StreamParquetWriter } from '../columnar/parquet-stream-writer.js';
 import { clockMetadata } from '../columnar/stream-parquet-layout.js';
 import { LodBuilder } from '../columnar/lod.js';
-import { DetectorSet, detectorAnnotations, detectorSegments, hasActivityDetector, onlyPrimary, primaryStreams, withoutLoudSpeech } from '../pipeline/detectors/index.js';
+import { DETECTOR_FACTORIES, DetectorSet, recordingFindings, type RecordingFindings, type StreamFindings } from '../pipeline/detectors/index.js';
+import { readStreamChunks } from '../columnar/parquet-stream-reader.js';
 import type { RecordingsRepository, ProcessingContext, StreamResult } from '../repositories/recordings.repository.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { ReaderContext } from '../formats/types.js';
@@ -37,10 +36,26 @@ export class RecordingRejected extends Error {
 
 export type StepOutcome = 'done' | 'skipped';
 
+/** What the `segment` stage hands to `annotate` of the same run (stored at `keys.detections`). */
+interface StoredDetections {
+  pipelineVersion: string;
+  run: number;
+  detectors: RecordingFindings['detectors'];
+  proposals: RecordingFindings['proposals'];
+}
+
 /**
- * The three processing steps of a recording. Each is idempotent: outputs go to deterministic object keys
- * and replace the rows of the same run and pipeline version, and a step already completed for the
- * current run returns early.
+ * The three stages of a recording, each named for what it computes and each storing its own output:
+ * - `validate` reads the raw file once, checks it, and stores every stream as Parquet with its overview
+ *   (LOD) and its summary (quality checks, 1 s / 0.1 s window features, gaps);
+ * - `segment` runs the one detector framework (pipeline/detectors) over the stored streams — never the raw
+ *   file — and stores the segments, the detectors' checks in the recording's quality, and the proposals;
+ * - `annotate` turns the stored proposals into annotations and marks the recording ready.
+ * A retry of one stage repeats none of another's work. Each is idempotent: outputs go to deterministic object
+ * keys and replace the rows of the same run and pipeline version, and a stage already completed for the
+ * current run returns early. Why `segment` reads the stored streams again instead of running inside
+ * `validate`'s pass: a detector can then be changed and run again without the raw file, its decoders or the
+ * upload's format quirks, and a stage's retry does not decode the file a second time.
  */
 export class ProcessRecordingService {
   constructor(
@@ -49,7 +64,7 @@ export class ProcessRecordingService {
     private readonly log: Logger,
   ) {}
 
-  /** Reads the raw file, checks its quality, and stores every stream as Parquet plus a summary. */
+  /** Reads the raw file, checks its quality, and stores every stream as Parquet plus an overview and a summary. */
   async validate(recordingId: string, run: number): Promise<StepOutcome> {
     const ctx = await this.begin(recordingId, run, 'validate');
     if (!ctx) return 'skipped';
@@ -66,44 +81,53 @@ export class ProcessRecordingService {
     }
   }
 
-  /** Splits each stream into sessions and bouts from its summary. */
+  /** Runs every detector over the stored streams: segments and checks are written, proposals stored for `annotate`. */
   async segment(recordingId: string, run: number): Promise<StepOutcome> {
     const ctx = await this.begin(recordingId, run, 'segment');
     if (!ctx) return 'skipped';
     const version = ctx.pipelineVersion ?? PIPELINE_VERSION;
     const streams = await this.recordings.streamsOf(ctx.id, version);
-    const origin = ctx.originNs ?? 0n;
-    const summaries = await Promise.all(streams.map((s) => this.summary(s.summaryKey)));
-    const primary = primaryStreams(summaries);
-    const segments = [];
-    for (const summary of summaries) {
-      // Where an activity detector classified the motion, its bouts stand instead of the window-level ones.
-      const windowLevel = segmentStream(summary, origin).filter((g) => !(hasActivityDetector(summary) && (g.kind === 'still' || g.kind === 'moving')));
-      segments.push(...windowLevel, ...detectorSegments(onlyPrimary(summary, primary), origin));
+    const absoluteTime = ctx.clock !== null && ctx.clock !== 'relative';
+    const options = { ...ctx.studySettings.detectors, absoluteTime, ...(ctx.clockZone ? { timezone: ctx.clockZone } : {}) };
+    const summaries: StreamSummary[] = [];
+    const found: StreamFindings[] = [];
+    // One stream at a time: memory is one stream's detectors plus a few row groups.
+    for (const s of streams) {
+      const summary = await this.summary(s.summaryKey);
+      summaries.push(summary);
+      const detectors = new DetectorSet(summary.stream, DETECTOR_FACTORIES, options, summary);
+      if (detectors.needsSamples && summary.samples > 0) {
+        for await (const chunk of readStreamChunks(await this.store.asyncBuffer(s.objectKey))) {
+          // The job's lock is renewed by a timer on this event loop: a row group (262,144 rows, ~0.2 s of every
+          // detector on an idle core, several times that on a loaded one) is fed in pieces, the timer getting
+          // its turn between them.
+          for (let at = 0; at < chunk.length; at += DETECT_PIECE_ROWS) {
+            const n = Math.min(DETECT_PIECE_ROWS, chunk.length - at);
+            detectors.push(n === chunk.length ? chunk : { length: n, t: chunk.t.subarray(at, at + n), values: chunk.values.map((v) => v.subarray(at, at + n)) });
+            await yieldToEventLoop();
+          }
+        }
+      }
+      found.push(detectors.finish());
     }
-    return (await this.recordings.replaceSegments(ctx.id, version, run, segments)) ? 'done' : 'skipped';
+    const findings = recordingFindings(found, ctx.originNs ?? 0n);
+    const quality = qualityReport(summaries.map((s) => ({ ...s, checks: [...s.checks, ...findings.checks.filter((c) => c.stream === s.stream.name)] })));
+    const stored: StoredDetections = { pipelineVersion: version, run, detectors: findings.detectors, proposals: findings.proposals };
+    await this.store.putBytes(keys.detections(ctx.id, version, run), JSON.stringify(stored), 'application/json');
+    return (await this.recordings.replaceSegments(ctx.id, version, run, findings.segments, quality)) ? 'done' : 'skipped';
   }
 
-  /** Turns meaningful segments into proposed annotations and marks the recording ready. */
+  /** Turns the detectors' proposals of this run into annotations and marks the recording ready. */
   async annotate(recordingId: string, run: number): Promise<StepOutcome> {
     const ctx = await this.begin(recordingId, run, 'annotate');
     if (!ctx) return 'skipped';
     const version = ctx.pipelineVersion ?? PIPELINE_VERSION;
-    const segments = await this.recordings.segmentsOf(ctx.id, version);
-    // Window-level proposals come from window-level segments only; detectors propose their own.
-    const drafts = proposeAnnotations(segments.filter((s) => !(s.attributes as Record<string, unknown>).detector).map((s) => ({
-      kind: s.kind,
-      stream: s.stream ?? '',
-      startS: s.startS,
-      endS: s.endS,
-      attributes: s.attributes as Record<string, number | string | boolean>,
-    })));
-    const origin = ctx.originNs ?? 0n;
-    const summaries = await Promise.all((await this.recordings.streamsOf(ctx.id, version)).map((s) => this.summary(s.summaryKey)));
-    const primary = primaryStreams(summaries);
-    const proposed = summaries.flatMap((s) => detectorAnnotations(onlyPrimary(s, primary), origin));
-    drafts.push(...withoutLoudSpeech(proposed));
-    return (await this.recordings.finishWithAnnotations(ctx.id, run, version, drafts)) ? 'done' : 'skipped';
+    const stored = JSON.parse(Buffer.from(await this.store.getBytes(keys.detections(ctx.id, version, run))).toString('utf8')) as StoredDetections;
+    if (!(await this.recordings.finishWithAnnotations(ctx.id, run, version, stored.proposals))) return 'skipped';
+    // Earlier runs' findings were never read again once their run ended: one set of objects per recording.
+    const mine = keys.detections(ctx.id, version, run);
+    for (const key of await this.store.list(keys.detectionsPrefix(ctx.id, version))) if (key !== mine) await this.store.delete(key);
+    return 'done';
   }
 
   private async summary(key: string): Promise<StreamSummary> {
@@ -144,10 +168,9 @@ export class ProcessRecordingService {
       ...(ctx.studySettings.edgeImpulseHmacKey ? { secrets: { edgeImpulseHmacKey: ctx.studySettings.edgeImpulseHmacKey } } : {}),
     };
     const thresholds = ctx.studySettings.quality as Partial<QualityThresholds> | undefined;
-    const detectorOptions = ctx.studySettings.detectors;
     const version = PIPELINE_VERSION;
     type OpenStream = {
-      info: StreamInfo; analyzer: StreamAnalyzer; detectors: DetectorSet; writer: StreamParquetWriter; sink: S3Sink; lod: LodBuilder;
+      info: StreamInfo; analyzer: StreamAnalyzer; writer: StreamParquetWriter; sink: S3Sink; lod: LodBuilder;
       summary?: StreamSummary;
     };
     const open = new Map<string, OpenStream>();
@@ -159,7 +182,7 @@ export class ProcessRecordingService {
       if (s.summary) return;
       await s.writer.finish();
       await s.sink.close();
-      s.summary = s.detectors.finishInto(s.analyzer.finish());
+      s.summary = s.analyzer.finish();
       const lod = s.lod.finish();
       if (lod) {
         const key = keys.streamLod(ctx.id, version, s.info.name);
@@ -190,10 +213,7 @@ export class ProcessRecordingService {
               kvMetadata: { 'fieldsense.recording': ctx.id, 'fieldsense.pipeline_version': version, ...clockMetadata(clock, zone) },
             });
             open.set(ev.stream.name, {
-              info: safe, analyzer: new StreamAnalyzer(safe, thresholds), writer, sink,
-              // Detectors learn whether times are wall-clock, and the zone, for their clock checks.
-              detectors: new DetectorSet(safe, undefined, { ...detectorOptions, absoluteTime: clocks.absoluteTime, ...(zone ? { timezone: zone } : {}) }),
-              lod: new LodBuilder(safe.channels),
+              info: safe, analyzer: new StreamAnalyzer(safe, thresholds), writer, sink, lod: new LodBuilder(safe.channels),
             });
             break;
           }
@@ -206,7 +226,6 @@ export class ProcessRecordingService {
             // ±Infinity from any reader (JSON's 1e309, float WAV) is stored as the non-finite NaN, never as itself.
             for (const v of chunk.values) markNonFinite(v);
             s.analyzer.push(chunk);
-            s.detectors.push(chunk);
             s.lod.push(chunk);
             await s.writer.write(chunk);
             break;
@@ -288,6 +307,12 @@ export class ProcessRecordingService {
 }
 
 const MAX_IMPORTED_LABELS = 100_000;
+/** Rows fed to a stream's detectors between two turns of the event loop (~25 ms of work on an idle core). */
+const DETECT_PIECE_ROWS = 32_768;
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
 
 function nsToSeconds(ns: bigint): number {
   return Number(ns / NS_PER_S) + Number(ns % NS_PER_S) / 1e9;

@@ -37,4 +37,13 @@ export const keys = {
   streamLod(recordingId: string, pipelineVersion: string, streamName: string): string {
     return `derived/${part(recordingId, 'recording id')}/v${part(pipelineVersion.replaceAll('.', '_'), 'version')}/streams/${part(streamName, 'stream name')}.lod`;
   },
+  /** Where the detections of every run of one pipeline version are (`annotate` keeps only its own run's). */
+  detectionsPrefix(recordingId: string, pipelineVersion: string): string {
+    return `derived/${part(recordingId, 'recording id')}/v${part(pipelineVersion.replaceAll('.', '_'), 'version')}/runs/`;
+  },
+  /** What the `segment` stage's detectors found (segments, proposals, checks), read by `annotate` of the same run. */
+  detections(recordingId: string, pipelineVersion: string, run: number): string {
+    if (!Number.isSafeInteger(run) || run < 0) throw new Error(`unsafe run in object key: ${run}`);
+    return `${keys.detectionsPrefix(recordingId, pipelineVersion)}${run}/detections.json`;
+  },
 } as const;

@@ -196,15 +196,17 @@ describe('guarantees: steps run again, retried and outrun by a reprocess', () =>
     const id: string = up.json.recording.id;
     for (const step of ['validate', 'segment', 'annotate'] as const) expect(await processing[step](id, 0)).toBe('done');
     const first = await results(h, id);
+    // The stages' handoff (the detectors' findings) is keyed by run; only the current run's is kept.
     const objects = (await h.store.list(`derived/${id}/`)).sort();
-    expect(objects.length).toBeGreaterThanOrEqual(3);
+    expect(objects.length).toBeGreaterThanOrEqual(4);
+    expect(objects.filter((k) => k.includes('/runs/'))).toEqual([`derived/${id}/v1_0_0/runs/0/detections.json`]);
 
     expect((await call(h, h.adminToken, 'POST', `/v1/recordings/${id}/reprocess`)).status).toBe(202);
     for (const step of ['validate', 'segment', 'annotate'] as const) expect(await processing[step](id, 1)).toBe('done');
     const second = await results(h, id);
     expect(second).toEqual(first);
     expectNoDuplicates(second);
-    expect((await h.store.list(`derived/${id}/`)).sort()).toEqual(objects);
+    expect((await h.store.list(`derived/${id}/`)).sort()).toEqual(objects.map((k) => k.replace('/runs/0/', '/runs/1/')).sort());
     expect((await h.db.recording.findUniqueOrThrow({ where: { id } })).status).toBe('ready');
   });
 
@@ -236,7 +238,7 @@ describe('guarantees: steps run again, retried and outrun by a reprocess', () =>
     const run1 = await rowIds(h, id);
     // Run 0's segment and annotate began before the reprocess and write only now: they change nothing.
     const drafts = run0Segments.map((s) => ({ kind: s.kind, stream: s.stream ?? '', startS: s.startS, endS: s.endS + 1, attributes: s.attributes as Record<string, number | string | boolean> }));
-    expect(await recordings.replaceSegments(id, version, 0, drafts)).toBe(false);
+    expect(await recordings.replaceSegments(id, version, 0, drafts, { status: 'ok', checks: [] })).toBe(false);
     expect(await recordings.finishWithAnnotations(id, 0, version, [{ startS: 1, endS: 2, label: 'moving', confidence: 0.5, detector: 'late-run', detectorVersion: '0' }])).toBe(false);
     expect(await recordings.saveValidation(id, 0, {
       pipelineVersion: version, format: 'late-run', startTimeNs: null, originNs: 0n, durationS: 1, quality: { status: 'ok', checks: [] } as never,
@@ -508,7 +510,8 @@ describe('guarantees: a worker killed inside segment, annotate or align', () => 
     await h.close();
   });
 
-  // Segment, annotate and align each begin by reading the stream's summary: the k-th read is inside step k.
+  // Segment begins by reading the stream's summary, annotate by reading the detectors' findings, align by
+  // reading the summary again: the k-th of these reads is inside step k.
   const cases = [
     { step: 'segment', nth: 1, stage: 'segment', completed: 'validate', status: 'processing' },
     { step: 'annotate', nth: 2, stage: 'annotate', completed: 'segment', status: 'processing' },
@@ -521,7 +524,7 @@ describe('guarantees: a worker killed inside segment, annotate or align', () => 
       // The upload is committed before the workers start: its recording id is known to the proxy's pattern.
       const up = await upload(h, study.participantToken, bytes, 'Accelerometer.csv');
       const recId: string = up.json.recording.id;
-      const proxy = await HoldingProxy.start(new RegExp(`^GET [^ ]*/derived/${recId}/[^ ]*\\.summary\\.json`, 'm'), c.nth);
+      const proxy = await HoldingProxy.start(new RegExp(`^GET [^ ]*/derived/${recId}/[^ ]*(\\.summary|/detections)\\.json`, 'm'), c.nth);
       try {
         await h.startWorkers({ S3_ENDPOINT: proxy.url });
         await proxy.reached;

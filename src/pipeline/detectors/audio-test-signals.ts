@@ -35,7 +35,7 @@ export function runDetector(
 ): DetectorOutput {
   const d = factory(stream, options);
   if (d === null) throw new Error('the factory declined the stream');
-  for (const c of chunks) d.push(c);
+  for (const c of chunks) d.push?.(c);
   return d.finish();
 }
 

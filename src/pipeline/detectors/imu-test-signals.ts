@@ -55,7 +55,7 @@ export function synth(
 export function runDetector(factory: DetectorFactory, stream: StreamInfo, chunks: SampleChunk[], options?: Record<string, unknown>): DetectorOutput {
   const d = factory(stream, options);
   if (d === null) throw new Error(`the detector declined stream ${stream.name}`);
-  for (const c of chunks) d.push(c);
+  for (const c of chunks) d.push?.(c);
   return d.finish();
 }
 

@@ -1,54 +1,99 @@
 import type { SampleChunk, StreamInfo } from '../../domain/stream.js';
-import type { AnnotationDraft, SegmentDraft, StreamSummary } from '../types.js';
-import type { DetectorFactory, StreamDetector } from './types.js';
+import type { AnnotationDraft, QualityCheck, SegmentDraft, StreamSummary } from '../types.js';
+import type { DetectorFactory, DetectorOutput, StreamDetector } from './types.js';
+import { windowLevelDetectors } from './window-level.js';
 import { imuDetectors } from './imu-index.js';
 import { speechVad } from './speech-vad.js';
 import { loudEvents } from './loud-events.js';
 import { audioQuality } from './audio-quality.js';
 
-/** Every streaming detector the pipeline runs, in order. Each decides itself whether a stream suits it. */
-export const DETECTOR_FACTORIES: DetectorFactory[] = [...imuDetectors, speechVad, loudEvents, audioQuality];
+/**
+ * Every detector the `segment` stage runs, in order: the window-level ones (from each stream's stored
+ * summary), then those that read the samples. Each decides itself whether a stream suits it.
+ */
+export const DETECTOR_FACTORIES: DetectorFactory[] = [...windowLevelDetectors, ...imuDetectors, speechVad, loudEvents, audioQuality];
 
-/** The detectors of one stream, fed during the one pass over its samples. */
+/** What the detectors found in one stream: each detector's name, version and output. */
+export interface StreamFindings {
+  stream: string;
+  detectors: { name: string; version: string; everyStream: boolean; output: DetectorOutput }[];
+}
+
+/** The detectors of one stream, fed during one pass over its stored samples. */
 export class DetectorSet {
   private readonly detectors: StreamDetector[];
+  private readonly sampled: StreamDetector[];
 
-  constructor(stream: StreamInfo, factories: DetectorFactory[] = DETECTOR_FACTORIES, options?: Record<string, unknown>) {
-    this.detectors = factories.map((f) => f(stream, options)).filter((d): d is StreamDetector => d !== null);
+  constructor(private readonly stream: StreamInfo, factories: DetectorFactory[] = DETECTOR_FACTORIES, options?: Record<string, unknown>, summary?: StreamSummary) {
+    this.detectors = factories.map((f) => f(stream, options, summary)).filter((d): d is StreamDetector => d !== null);
+    this.sampled = this.detectors.filter((d) => d.push !== undefined);
+  }
+
+  /** True when some detector needs the samples (else the stream's summary was enough and push is not needed). */
+  get needsSamples(): boolean {
+    return this.sampled.length > 0;
   }
 
   push(chunk: SampleChunk): void {
-    for (const d of this.detectors) d.push(chunk);
+    for (const d of this.sampled) d.push!(chunk);
   }
 
-  /** Adds the detectors' outputs (and their checks) to the stream's summary. */
-  finishInto(summary: StreamSummary): StreamSummary {
-    const detectors = this.detectors.map((d) => ({ name: d.name, version: d.version, output: d.finish() }));
-    const checks = detectors.flatMap((d) => (d.output.checks ?? []).map((c) => ({ ...c, stream: c.stream ?? summary.stream.name })));
-    return { ...summary, checks: [...summary.checks, ...checks], detectors };
+  finish(): StreamFindings {
+    return {
+      stream: this.stream.name,
+      detectors: this.detectors.map((d) => ({ name: d.name, version: d.version, everyStream: d.everyStream === true, output: d.finish() })),
+    };
   }
+}
+
+/** What the detectors found in a recording, on its time axis: what the `segment` stage stores and writes. */
+export interface RecordingFindings {
+  segments: SegmentDraft[];
+  proposals: AnnotationDraft[];
+  /** Checks the detectors computed (calibration error, non-wear share, audio level, …), each naming its stream. */
+  checks: QualityCheck[];
+  /** Every detector that ran, with its version and the streams it ran on. */
+  detectors: { name: string; version: string; streams: string[] }[];
+}
+
+/**
+ * The framework's rules for a recording, the same for every detector: checks come from every stream;
+ * proposals (and segments, unless the detector keeps them for every stream) from one stream per detector
+ * (`primaryStreams`); loud bursts inside speech are not proposed (`withoutLoudSpeech`).
+ */
+export function recordingFindings(streams: StreamFindings[], originNs: bigint): RecordingFindings {
+  const primary = primaryStreams(streams);
+  const segments: SegmentDraft[] = [];
+  const proposals: AnnotationDraft[] = [];
+  const checks: QualityCheck[] = [];
+  const ran = new Map<string, { name: string; version: string; streams: string[] }>();
+  for (const s of streams) {
+    for (const d of s.detectors) {
+      const entry = ran.get(d.name) ?? { name: d.name, version: d.version, streams: [] };
+      entry.streams.push(s.stream);
+      ran.set(d.name, entry);
+      checks.push(...(d.output.checks ?? []).map((c) => ({ ...c, stream: c.stream ?? s.stream })));
+      const isPrimary = primary.get(d.name) === s.stream;
+      if (isPrimary || d.everyStream) {
+        segments.push(...(d.output.segments ?? []).map((g) => ({
+          kind: g.kind, stream: s.stream, startS: toS(g.startNs, originNs), endS: toS(g.endNs, originNs), attributes: { ...g.attributes, detector: d.name },
+        })));
+      }
+      if (isPrimary) {
+        proposals.push(...d.output.events.map((e) => ({
+          label: e.label, startS: toS(e.startNs, originNs), endS: toS(e.endNs, originNs),
+          confidence: Math.min(1, Math.max(0, e.confidence)), detector: d.name, detectorVersion: d.version,
+        })));
+      }
+    }
+  }
+  return { segments, proposals: withoutLoudSpeech(proposals), checks, detectors: [...ran.values()] };
 }
 
 const toS = (ns: string, originNs: bigint): number => {
   const d = BigInt(ns) - originNs;
   return Number(d / 1_000_000_000n) + Number(d % 1_000_000_000n) / 1e9;
 };
-
-/** The detectors' segments of one stream, on the recording's time axis (seconds from its origin). */
-export function detectorSegments(summary: StreamSummary, originNs: bigint): SegmentDraft[] {
-  return (summary.detectors ?? []).flatMap((d) => (d.output.segments ?? []).map((s) => ({
-    kind: s.kind, stream: summary.stream.name, startS: toS(s.startNs, originNs), endS: toS(s.endNs, originNs),
-    attributes: { ...s.attributes, detector: d.name },
-  })));
-}
-
-/** The detectors' proposed annotations of one stream. */
-export function detectorAnnotations(summary: StreamSummary, originNs: bigint): AnnotationDraft[] {
-  return (summary.detectors ?? []).flatMap((d) => d.output.events.map((e) => ({
-    label: e.label, startS: toS(e.startNs, originNs), endS: toS(e.endNs, originNs),
-    confidence: Math.min(1, Math.max(0, e.confidence)), detector: d.name, detectorVersion: d.version,
-  })));
-}
 
 /**
  * Streams a detector's findings are taken from: one per detector, so that a recording with accelerometer,
@@ -59,29 +104,19 @@ const STREAM_PREFERENCE = [
   'gyroscope', 'gyroscope_uncalibrated', 'audio',
 ];
 
-export function primaryStreams(summaries: StreamSummary[]): Map<string, string> {
+export function primaryStreams(streams: StreamFindings[]): Map<string, string> {
   const rank = (name: string): number => {
     const i = STREAM_PREFERENCE.indexOf(name);
     return i === -1 ? STREAM_PREFERENCE.length : i;
   };
   const best = new Map<string, string>();
-  for (const s of summaries) {
-    for (const d of s.detectors ?? []) {
+  for (const s of streams) {
+    for (const d of s.detectors) {
       const current = best.get(d.name);
-      if (current === undefined || rank(s.stream.name) < rank(current)) best.set(d.name, s.stream.name);
+      if (current === undefined || rank(s.stream) < rank(current)) best.set(d.name, s.stream);
     }
   }
   return best;
-}
-
-/** Keeps, in a summary, only the detectors whose primary stream it is. */
-export function onlyPrimary(summary: StreamSummary, primary: Map<string, string>): StreamSummary {
-  return { ...summary, detectors: (summary.detectors ?? []).filter((d) => primary.get(d.name) === summary.stream.name) };
-}
-
-/** True when a motion activity detector classified this stream (its bouts replace the window-level ones). */
-export function hasActivityDetector(summary: StreamSummary): boolean {
-  return (summary.detectors ?? []).some((d) => d.name === 'imu-activity');
 }
 
 /**
