@@ -117,20 +117,7 @@ export async function readStreamWindow(file: AsyncBuffer, opts: StreamWindowOpti
   // READ_AHEAD row groups are in flight (e.g. S3 ranged GETs) while the current one is decoded and reduced;
   // each uses one of READ_AHEAD + 1 sets of buffers, so none is overwritten while in use.
   const buffers: Group[] = Array.from({ length: READ_AHEAD + 1 }, () => ({ t: new BigInt64Array(0), values: [] }));
-  const pending: Promise<Group>[] = [];
-  let started = 0;
-  const readAhead = (): void => {
-    for (; pending.length < READ_AHEAD && started < selected.length; started++) {
-      const read = readGroup(f, selected[started] as GroupInfo, true, buffers[started % buffers.length]);
-      // A read that fails while an earlier one is awaited must not count as unhandled; it throws when awaited.
-      read.catch(() => undefined);
-      pending.push(read);
-    }
-  };
-  readAhead();
-  for (let current = pending.shift(); current; current = pending.shift()) {
-    const { t, values } = await current;
-    readAhead();
+  for await (const { t, values } of groupsAhead(f, selected, buffers)) {
     const rows = window.select(t);
     total += rows.count;
     if (raw.alive && total <= maxPoints) raw.add(t, values, rows);
@@ -148,21 +135,29 @@ export async function readStreamWindow(file: AsyncBuffer, opts: StreamWindowOpti
  */
 export async function* readStreamChunks(file: AsyncBuffer): AsyncGenerator<SampleChunk> {
   const f = await openStreamFile(file);
-  const groups = f.groups.filter((g) => g.rows > 0);
+  for await (const { t, values } of groupsAhead(f, f.groups.filter((g) => g.rows > 0))) yield { length: t.length, t, values };
+}
+
+/**
+ * The groups' columns in order, READ_AHEAD groups in flight while one is used. With `buffers`, group i is read
+ * into buffers[i % buffers.length] (so it needs READ_AHEAD + 1 of them); without, each group gets new arrays.
+ */
+async function* groupsAhead(f: StreamFile, groups: GroupInfo[], buffers?: Group[]): AsyncGenerator<Group> {
   const pending: Promise<Group>[] = [];
   let started = 0;
   const readAhead = (): void => {
     for (; pending.length < READ_AHEAD && started < groups.length; started++) {
-      const read = readGroup(f, groups[started] as GroupInfo, true);
+      const read = readGroup(f, groups[started] as GroupInfo, true, buffers?.[started % buffers.length]);
+      // A read that fails while an earlier one is awaited must not count as unhandled; it throws when awaited.
       read.catch(() => undefined);
       pending.push(read);
     }
   };
   readAhead();
   for (let current = pending.shift(); current; current = pending.shift()) {
-    const { t, values } = await current;
+    const group = await current;
     readAhead();
-    yield { length: t.length, t, values };
+    yield group;
   }
 }
 
