@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { AppError, isAppError } from '../lib/errors.js';
 import { outageOf } from '../lib/outages.js';
 import type { Logger } from '../lib/logger.js';
@@ -309,10 +310,6 @@ export class ProcessRecordingService {
 const MAX_IMPORTED_LABELS = 100_000;
 /** Rows fed to a stream's detectors between two turns of the event loop (~25 ms of work on an idle core). */
 const DETECT_PIECE_ROWS = 32_768;
-
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
 
 function nsToSeconds(ns: bigint): number {
   return Number(ns / NS_PER_S) + Number(ns % NS_PER_S) / 1e9;
