@@ -5,7 +5,7 @@ import { FrameClock } from '../src/domain/frame-clock.js';
 import type { SampleChunk } from '../src/domain/stream.js';
 import { WebRtcVad } from '../src/pipeline/detectors/audio-fvad.js';
 import { audioQuality } from '../src/pipeline/detectors/audio-quality.js';
-import { audioStream, wavChunks } from '../src/pipeline/detectors/audio-test-signals.js';
+import { audioStream, wavChunks } from '../src/pipeline/detectors/audio-signals.test-support.js';
 import { loudEvents } from '../src/pipeline/detectors/loud-events.js';
 import { speechVad } from '../src/pipeline/detectors/speech-vad.js';
 import type { DetectorFactory, StreamDetector } from '../src/pipeline/detectors/types.js';

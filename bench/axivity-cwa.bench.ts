@@ -1,9 +1,9 @@
 import { createWriteStream, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import path from 'node:path';
-import { BLOCK_BYTES } from '../src/formats/axivity-cwa-format.js';
-import { axivityCwaReader } from '../src/formats/axivity-cwa.reader.js';
-import { ax3Blocks, synthHeader, writeBlock } from '../src/formats/axivity-cwa-synth.js';
+import { BLOCK_BYTES } from '../src/formats/axivity/axivity-cwa-format.js';
+import { axivityCwaReader } from '../src/formats/axivity/axivity-cwa.reader.js';
+import { ax3Blocks, synthHeader, writeBlock } from '../src/formats/axivity/axivity-cwa-synth.test-support.js';
 import { log, type BenchContext } from './lib/context.js';
 import { bundleChild, runMeasuredChild } from './lib/child-run.js';
 import { mbPerS, median, type BenchResult } from './lib/report.js';

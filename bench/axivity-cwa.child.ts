@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { axivityCwaReader } from '../src/formats/axivity-cwa.reader.js';
+import { axivityCwaReader } from '../src/formats/axivity/axivity-cwa.reader.js';
 import type { ReaderContext } from '../src/formats/types.js';
 
 /**

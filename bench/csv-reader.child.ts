@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { sensorLoggerCsvReader } from '../src/formats/sensor-logger-csv.reader.js';
+import { sensorLoggerCsvReader } from '../src/formats/sensor-logger/sensor-logger-csv.reader.js';
 import type { ReaderContext } from '../src/formats/types.js';
 
 /**

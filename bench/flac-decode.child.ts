@@ -1,6 +1,6 @@
 import { createReadStream, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { audioCodecReader } from '../src/formats/audio-codec.reader.js';
+import { audioCodecReader } from '../src/formats/audio/audio-codec.reader.js';
 import { detectFormat } from '../src/formats/registry.js';
 import type { ReaderContext } from '../src/formats/types.js';
 import { childrenCpuS } from './lib/proc-mem.js';

@@ -1,9 +1,9 @@
 import { ByteWriter } from 'hyparquet-writer';
-import { deltaBinaryPack } from 'hyparquet-writer/src/delta.js';
-import { writeByteStreamSplit } from 'hyparquet-writer/src/splitstream.js';
-import { deltaBinaryUnpack } from 'hyparquet/src/delta.js';
 import { describe, expect, it } from 'vitest';
 import { Float32SplitEncoder, Int64DeltaEncoder, float32Stats, int64MinMax } from './parquet-encoding.js';
+import { deltaBinaryUnpack } from './vendor/hyparquet/delta.js';
+import { deltaBinaryPack } from './vendor/hyparquet-writer/delta.js';
+import { writeByteStreamSplit } from './vendor/hyparquet-writer/splitstream.js';
 
 /** hyparquet-writer's own (BigInt) encoder: the reference the fast one must match byte for byte. */
 function referenceDelta(values: BigInt64Array): Uint8Array {

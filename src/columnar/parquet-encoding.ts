@@ -8,10 +8,10 @@
  * that is ~60 % of the write time and the GC pressure behind the RSS peak. These encoders work on the typed
  * arrays' 32-bit words instead. Their output is byte-identical to hyparquet-writer's `deltaBinaryPack` and
  * `writeByteStreamSplit` (checked in parquet-encoding.test.ts); pages, footer and snappy still come from
- * hyparquet-writer.
+ * hyparquet-writer, whose internal modules are vendored in vendor/hyparquet-writer/ (see its README.md).
  */
 import { ByteWriter } from 'hyparquet-writer';
-import { deltaBinaryPack } from 'hyparquet-writer/src/delta.js';
+import { deltaBinaryPack } from './vendor/hyparquet-writer/delta.js';
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 

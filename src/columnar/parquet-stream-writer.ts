@@ -17,14 +17,14 @@
  * pieces, each awaited), the footer's per-group metadata. Never O(file).
  */
 import { ByteWriter } from 'hyparquet-writer';
-import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
-import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
-import { snappyCompress } from 'hyparquet-writer/src/snappy.js';
 import { copyChunkTimes } from '../domain/chunk-times.js';
 import type { SampleChunk, StreamInfo } from '../domain/stream.js';
 import { Float32SplitEncoder, Int64DeltaEncoder, float32Stats, int64MinMax } from './parquet-encoding.js';
 import { ARROW_SCHEMA_KEY, CLOCK_KEY, STREAM_INFO_KEY, TIME_COLUMN } from './stream-parquet-layout.js';
 import { arrowSchemaEntry } from './arrow-schema.js';
+import { writePageHeader } from './vendor/hyparquet-writer/datapage.js';
+import { writeMetadata } from './vendor/hyparquet-writer/metadata.js';
+import { snappyCompress } from './vendor/hyparquet-writer/snappy.js';
 
 /** Where the file's bytes go (an S3 upload, a file, memory). The caller closes it after `finish()`. */
 export interface ByteSink {

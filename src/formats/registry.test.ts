@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../lib/errors.js';
-import { chunked, concatBytes, peekHead } from './byte-source.js';
+import { chunked, concatBytes, peekHead } from './common/byte-source.js';
 import { detectFormat, formatNames, readers } from './registry.js';
 
 /** Real recordings copied, with their licences, into test/fixtures. */

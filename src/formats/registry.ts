@@ -1,17 +1,17 @@
 import { AppError } from '../lib/errors.js';
-import { sensorLoggerCsvReader } from './sensor-logger-csv.reader.js';
+import { sensorLoggerCsvReader } from './sensor-logger/sensor-logger-csv.reader.js';
 import type { FormatReader, SniffInput } from './types.js';
-import { wavReader } from './wav.reader.js';
-import { coreMotionCsvReader } from './core-motion-csv.reader.js';
-import { axivityCwaReader } from './axivity-cwa.reader.js';
-import { geneactivBinReader } from './geneactiv-bin.reader.js';
-import { CONTAINER_FORMATS, zipContainerReader } from './zip-container.reader.js';
-import { audioCodecReader } from './audio-codec.reader.js';
-import { edgeImpulseReader } from './edge-impulse.reader.js';
-import { sensorLoggerJsonReader } from './sensor-logger-json.reader.js';
-import { empaticaE4CsvReader } from './empatica-e4.reader.js';
-import { segmentsLabelsReader } from './segments-labels.reader.js';
-import { genericDelimitedReader } from './generic-delimited.reader.js';
+import { wavReader } from './audio/wav.reader.js';
+import { coreMotionCsvReader } from './delimited/core-motion-csv.reader.js';
+import { axivityCwaReader } from './axivity/axivity-cwa.reader.js';
+import { geneactivBinReader } from './geneactiv/geneactiv-bin.reader.js';
+import { CONTAINER_FORMATS, zipContainerReader } from './archive/zip-container.reader.js';
+import { audioCodecReader } from './audio/audio-codec.reader.js';
+import { edgeImpulseReader } from './edge-impulse/edge-impulse.reader.js';
+import { sensorLoggerJsonReader } from './sensor-logger/sensor-logger-json.reader.js';
+import { empaticaE4CsvReader } from './empatica/empatica-e4.reader.js';
+import { segmentsLabelsReader } from './labels/segments-labels.reader.js';
+import { genericDelimitedReader } from './delimited/generic-delimited.reader.js';
 
 /**
  * Every format FieldSense reads, in sniffing order: binary formats by their magic first, then text formats

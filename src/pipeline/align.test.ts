@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { estimateOffset, type ActivitySeries } from './align.js';
-import { gaussian } from './test-signals.js';
+import { gaussian } from './signals.test-support.js';
 
 const T0 = 1_700_000_000_000_000_000n;
 

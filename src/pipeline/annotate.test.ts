@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DETECTORS, proposeAnnotations } from './annotate.js';
 import { segmentStream } from './segment.js';
-import { ACCEL, AUDIO, accelRows, analyze } from './test-signals.js';
+import { ACCEL, AUDIO, accelRows, analyze } from './signals.test-support.js';
 import type { SegmentDraft } from './types.js';
 import { PIPELINE_VERSION } from './version.js';
 

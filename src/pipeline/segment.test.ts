@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { chunked } from '../formats/byte-source.js';
-import { wavReader } from '../formats/wav.reader.js';
+import { chunked } from '../formats/common/byte-source.js';
+import { wavReader } from '../formats/audio/wav.reader.js';
 import { segmentStream } from './segment.js';
 import { StreamAnalyzer } from './stream-analyzer.js';
-import { ACCEL, AUDIO, accelRows, analyze, gaussian } from './test-signals.js';
+import { ACCEL, AUDIO, accelRows, analyze, gaussian } from './signals.test-support.js';
 import type { SegmentDraft, StreamSummary } from './types.js';
-import { inMemoryContext } from '../formats/in-memory-context.js';
+import { inMemoryContext } from '../formats/common/in-memory-context.test-support.js';
 
 /** Real recordings copied, with their licences, into test/fixtures. */
 const REAL = fileURLToPath(new URL('../../test/fixtures/', import.meta.url));

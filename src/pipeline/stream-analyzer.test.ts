@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { bitsOf, NON_FINITE_BITS } from '../domain/sample-values.js';
 import type { StreamInfo } from '../domain/stream.js';
 import { qualityReport, StreamAnalyzer } from './stream-analyzer.js';
-import { ACCEL, accelRows, analyze, toChunks } from './test-signals.js';
+import { ACCEL, accelRows, analyze, toChunks } from './signals.test-support.js';
 import type { QualityCheck, StreamSummary } from './types.js';
 
 const T0 = 1_698_765_432_000_000_000n;

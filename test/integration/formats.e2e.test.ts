@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { wavInt16 } from '../../src/formats/audio-test-support.js';
+import { wavInt16 } from '../../src/formats/audio/audio.test-support.js';
 import { call, fixture, ingestReady, seedStudy, startHarness, waitForRecording, type Harness } from '../helpers/harness.js';
 
 describe('field-study formats end to end: upload → streams on one axis, in SI units, with provenance', () => {

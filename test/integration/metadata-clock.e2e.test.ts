@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ax3Blocks, synthFile } from '../../src/formats/axivity-cwa-synth.js';
-import { buildZip } from '../../src/formats/zip-test-writer.js';
-import { fmt, int16Data, riff } from '../../src/formats/audio-test-support.js';
+import { ax3Blocks, synthFile } from '../../src/formats/axivity/axivity-cwa-synth.test-support.js';
+import { buildZip } from '../../src/formats/archive/zip-writer.test-support.js';
+import { fmt, int16Data, riff } from '../../src/formats/audio/audio.test-support.js';
 import { call, fixture, ingestReady, seedStudy, sensorLoggerCsv, startHarness, upload, waitForRecording, type Harness } from '../helpers/harness.js';
 
 /**

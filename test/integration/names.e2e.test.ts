@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildZip } from '../../src/formats/zip-test-writer.js';
+import { buildZip } from '../../src/formats/archive/zip-writer.test-support.js';
 import { call, ingestReady, seedStudy, sensorLoggerCsv, startHarness, upload, waitForRecording, type Harness } from '../helpers/harness.js';
 
 /**

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildZip } from '../../src/formats/zip-test-writer.js';
-import { omconvertWav } from '../../src/formats/wav-omconvert-synth.js';
+import { buildZip } from '../../src/formats/archive/zip-writer.test-support.js';
+import { omconvertWav } from '../../src/formats/audio/wav-omconvert.test-support.js';
 import { call, ingestReady, seedStudy, sensorLoggerCsv, startHarness, upload, waitForRecording, type Harness } from '../helpers/harness.js';
 
 /**

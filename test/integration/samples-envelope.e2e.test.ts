@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fmt, int16Data, riff } from '../../src/formats/audio-test-support.js';
+import { fmt, int16Data, riff } from '../../src/formats/audio/audio.test-support.js';
 import { call, ingestReady, seedStudy, sensorLoggerCsv, startHarness, type Harness } from '../helpers/harness.js';
 import { seededRandom as rng } from '../../src/lib/random.js';
 

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildZip } from '../../src/formats/zip-test-writer.js';
+import { buildZip } from '../../src/formats/archive/zip-writer.test-support.js';
 import { ROOT, call, fixture, ingestReady, seedStudy, startHarness, type Harness } from '../helpers/harness.js';
 
 const check = (rec: any, name: string, stream?: string): any => rec.quality.checks.find((c: { name: string; stream?: string }) => c.name === name && (!stream || c.stream === stream));

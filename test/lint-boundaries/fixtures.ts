@@ -53,7 +53,7 @@ export const FORBIDDEN: Forbidden[] = [
   { name: 'node:child_process through import() into formats', at: 'src/formats/extra.ts', code: "export const loaded = await import('node:child_process');\n", rule: SYNTAX, boundary: 'science-does-no-io' },
   { name: 'net through import() into domain', at: 'src/domain/extra.ts', code: "export const loaded = await import('net');\n", rule: SYNTAX, boundary: 'science-does-no-io' },
   { name: 'a repository through import() into a route', at: 'src/http/routes/extra.ts', code: "export const loaded = await import('../../repositories/studies.repository.js');\n", rule: PATHS, boundary: 'routes-call-services' },
-  { name: 'node:http into the ffmpeg driver (its exception covers child_process only)', at: 'src/formats/audio-ffmpeg.ts', code: use('node:http'), rule: IMPORTS, boundary: 'science-does-no-io' },
+  { name: 'node:http into the ffmpeg driver (its exception covers child_process only)', at: 'src/formats/audio/audio-ffmpeg.ts', code: use('node:http'), rule: IMPORTS, boundary: 'science-does-no-io' },
   // The science imports no app folder.
   { name: 'a repository into formats', at: 'src/formats/extra.ts', code: use('../repositories/recordings.repository.js'), rule: PATHS, boundary: 'science-is-pure' },
   { name: 'storage into pipeline', at: 'src/pipeline/extra.ts', code: use('../storage/keys.js'), rule: PATHS, boundary: 'science-is-pure' },
@@ -67,9 +67,9 @@ export const FORBIDDEN: Forbidden[] = [
   { name: 'workers/ into a service', at: 'src/services/extra.ts', code: use('../../workers/handlers/steps.js'), rule: PATHS, boundary: 'src-imports-no-workers' },
   { name: 'workers/ into a composition root', at: 'src/main/extra.ts', code: use('../../workers/main.js'), rule: PATHS, boundary: 'src-imports-no-workers' },
   { name: 'a test helper into a service', at: 'src/services/extra.ts', code: use('../../test/helpers/harness.js'), rule: PATHS, boundary: 'src-imports-no-test-folder' },
-  { name: 'test support into formats', at: 'src/formats/extra.ts', code: use('./audio-test-support.js'), rule: PATHS, boundary: 'src-imports-no-test-support' },
-  { name: 'test signals into pipeline', at: 'src/pipeline/extra.ts', code: use('./test-signals.js'), rule: PATHS, boundary: 'src-imports-no-test-support' },
-  { name: 'test scenarios into a detector', at: 'src/pipeline/detectors/extra.ts', code: use('./imu-motion-scenarios.js'), rule: PATHS, boundary: 'src-imports-no-test-support' },
+  { name: 'test support into formats', at: 'src/formats/extra.ts', code: use('./audio/audio.test-support.js'), rule: PATHS, boundary: 'src-imports-no-test-support' },
+  { name: 'test signals into pipeline', at: 'src/pipeline/extra.ts', code: use('./signals.test-support.js'), rule: PATHS, boundary: 'src-imports-no-test-support' },
+  { name: 'test scenarios into a detector', at: 'src/pipeline/detectors/extra.ts', code: use('./imu-motion-scenarios.test-support.js'), rule: PATHS, boundary: 'src-imports-no-test-support' },
   { name: 'a test file into a service', at: 'src/services/extra.ts', code: use('../storage/keys.test.js'), rule: PATHS, boundary: 'src-imports-no-test-support' },
 ];
 
@@ -78,11 +78,11 @@ export const ALLOWED: Fixture[] = [
   { name: 'a route importing a service, schemas, middleware and lib', at: 'src/http/routes/studies/extra.ts', code: "import * as service from '../../../services/studies.service.js';\nimport * as schemas from '../schemas.js';\nimport * as auth from '../../middleware/auth.js';\nimport * as errors from '../../../lib/errors.js';\n\nexport const used = [service, schemas, auth, errors];\n" },
   { name: 'formats importing domain and node:fs', at: 'src/formats/extra.ts', code: "import * as stream from '../domain/stream.js';\nimport * as fs from 'node:fs';\n\nexport const used = [stream, fs];\n" },
   { name: 'formats loading a pure module and node:zlib through import()', at: 'src/formats/extra.ts', code: "export const loaded = [await import('./registry.js'), await import('node:zlib')];\n" },
-  { name: 'a unit test in formats using test support and child_process', at: 'src/formats/extra.test.ts', code: "import * as support from './audio-test-support.js';\nimport * as cp from 'node:child_process';\n\nexport const used = [support, cp];\n" },
-  { name: 'the ffmpeg driver importing node:child_process', at: 'src/formats/audio-ffmpeg.ts', code: use('node:child_process') },
+  { name: 'a unit test in formats using test support and child_process', at: 'src/formats/extra.test.ts', code: "import * as support from './audio/audio.test-support.js';\nimport * as cp from 'node:child_process';\n\nexport const used = [support, cp];\n" },
+  { name: 'the ffmpeg driver importing node:child_process', at: 'src/formats/audio/audio-ffmpeg.ts', code: use('node:child_process') },
   { name: 'a repository importing Prisma', at: 'src/repositories/extra.ts', code: "import * as prisma from '@prisma/client';\nimport * as generated from '../generated/prisma/client.js';\n\nexport const used = [prisma, generated];\n" },
   { name: 'storage importing the AWS SDK', at: 'src/storage/extra.ts', code: "import * as s3 from '@aws-sdk/client-s3';\nimport * as handler from '@smithy/node-http-handler';\n\nexport const used = [s3, handler];\n" },
   { name: 'a service importing repositories, storage and jobs', at: 'src/services/extra.ts', code: "import * as repo from '../repositories/studies.repository.js';\nimport * as keys from '../storage/keys.js';\nimport * as jobs from '../jobs/catalogue.js';\n\nexport const used = [repo, keys, jobs];\n" },
   { name: 'a worker importing services and the queues', at: 'workers/extra.ts', code: "import * as service from '../src/services/studies.service.js';\nimport * as queues from '../src/jobs/queues.js';\n\nexport const used = [service, queues];\n" },
-  { name: 'an integration test importing src/ and test support', at: 'test/integration/extra.test.ts', code: "import * as harness from '../helpers/harness.js';\nimport * as support from '../../src/formats/audio-test-support.js';\n\nexport const used = [harness, support];\n" },
+  { name: 'an integration test importing src/ and test support', at: 'test/integration/extra.test.ts', code: "import * as harness from '../helpers/harness.js';\nimport * as support from '../../src/formats/audio/audio.test-support.js';\n\nexport const used = [harness, support];\n" },
 ];

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ACCEL } from '../test-signals.js';
+import { ACCEL } from '../signals.test-support.js';
 import type { QualityCheck } from '../types.js';
 import { AUDIO_QUALITY_DEFAULTS, audioQuality } from './audio-quality.js';
-import { addVoiced, audioChunks, audioStream, noise, runDetector, wavChunks } from './audio-test-signals.js';
+import { addVoiced, audioChunks, audioStream, noise, runDetector, wavChunks } from './audio-signals.test-support.js';
 import { loudEvents } from './loud-events.js';
 import { speechVad } from './speech-vad.js';
 

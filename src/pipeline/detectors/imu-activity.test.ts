@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ACTIVITY_DEFAULTS, gaitPeriod, imuActivityDetector } from './imu-activity.js';
-import { accelStream, chunksOf, coveredS, motionSense, runDetector, synth } from './imu-test-signals.js';
+import { accelStream, chunksOf, coveredS, motionSense, runDetector, synth } from './imu-signals.test-support.js';
 
 const MOVING = ['walking', 'running', 'moving'];
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fitSphere, imuCalibrationDetector } from './imu-calibration.js';
-import { accelStream, chunksOf, runDetector, synth } from './imu-test-signals.js';
+import { accelStream, chunksOf, runDetector, synth } from './imu-signals.test-support.js';
 
 /** 14 orientations over the sphere: the 6 axes and the 8 cube diagonals. */
 const DIRS: [number, number, number][] = [

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { imuTapDetector, imuWristRaiseDetector, select } from './imu-gestures.js';
-import { accelStream, chunksOf, motionSense, runDetector, synth, T0 } from './imu-test-signals.js';
+import { accelStream, chunksOf, motionSense, runDetector, synth, T0 } from './imu-signals.test-support.js';
 
 const atS = (ns: string): number => Number(BigInt(ns) - T0) / 1e9;
 

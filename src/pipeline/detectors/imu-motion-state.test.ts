@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { imuActivityDetector } from './imu-activity.js';
 import { absorbShortRuns, MotionStateTracker, windowSpreadMg, type MotionRun } from './imu-motion-state.js';
-import { predictedSpans, scenarios, scoreMotion, splicedMotionSense } from './imu-motion-scenarios.js';
-import { chunksOf, runDetector, synth } from './imu-test-signals.js';
+import { predictedSpans, scenarios, scoreMotion, splicedMotionSense } from './imu-motion-scenarios.test-support.js';
+import { chunksOf, runDetector, synth } from './imu-signals.test-support.js';
 
 /** Still vs moving agreement asked of every case, labelled or synthetic. */
 const MIN_AGREEMENT = 0.92;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { imuNonWearDetector } from './imu-nonwear.js';
-import { accelStream, chunksOf, runDetector, synth, T0 } from './imu-test-signals.js';
+import { accelStream, chunksOf, runDetector, synth, T0 } from './imu-signals.test-support.js';
 
 const H = 3600;
 const RATE = 12.5;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { QualityCheck } from '../types.js';
 import { G } from './imu-common.js';
 import { imuSignalChecks } from './imu-signal-checks.js';
-import { accelStream, chunksOf, runDetector, synth } from './imu-test-signals.js';
+import { accelStream, chunksOf, runDetector, synth } from './imu-signals.test-support.js';
 
 const NOW = Date.UTC(2025, 5, 1);
 const walk = (ts: number): [number, number, number] => [0.2 * Math.sin(2 * Math.PI * ts), 0.1 * Math.cos(2 * Math.PI * 2 * ts), 1 + 0.4 * Math.sin(2 * Math.PI * 2 * ts)];

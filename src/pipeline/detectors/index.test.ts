@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DETECTOR_FACTORIES, DetectorSet, recordingFindings, withoutLoudSpeech } from './index.js';
 import { windowLevelDetectors } from './window-level.js';
-import { ACCEL, accelRows, analyze, toChunks } from '../test-signals.js';
+import { ACCEL, accelRows, analyze, toChunks } from '../signals.test-support.js';
 import type { AnnotationDraft } from '../types.js';
 
 const a = (label: string, startS: number, endS: number): AnnotationDraft => ({ label, startS, endS, confidence: 0.8, detector: 'x', detectorVersion: '1' });

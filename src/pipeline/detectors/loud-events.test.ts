@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ACCEL } from '../test-signals.js';
-import { addClaps, audioChunks, audioStream, noise, runDetector, spanS, wavChunks } from './audio-test-signals.js';
+import { ACCEL } from '../signals.test-support.js';
+import { addClaps, audioChunks, audioStream, noise, runDetector, spanS, wavChunks } from './audio-signals.test-support.js';
 import { LOUD_EVENTS, loudEvents } from './loud-events.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/', import.meta.url));

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ACCEL } from '../test-signals.js';
-import { addClaps, addVoiced, audioChunks, audioStream, noise, runDetector, spanS, wavChunks } from './audio-test-signals.js';
+import { ACCEL } from '../signals.test-support.js';
+import { addClaps, addVoiced, audioChunks, audioStream, noise, runDetector, spanS, wavChunks } from './audio-signals.test-support.js';
 import { SPEECH_VAD, SPEECH_VAD_DEFAULTS, speechVad } from './speech-vad.js';
 import type { DetectorOutput } from './types.js';
 

@@ -1,0 +1,539 @@
+import type { ReaderEvent, SampleChunk, StreamInfo } from '../../domain/stream.js';
+import { AppError } from '../../lib/errors.js';
+import { closingQuote, COMMA, field, parseNumber, parseTime, QUOTE } from '../common/csv-fields.js';
+import { channelUnitsNote, describeSensor, looksLikeG, streamNameFromFilename } from './sensor-logger-names.js';
+import { STANDARD_GRAVITY } from '../../domain/units.js';
+import type { FormatReader, SniffInput } from '../types.js';
+
+export { describeSensor, streamNameFromFilename } from './sensor-logger-names.js';
+
+/**
+ * Sensor Logger (Kelvin Choi's app) exports one CSV per sensor: `time,seconds_elapsed,<value columns…>`,
+ * `time` being Unix epoch nanoseconds (19 digits, too big for a double). This reader is a hand-written
+ * byte-level parser: no per-line strings, no BigInt per row (times are assembled as two 32-bit halves and
+ * written through a Uint32 view of the BigInt64Array), so a 24 h file of ~840 MB streams through quickly.
+ */
+
+const ROWS_PER_CHUNK = 65_536;
+/** Longest header or data line accepted; anything longer is not a Sensor Logger file. */
+const MAX_LINE_BYTES = 1 << 20;
+const LF = 10;
+const CR = 13;
+const TWO32 = 4294967296;
+const TWO53 = 9007199254740992;
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Field roles in `fieldMap`: a channel index ≥ 0, or one of these. */
+const ROLE_TIME = -2;
+const ROLE_IGNORE = -1;
+
+interface Header {
+  names: string[];
+  timeIdx: number;
+  /** Per header field: ROLE_TIME, ROLE_IGNORE, or the channel index. */
+  fieldMap: Int32Array;
+  channels: string[];
+}
+
+function splitHeader(text: string): string[] {
+  let s = text;
+  if (s.charCodeAt(0) === 0xfeff) s = s.slice(1);
+  if (s.endsWith('\r')) s = s.slice(0, -1);
+  return s.split(',').map((f) => {
+    const t = f.trim();
+    return t.length >= 2 && t.startsWith('"') && t.endsWith('"') ? t.slice(1, -1).trim() : t;
+  });
+}
+
+function parseHeader(bytes: Uint8Array): Header {
+  const names = splitHeader(new TextDecoder().decode(bytes));
+  const lower = names.map((n) => n.toLowerCase());
+  const timeIdx = lower.indexOf('time');
+  if (timeIdx < 0) {
+    throw new AppError(
+      'csv_missing_column',
+      `line 1: the header has no "time" column (found: ${names.join(', ')}); Sensor Logger files start with "time,seconds_elapsed,…".`,
+      { line: 1, column: 'time' },
+    );
+  }
+  const valueIdx: number[] = [];
+  lower.forEach((n, i) => {
+    if (i !== timeIdx && n !== 'seconds_elapsed') valueIdx.push(i);
+  });
+  if (valueIdx.length === 0) {
+    throw new AppError('csv_invalid', 'line 1: the header has no value columns besides time and seconds_elapsed, so there is nothing to read.', { line: 1 });
+  }
+  const xi = lower.indexOf('x');
+  const yi = lower.indexOf('y');
+  const zi = lower.indexOf('z');
+  let order = valueIdx;
+  if (xi >= 0 && yi >= 0 && zi >= 0) {
+    order = [xi, yi, zi, ...valueIdx.filter((i) => i !== xi && i !== yi && i !== zi)];
+  }
+  const fieldMap = new Int32Array(names.length).fill(ROLE_IGNORE);
+  fieldMap[timeIdx] = ROLE_TIME;
+  order.forEach((fi, ci) => {
+    fieldMap[fi] = ci;
+  });
+  const channels = order.map((fi) => {
+    const n = names[fi] ?? '';
+    return n === '' ? `column_${fi + 1}` : n;
+  });
+  return { names, timeIdx, fieldMap, channels };
+}
+
+/** `Number(text)` of `b[a, z)`, for the rare value whose fast parse may be off in the last bits. */
+function exactNumber(b: Uint8Array, a: number, z: number): number {
+  return Number(new TextDecoder().decode(b.subarray(a, z)));
+}
+
+/** Accumulates parsed rows into chunks of at most ROWS_PER_CHUNK rows. */
+class RowParser {
+  private readonly nFields: number;
+  private readonly fieldMap: Int32Array;
+  private readonly nChannels: number;
+  private t = new BigInt64Array(0);
+  private tw = new Uint32Array(0);
+  private values: Float32Array[] = [];
+  /** Rows in the current chunk. */
+  n = 0;
+  /** Rows emitted or buffered in total. */
+  total = 0;
+  /** Physical line number of the last line consumed (the header is line 1). */
+  line = 1;
+  readonly badCount: number[];
+  readonly badFirstLine: number[];
+
+  constructor(private readonly header: Header) {
+    this.nFields = header.names.length;
+    this.fieldMap = header.fieldMap;
+    this.nChannels = header.channels.length;
+    this.badCount = new Array<number>(this.nChannels).fill(0);
+    this.badFirstLine = new Array<number>(this.nChannels).fill(0);
+    this.reset();
+  }
+
+  private reset(): void {
+    this.t = new BigInt64Array(ROWS_PER_CHUNK);
+    this.tw = new Uint32Array(this.t.buffer);
+    this.values = Array.from({ length: this.nChannels }, () => new Float32Array(ROWS_PER_CHUNK));
+    this.n = 0;
+  }
+
+  get full(): boolean {
+    return this.n === ROWS_PER_CHUNK;
+  }
+
+  /**
+   * Parses the complete (newline-terminated) lines of `b[p, end)` until the chunk is full; returns the
+   * position after the last line consumed.
+   */
+  parseLines(b: Uint8Array, p0: number, end: number): number {
+    let p = p0;
+    if (p >= end) return p;
+    // Every line before `last` ends with an LF inside the buffer, so the fused parser needs no bounds checks:
+    // it stops at the first byte that is neither a digit nor expected punctuation, at the latest on that LF.
+    const last = b.lastIndexOf(LF, end - 1);
+    while (this.n < ROWS_PER_CHUNK && p <= last) {
+      const q = this.fastLine(b, p);
+      if (q >= 0) {
+        p = q;
+        continue;
+      }
+      const nl = b.indexOf(LF, p);
+      this.parseLine(b, p, nl);
+      p = nl + 1;
+    }
+    return p;
+  }
+
+  /**
+   * The fused parser for the common line: unquoted fields, plain decimal numbers, a time of 1–19 digits, the
+   * header's field count, LF or CRLF. Returns the position after the line's LF, or -1 (with no effect except
+   * possibly values written into the current row, which `parseLine` then overwrites or ignores) if the line
+   * needs the general `parseLine`. A value is used only when it is exactly `Number(text)` (digits < 2^53 and a
+   * decimal exponent within ±22, Clinger's fast path) or, when the digits exceed 2^53, when an interval of
+   * relative width 2^-40 around it (far more than the rounding error, < 2^-46) rounds to one float32, so the
+   * stored float32 equals `Math.fround(Number(text))` bit for bit.
+   */
+  private fastLine(b: Uint8Array, s: number): number {
+    const map = this.fieldMap;
+    const last = this.nFields - 1;
+    const row = this.n;
+    const values = this.values;
+    let p = s;
+    let hi = 0;
+    let lo = 0;
+    let hasTime = false;
+    for (let f = 0; f <= last; f++) {
+      const role = map[f]!;
+      let c = b[p]!;
+      if (role >= 0) {
+        let neg = false;
+        if (c === 45) {
+          neg = true;
+          c = b[++p]!;
+        } else if (c === 43) {
+          c = b[++p]!;
+        }
+        let m = 0;
+        let nd = 0;
+        let ex = 0;
+        while (c >= 48 && c <= 57) {
+          m = m * 10 + (c - 48);
+          nd++;
+          c = b[++p]!;
+        }
+        if (c === 46) {
+          c = b[++p]!;
+          while (c >= 48 && c <= 57) {
+            m = m * 10 + (c - 48);
+            nd++;
+            ex--;
+            c = b[++p]!;
+          }
+        }
+        if (nd === 0 || nd > 30) return -1;
+        if (c === 101 || c === 69) {
+          c = b[++p]!;
+          let eneg = false;
+          if (c === 45) {
+            eneg = true;
+            c = b[++p]!;
+          } else if (c === 43) {
+            c = b[++p]!;
+          }
+          if (c < 48 || c > 57) return -1;
+          let x = 0;
+          while (c >= 48 && c <= 57) {
+            if (x > 1000) return -1;
+            x = x * 10 + (c - 48);
+            c = b[++p]!;
+          }
+          ex += eneg ? -x : x;
+        }
+        let v: number;
+        if (ex < 0) {
+          if (ex < -22) return -1;
+          v = m / POW10[-ex]!;
+        } else {
+          if (ex > 22) return -1;
+          v = m * POW10[ex]!;
+        }
+        if (m >= TWO53) {
+          const slack = v * 9.094947017729282e-13; // 2^-40
+          if (Math.fround(v - slack) !== Math.fround(v + slack)) return -1;
+        }
+        values[role]![row] = neg ? -v : v;
+      } else if (role === ROLE_TIME) {
+        let a = 0;
+        let nd = 0;
+        while (c >= 48 && c <= 57 && nd < 15) {
+          a = a * 10 + (c - 48);
+          nd++;
+          c = b[++p]!;
+        }
+        if (nd === 0) return -1;
+        hi = Math.floor(a / TWO32);
+        lo = a - hi * TWO32;
+        if (c >= 48 && c <= 57) {
+          let r = 0;
+          let k = 1;
+          while (c >= 48 && c <= 57) {
+            if (++nd > 19) return -1;
+            r = r * 10 + (c - 48);
+            k *= 10;
+            c = b[++p]!;
+          }
+          lo = lo * k + r;
+          const carry = Math.floor(lo / TWO32);
+          lo -= carry * TWO32;
+          hi = hi * k + carry;
+          if (hi >= 2147483648) return -1;
+        }
+        hasTime = true;
+      } else {
+        if (c === QUOTE) return -1;
+        while (c !== COMMA && c !== LF) c = b[++p]!;
+      }
+      if (f < last) {
+        if (c !== COMMA) return -1;
+        p++;
+      } else if (c === LF) {
+        p++;
+      } else if (c === CR && b[p + 1] === LF) {
+        p += 2;
+      } else {
+        return -1;
+      }
+    }
+    if (!hasTime) return -1;
+    this.line++;
+    if (LITTLE_ENDIAN) {
+      this.tw[2 * row] = lo;
+      this.tw[2 * row + 1] = hi;
+    } else {
+      this.t[row] = (BigInt(hi) << 32n) | BigInt(lo);
+    }
+    this.n++;
+    this.total++;
+    return p;
+  }
+
+  /** Parses one line `b[s, e)` (without its LF). */
+  parseLine(b: Uint8Array, s: number, e0: number): void {
+    let e = e0;
+    this.line++;
+    if (e > s && b[e - 1] === CR) e--;
+    if (e === s) return;
+    const row = this.n;
+    const map = this.fieldMap;
+    const nFields = this.nFields;
+    const values = this.values;
+    let p = s;
+    let f = 0;
+    for (;;) {
+      const role = f < nFields ? map[f]! : ROLE_IGNORE;
+      if (b[p] === QUOTE && p < e) {
+        const q = closingQuote(b, p, e);
+        if (role === ROLE_TIME) {
+          if (!parseTime(b, p + 1, q) || field.cursor !== q) this.badTime(b, p, e);
+        } else if (role >= 0) {
+          field.bad = false;
+          let v = parseNumber(b, p + 1, q);
+          if (field.approx) v = exactNumber(b, p + 1, field.cursor);
+          if (field.cursor !== q) field.bad = true;
+          values[role]![row] = field.bad ? Number.NaN : v;
+          if (field.bad) {
+            field.bad = false;
+            this.noteBad(role);
+          }
+        }
+        p = q + 1;
+        while (p < e && b[p] !== COMMA) p++;
+      } else if (role >= 0) {
+        let v = parseNumber(b, p, e);
+        if (field.approx) v = exactNumber(b, p, field.cursor);
+        values[role]![row] = v;
+        if (field.bad) {
+          field.bad = false;
+          this.noteBad(role);
+        }
+        p = field.cursor;
+      } else if (role === ROLE_TIME) {
+        if (!parseTime(b, p, e)) this.badTime(b, p, e);
+        p = field.cursor;
+      } else {
+        while (p < e && b[p] !== COMMA) p++;
+      }
+      f++;
+      if (p >= e) break;
+      p++;
+    }
+    if (f !== nFields) {
+      throw new AppError('csv_column_count', `line ${this.line} has ${f} fields, the header has ${nFields}.`, {
+        line: this.line,
+        fields: f,
+        expected: nFields,
+      });
+    }
+    if (LITTLE_ENDIAN) {
+      this.tw[2 * row] = field.timeLo;
+      this.tw[2 * row + 1] = field.timeHi;
+    } else {
+      this.t[row] = (BigInt(field.timeHi) << 32n) | BigInt(field.timeLo);
+    }
+    this.n++;
+    this.total++;
+  }
+
+  private noteBad(ch: number): void {
+    if (this.badCount[ch] === 0) this.badFirstLine[ch] = this.line;
+    this.badCount[ch]!++;
+  }
+
+  private badTime(b: Uint8Array, p: number, e: number): never {
+    let z = p;
+    while (z < e && b[z] !== COMMA) z++;
+    const text = new TextDecoder().decode(b.subarray(p, Math.min(z, p + 40)));
+    throw new AppError(
+      'csv_bad_value',
+      `line ${this.line}: the time ${JSON.stringify(text)} is not an integer of Unix epoch nanoseconds (up to 19 digits).`,
+      { line: this.line, column: 'time' },
+    );
+  }
+
+  /** Returns the buffered rows as a chunk and starts a new one. */
+  flush(): SampleChunk {
+    const n = this.n;
+    const chunk: SampleChunk =
+      n === ROWS_PER_CHUNK
+        ? { length: n, t: this.t, values: this.values }
+        : { length: n, t: this.t.slice(0, n), values: this.values.map((v) => v.slice(0, n)) };
+    this.reset();
+    return chunk;
+  }
+}
+
+/** A growable byte buffer for the partial line carried from one incoming piece to the next. */
+class Carry {
+  buf = new Uint8Array(4096);
+  len = 0;
+
+  append(src: Uint8Array, what: string, line: number): void {
+    if (this.len + src.length > MAX_LINE_BYTES) {
+      throw new AppError('csv_invalid', `line ${line} is longer than ${MAX_LINE_BYTES} bytes; this is not a ${what}.`, { line });
+    }
+    if (this.len + src.length > this.buf.length) {
+      const next = new Uint8Array(Math.max(this.buf.length * 2, this.len + src.length));
+      next.set(this.buf.subarray(0, this.len));
+      this.buf = next;
+    }
+    this.buf.set(src, this.len);
+    this.len += src.length;
+  }
+}
+
+async function* readSensorLoggerCsv(source: AsyncIterable<Uint8Array>, filename: string): AsyncGenerator<ReaderEvent> {
+  const name = streamNameFromFilename(filename);
+  const carry = new Carry();
+  let parser: RowParser | null = null;
+  let header: Header | null = null;
+  let started = false;
+  const what = 'Sensor Logger CSV file';
+
+  /** Columns kept as channels (text columns left out), and the factor to SI applied to every value. */
+  let kept: number[] = [];
+  let textColumns: string[] = [];
+  let factor = 1;
+  const extra: ReaderEvent[] = [];
+
+  function* emit(p: RowParser): Generator<ReaderEvent> {
+    const rows = p.n;
+    const chunk = p.flush();
+    if (!started && header !== null) {
+      started = true;
+      const channels = header.channels;
+      // A column most of whose first rows are not numbers holds text (ids, names, hex payloads): it is not a
+      // channel of missing values.
+      const text = new Set(channels.flatMap((_, c) => ((p.badCount[c] ?? 0) * 2 > rows ? [c] : [])));
+      kept = channels.flatMap((_, c) => (text.has(c) ? [] : [c]));
+      textColumns = [...text].map((c) => channels[c]!);
+      if (kept.length === 0) {
+        throw new AppError('no_samples', `Every value column of this ${what} holds text (${textColumns.join(', ')}), not numbers; there are no samples to read.`);
+      }
+      const info = describeSensor(name);
+      const keptNames = kept.map((c) => channels[c]!);
+      const stream: StreamInfo = { name, kind: info.kind, sensor: info.sensor, channels: keptNames, unit: info.unit, nominalRateHz: null };
+      const note = channelUnitsNote(info, keptNames);
+      if (note !== null) stream.calibration = { channel_units: note };
+      // iOS writes uncalibrated acceleration in g unless "Standardise Units & Frames" is on; a lone file does
+      // not say which, its magnitude does (gravity alone is 1 g).
+      if (info.sensor === 'accelerometer_uncalibrated' && looksLikeG(kept.map((c) => chunk.values[c]!), rows)) {
+        factor = STANDARD_GRAVITY;
+        stream.originalUnit = 'g';
+        extra.push({
+          type: 'warning',
+          code: 'unit_inferred',
+          message: `"${name}": the values' median norm is about 1, so they are in g (Sensor Logger on iOS without "Standardise Units & Frames"); converted to m/s^2.`,
+        });
+      }
+      if (textColumns.length > 0) {
+        extra.push({
+          type: 'warning',
+          code: 'csv_text_columns_skipped',
+          message: `Column(s) ${textColumns.map((c) => `"${c}"`).join(', ')} hold text (identifiers, names or hex payloads), not numbers; not stored as channels.`,
+          count: textColumns.length,
+        });
+      }
+      yield { type: 'recording', startTimeNs: chunk.t[0] ?? null, absoluteTime: true };
+      yield { type: 'stream', stream };
+    }
+    const values = kept.map((c) => {
+      const v = chunk.values[c]!;
+      if (factor !== 1) for (let i = 0; i < chunk.length; i++) v[i] = v[i]! * factor;
+      return v;
+    });
+    yield { type: 'chunk', stream: name, chunk: { length: chunk.length, t: chunk.t, values } };
+  }
+
+  for await (const bytes of source) {
+    let p = 0;
+    if (parser === null) {
+      const nl = bytes.indexOf(LF);
+      if (nl < 0) {
+        carry.append(bytes, what, 1);
+        continue;
+      }
+      carry.append(bytes.subarray(0, nl), what, 1);
+      header = parseHeader(carry.buf.subarray(0, carry.len));
+      parser = new RowParser(header);
+      carry.len = 0;
+      p = nl + 1;
+    } else if (carry.len > 0) {
+      const nl = bytes.indexOf(LF);
+      if (nl < 0) {
+        carry.append(bytes, what, parser.line + 1);
+        continue;
+      }
+      carry.append(bytes.subarray(0, nl), what, parser.line + 1);
+      parser.parseLine(carry.buf, 0, carry.len);
+      carry.len = 0;
+      p = nl + 1;
+      if (parser.full) yield* emit(parser);
+    }
+    while (p < bytes.length) {
+      p = parser.parseLines(bytes, p, bytes.length);
+      if (!parser.full) break;
+      yield* emit(parser);
+    }
+    if (p < bytes.length) carry.append(bytes.subarray(p), what, parser.line + 1);
+  }
+
+  if (parser === null) {
+    if (carry.len === 0) throw new AppError('file_empty', 'The file is empty.');
+    header = parseHeader(carry.buf.subarray(0, carry.len));
+    parser = new RowParser(header);
+    carry.len = 0;
+  }
+  if (carry.len > 0) {
+    parser.parseLine(carry.buf, 0, carry.len);
+    carry.len = 0;
+  }
+  if (parser.n > 0) yield* emit(parser);
+  if (parser.total === 0) {
+    throw new AppError('no_samples', `The CSV file has a header but no data rows (${parser.line} line(s) read).`, { line: parser.line });
+  }
+  yield* extra;
+  const channels = header?.channels ?? [];
+  for (const c of kept) {
+    const count = parser.badCount[c] ?? 0;
+    if (count > 0) {
+      yield {
+        type: 'warning',
+        code: 'csv_non_numeric',
+        message: `${count} value(s) in column "${channels[c]}" are not numbers (first at line ${parser.badFirstLine[c]}); they are stored as missing.`,
+      };
+    }
+  }
+}
+
+/** First line (after an optional UTF-8 BOM) is a header with columns `time` and `seconds_elapsed`. */
+function sniffSensorLoggerCsv(input: SniffInput): boolean {
+  const h = input.head;
+  let nl = h.indexOf(LF);
+  if (nl < 0) nl = h.length;
+  const names = splitHeader(new TextDecoder('utf-8', { fatal: false }).decode(h.subarray(0, Math.min(nl, 4096)))).map((n) =>
+    n.toLowerCase(),
+  );
+  return names.includes('time') && names.includes('seconds_elapsed');
+}
+
+/** One Sensor Logger per-sensor CSV → one stream named after the file (`Gyroscope.csv` → `gyroscope`). */
+export const sensorLoggerCsvReader: FormatReader = {
+  name: 'sensor-logger-csv',
+  description: 'Sensor Logger CSV (one file per sensor: time,seconds_elapsed,<values>; time in Unix epoch ns)',
+  sniff: sniffSensorLoggerCsv,
+  read: (source, input) => readSensorLoggerCsv(source, input.filename),
+};
