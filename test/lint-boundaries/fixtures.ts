@@ -43,6 +43,10 @@ export const FORBIDDEN: Forbidden[] = [
   { name: 'the AWS SDK into a service', at: 'src/services/extra.ts', code: use('@aws-sdk/client-s3'), rule: IMPORTS, boundary: 'only-storage-imports-aws-sdk' },
   { name: 'the AWS SDK into a route', at: 'src/http/routes/extra.ts', code: use('@aws-sdk/lib-storage'), rule: IMPORTS, boundary: 'only-storage-imports-aws-sdk' },
   { name: 'the SDK\'s HTTP handler into a repository', at: 'src/repositories/extra.ts', code: use('@smithy/node-http-handler'), rule: IMPORTS, boundary: 'only-storage-imports-aws-sdk' },
+  // A package is imported through its public entry, never its private files.
+  { name: 'hyparquet-writer\'s src/ into columnar', at: 'src/columnar/extra.ts', code: use('hyparquet-writer/src/delta.js'), rule: IMPORTS, boundary: 'packages-through-public-entry' },
+  { name: 'hyparquet\'s src/ into a unit test', at: 'src/columnar/extra.test.ts', code: use('hyparquet/src/delta.js'), rule: IMPORTS, boundary: 'packages-through-public-entry' },
+  { name: 'a scoped package\'s src/ into bench', at: 'bench/extra.ts', code: use('@eslint/js/src/index.js'), rule: IMPORTS, boundary: 'packages-through-public-entry' },
   // The science does no I/O.
   { name: 'node:child_process into pipeline', at: 'src/pipeline/extra.ts', code: use('node:child_process'), rule: IMPORTS, boundary: 'science-does-no-io' },
   { name: 'child_process into columnar', at: 'src/columnar/extra.ts', code: use('child_process'), rule: IMPORTS, boundary: 'science-does-no-io' },
@@ -80,6 +84,7 @@ export const ALLOWED: Fixture[] = [
   { name: 'formats loading a pure module and node:zlib through import()', at: 'src/formats/extra.ts', code: "export const loaded = [await import('./registry.js'), await import('node:zlib')];\n" },
   { name: 'a unit test in formats using test support and child_process', at: 'src/formats/extra.test.ts', code: "import * as support from './audio/audio.test-support.js';\nimport * as cp from 'node:child_process';\n\nexport const used = [support, cp];\n" },
   { name: 'the ffmpeg driver importing node:child_process', at: 'src/formats/audio/audio-ffmpeg.ts', code: use('node:child_process') },
+  { name: 'columnar importing vendored hyparquet-writer code and the packages\' public entries', at: 'src/columnar/extra.ts', code: "import * as vendored from './vendor/hyparquet-writer/metadata.js';\nimport * as writer from 'hyparquet-writer';\nimport * as reader from 'hyparquet';\n\nexport const used = [vendored, writer, reader];\n" },
   { name: 'a repository importing Prisma', at: 'src/repositories/extra.ts', code: "import * as prisma from '@prisma/client';\nimport * as generated from '../generated/prisma/client.js';\n\nexport const used = [prisma, generated];\n" },
   { name: 'storage importing the AWS SDK', at: 'src/storage/extra.ts', code: "import * as s3 from '@aws-sdk/client-s3';\nimport * as handler from '@smithy/node-http-handler';\n\nexport const used = [s3, handler];\n" },
   { name: 'a service importing repositories, storage and jobs', at: 'src/services/extra.ts', code: "import * as repo from '../repositories/studies.repository.js';\nimport * as keys from '../storage/keys.js';\nimport * as jobs from '../jobs/catalogue.js';\n\nexport const used = [repo, keys, jobs];\n" },
