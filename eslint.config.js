@@ -17,8 +17,11 @@ const root = import.meta.dirname;
 
 /** The science: pure code that takes samples and returns results. */
 const PURE = ['./src/formats', './src/pipeline', './src/columnar', './src/evaluation', './src/domain'];
-/** Folders that do I/O or wire the app together; the science imports none of them. */
-const IO_FOLDERS = ['./src/repositories', './src/storage', './src/jobs', './src/services', './src/http', './src/main', './src/config', './src/cli'];
+/**
+ * Folders that do I/O or wire the app together; the science imports none of them. `src/decoders` runs the
+ * external decoders (ffmpeg, libFLAC, the loopback range server) behind the science's Decoder port.
+ */
+const IO_FOLDERS = ['./src/repositories', './src/storage', './src/jobs', './src/services', './src/http', './src/main', './src/config', './src/cli', './src/decoders'];
 /**
  * Unit tests and their support files inside src/, one convention: `*.test.ts` and `*.test-support.ts` (signals,
  * synthetic files, in-memory contexts). Tests, test/ and bench/ import them; shipped code never does.
@@ -36,10 +39,10 @@ const ZONES = {
   'src-imports-no-test-support': [{ target: './src', from: TEST_SUPPORT_GLOBS, message: 'shipped code imports no test or test support (*.test.ts, *.test-support.ts)' }],
   'lib-imports-no-app-folder': [{
     target: './src/lib',
-    from: ['./src/config', './src/domain', './src/formats', './src/pipeline', './src/columnar', './src/evaluation', './src/repositories', './src/storage', './src/jobs', './src/services', './src/http', './src/cli', './src/main'],
+    from: ['./src/config', './src/domain', './src/formats', './src/pipeline', './src/columnar', './src/evaluation', './src/repositories', './src/storage', './src/jobs', './src/services', './src/http', './src/cli', './src/main', './src/decoders'],
     message: 'lib/ imports no app folder',
   }],
-  'science-is-pure': [{ target: PURE, from: IO_FOLDERS, message: 'the science is pure: no database, S3, Redis, queue, service, route or composition root inside it' }],
+  'science-is-pure': [{ target: PURE, from: IO_FOLDERS, message: 'the science is pure: no database, S3, Redis, queue, service, route, decoder process or composition root inside it' }],
   'routes-call-services': [{
     target: './src/http',
     from: ['./src/repositories', './src/storage', './src/jobs', './src/main', './src/cli'],
@@ -108,25 +111,13 @@ const isPure = file => PURE.some(folder => file.startsWith(`${folder.slice(2)}/`
 const testFiles = ['**/*.test.ts', '**/*.test-support.ts'];
 
 /**
- * Today's known breaches of the boundaries, each named with its reason. Every other import across a boundary fails
- * the lint; these stay visible here until the code moves, and `npm run check:boundaries` fails once one is no
- * longer needed. `zones` drops edges of a path zone for these files, `allowIo` lets them import those I/O modules.
+ * Known breaches of the boundaries, each named with its reason: none today. Every other import across a boundary
+ * fails the lint; an entry stays visible here until its code moves, and `npm run check:boundaries` fails once one
+ * is no longer needed. `zones` drops edges of a path zone for these files, `allowIo` lets them import those I/O
+ * modules.
  * @type {{ name: string, files: string[], reason: string, zones?: Record<string, string[]>, allowIo?: string[] }[]}
  */
-export const EXISTING_VIOLATIONS = [
-  {
-    name: 'ffmpeg-process-in-formats',
-    files: ['src/formats/audio/audio-ffmpeg.ts'],
-    allowIo: ['node:child_process'],
-    reason: 'ffmpeg/flac process control; moves behind the Decoder port, issue item 4',
-  },
-  {
-    name: 'range-server-in-formats',
-    files: ['src/formats/audio/audio-range-server.ts'],
-    allowIo: ['node:http', 'node:net'],
-    reason: 'the loopback HTTP range server that feeds ffmpeg; moves behind the Decoder port, issue item 4',
-  },
-];
+export const EXISTING_VIOLATIONS = [];
 
 /**
  * The boundary rules an exception's file would have without its exception (outside repositories and storage), so
@@ -162,11 +153,11 @@ export default tseslint.config(
   // Outside libraries' homes (and the tooling that needs them).
   { files: ['src/repositories/**', 'prisma/**', 'prisma.config.ts', 'test/helpers/**'], rules: { 'no-restricted-imports': restrictedImports({ prisma: false }) } },
   { files: ['src/storage/**', 'bench/**'], rules: { 'no-restricted-imports': restrictedImports({ aws: false }) } },
-  // The science does no I/O; its unit tests may (fixtures made with ffmpeg, a loopback client).
+  // The science does no I/O; its unit tests may (fixtures made with ffmpeg, a loopback client, the real decoders).
   { files: pureFiles, rules: { 'no-restricted-imports': restrictedImports({ io: true }), 'no-restricted-syntax': NO_DYNAMIC_IO } },
   { files: testFiles.flatMap(test => test.startsWith('**/') ? pureFiles.map(folder => `${folder}/${test.slice(3)}`) : isPure(test) ? [test] : []), rules: { 'no-restricted-imports': restrictedImports({}), 'no-restricted-syntax': 'off' } },
-  // Tests and their support files may import test support.
-  { files: testFiles, rules: { 'import-x/no-restricted-paths': zones({ 'src-imports-no-test-support': TEST_SUPPORT_GLOBS }) } },
+  // Tests and their support files may import test support, and the science's tests the decoders behind its port.
+  { files: testFiles, rules: { 'import-x/no-restricted-paths': zones({ 'src-imports-no-test-support': TEST_SUPPORT_GLOBS, 'science-is-pure': ['./src/decoders'] }) } },
   // Named exceptions: today's breaches, listed one by one (see EXISTING_VIOLATIONS).
   ...EXISTING_VIOLATIONS.map(({ name, files, zones: allow, allowIo }) => ({
     name: `existing-violation/${name}`,

@@ -2,6 +2,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { audioCodecReader } from '../src/formats/audio/audio-codec.reader.js';
 import { detectFormat } from '../src/formats/registry.js';
+import { createAudioDecoder } from '../src/decoders/audio-decoder.js';
 import type { ReaderContext } from '../src/formats/types.js';
 import { childrenCpuS } from './lib/proc-mem.js';
 
@@ -20,6 +21,7 @@ async function run(): Promise<{ frames: number; check: number }> {
     filename: 'bench.flac',
     size: statSync(file!).size,
     detect: detectFormat,
+    decoder: createAudioDecoder(),
     readAt: async (offset, length) => {
       const b = Buffer.allocUnsafe(length);
       const { bytesRead } = await fh.read(b, 0, length, offset);

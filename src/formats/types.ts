@@ -1,4 +1,5 @@
 import type { ReaderEvent } from '../domain/stream.js';
+import type { Decoder } from './audio/decoder.js';
 
 /** What a reader may look at to decide whether a file is its format. */
 export interface SniffInput {
@@ -10,7 +11,8 @@ export interface SniffInput {
 
 /**
  * What a reader gets besides the byte stream: the file's name and size, random access (for formats whose
- * index is at the end, such as ZIP), detection of member files (for containers), and study secrets.
+ * index is at the end, such as ZIP), detection of member files (for containers), study secrets, and the
+ * external decoders compressed audio needs.
  */
 export interface ReaderContext {
   filename: string;
@@ -22,6 +24,12 @@ export interface ReaderContext {
   detect(input: SniffInput): FormatReader;
   /** Per-study secrets some formats use (Edge Impulse HMAC signature key). */
   secrets?: { edgeImpulseHmacKey?: string };
+  /**
+   * External audio decoders (ffmpeg, libFLAC) behind the Decoder port, implemented outside the pure layer
+   * (src/decoders/). Containers pass it on to their members. Without it the audio-codec reader fails with
+   * `decoder_missing`; every other reader ignores it.
+   */
+  decoder?: Decoder;
 }
 
 export interface FormatReader {

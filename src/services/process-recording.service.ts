@@ -22,6 +22,8 @@ import { readStreamChunks } from '../columnar/parquet-stream-reader.js';
 import type { RecordingsRepository, ProcessingContext, StreamResult } from '../repositories/recordings.repository.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { ReaderContext } from '../formats/types.js';
+import type { Decoder } from '../formats/audio/decoder.js';
+import { createAudioDecoder } from '../decoders/audio-decoder.js';
 import { keys } from '../storage/keys.js';
 import { peek, S3Sink } from './object-stream-io.js';
 
@@ -63,6 +65,8 @@ export class ProcessRecordingService {
     private readonly recordings: RecordingsRepository,
     private readonly store: ObjectStore,
     private readonly log: Logger,
+    /** The external audio decoders readers get through their context (this machine's ffmpeg and flac on PATH by default). */
+    private readonly decoder: Decoder = createAudioDecoder(),
   ) {}
 
   /** Reads the raw file, checks its quality, and stores every stream as Parquet plus an overview and a summary. */
@@ -166,6 +170,7 @@ export class ProcessRecordingService {
       size: length,
       readAt: (offset, len) => this.store.getRange(ctx.objectKey, offset, len).catch((e: unknown) => { noteOutage(e); throw e; }),
       detect: detectFormat,
+      decoder: this.decoder,
       ...(ctx.studySettings.edgeImpulseHmacKey ? { secrets: { edgeImpulseHmacKey: ctx.studySettings.edgeImpulseHmacKey } } : {}),
     };
     const thresholds = ctx.studySettings.quality as Partial<QualityThresholds> | undefined;

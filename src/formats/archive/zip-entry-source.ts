@@ -170,5 +170,6 @@ export function memberContext(parent: ReaderContext, entry: ZipEntry, dataStart:
     },
     detect: (input) => parent.detect(input),
     ...(parent.secrets !== undefined ? { secrets: parent.secrets } : {}),
+    ...(parent.decoder !== undefined ? { decoder: parent.decoder } : {}),
   };
 }

@@ -4,7 +4,8 @@
  */
 import type { RecordingMetadata } from '../../domain/stream.js';
 import { epochNsFromIso } from './audio-clock.js';
-import type { Probe, ProbeStream, RawFormat } from './audio-ffmpeg.js';
+import type { Probe, ProbeStream } from './audio-probe.js';
+import type { RawFormat } from './decoder.js';
 import type { SampleEncoding } from './pcm-frames.js';
 
 export interface TaggedStart {

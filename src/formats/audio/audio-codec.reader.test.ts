@@ -1,9 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { chunked } from '../common/byte-source.js';
-import { audioCodecReader, createAudioCodecReader } from './audio-codec.reader.js';
-import { collect, collectError, correlation, fixture, rms, vorbisComment, wavInt16 } from './audio.test-support.js';
+import { audioCodecReader as bareReader } from './audio-codec.reader.js';
+import { collect, collectError, correlation, fixture, rms, vorbisComment, wavInt16, withDecoder } from './audio.test-support.js';
 import { inMemoryContext } from '../common/in-memory-context.test-support.js';
+import { buildZip } from '../archive/zip-writer.test-support.js';
+import { zipContainerReader } from '../archive/zip-container.reader.js';
+import { createAudioDecoder, DEFAULT_TOOLS, type FfmpegTools } from '../../decoders/audio-decoder.js';
 
 /**
  * Decoding needs Debian's ffmpeg (`apt-get install ffmpeg`). Without it these tests are skipped on a
@@ -14,6 +17,10 @@ const RUN = HAVE_FFMPEG || process.env.CI === 'true';
 /** Native FLAC goes to Debian's `flac` (libFLAC) when it is installed (`apt-get install flac`; CI installs it). */
 const RUN_FLAC = (RUN && spawnSync('flac', ['--version']).status === 0) || process.env.CI === 'true';
 const NO_TOOL = '/nonexistent/tool';
+
+/** The reader with this machine's programs as `tools` names them, given through its context as the service gives them. */
+const createAudioCodecReader = (tools: FfmpegTools) => withDecoder(bareReader, createAudioDecoder(tools));
+const audioCodecReader = createAudioCodecReader(DEFAULT_TOOLS);
 
 const gen = (name: string) => fixture(`generated-audio/${name}`);
 const read = (bytes: Uint8Array, piece = 4096) => collect(audioCodecReader, bytes, piece, 'x');
@@ -373,5 +380,31 @@ describe.skipIf(!RUN_FLAC)('audio-codec reader: native FLAC through libFLAC', ()
     const e = await collectError(createAudioCodecReader({ ffmpeg: NO_TOOL, ffprobe: NO_TOOL, flac: NO_TOOL }), gen('speech.flac'));
     expect(e.code).toBe('decoder_missing');
     expect(e.message).toContain('apt-get install ffmpeg');
+  });
+});
+
+describe('audio-codec reader without a decoder in its context', () => {
+  it('sniffs as before, and reading fails with decoder_missing saying that no decoder was given (before any program runs)', async () => {
+    const flac = gen('speech.flac');
+    expect(bareReader.sniff({ head: flac.subarray(0, 65_536), filename: 'x' })).toBe(true);
+    for (const name of ['speech.flac', 'speech-aac.m4a', 'speech.opus']) {
+      const e = await collectError(bareReader, gen(name));
+      expect(e.code, name).toBe('decoder_missing');
+      expect(e.details, name).toEqual({ decoder: 'none' });
+      expect(e.message, name).toContain('needs an external decoder');
+      expect(e.message, name).toContain('ReaderContext has no decoder');
+    }
+  });
+});
+
+describe.skipIf(!RUN_FLAC)('audio-codec reader inside a ZIP archive', () => {
+  it('a member FLAC and a member M4A are decoded by the decoder of the archive\'s context', async () => {
+    const zip = buildZip([
+      { name: 'voice.flac', data: gen('speech.flac') },
+      { name: 'voice.m4a', data: gen('speech-alac.m4a') },
+    ]);
+    const r = await collect(withDecoder(zipContainerReader, createAudioDecoder(DEFAULT_TOOLS)), zip, 4096, 'x.zip');
+    expect(r.events.flatMap((e) => (e.type === 'stream' ? [e.stream.sourceFile] : []))).toEqual(['voice.flac', 'voice.m4a']);
+    expect(r.frames).toBe(2 * cmu.length);
   });
 });

@@ -1,10 +1,10 @@
 /**
  * Compressed audio (FLAC, AAC and ALAC in MP4/M4A/CAF, Ogg Opus/Vorbis, MP3, raw AAC, AMR, WebM) decoded by
- * Debian's ffmpeg as a child process, streaming. ffprobe first reads the parameters and tags through a
- * loopback range server over `ctx.readAt` (it seeks: an Ogg's duration is on its last page). ffmpeg then
- * decodes from stdin, fed from the upload's bytes as they arrive — or, when the container must be read out
- * of order (an MP4 whose `moov` index follows the samples, a CAF), from the range server. Either way the file
- * is never held in memory nor written to disk. Raw PCM comes back on stdout and is cut into chunks as it
+ * the external decoders of `ctx.decoder` (the Decoder port, decoder.ts; src/decoders/ runs Debian's ffmpeg
+ * and libFLAC), streaming. The probe first reads the parameters and tags by random access over `ctx.readAt`
+ * (it seeks: an Ogg's duration is on its last page). ffmpeg then decodes the upload's bytes as they arrive —
+ * or, when the container must be read out of order (an MP4 whose `moov` index follows the samples, a CAF),
+ * by random access again. Either way the file is never held in memory nor written to disk. Raw PCM comes back on stdout and is cut into chunks as it
  * arrives. ffmpeg applies AAC priming and MP4 edit lists (and MP3/Opus encoder delay) itself, so the first
  * sample is the first real one.
  *
@@ -14,16 +14,14 @@
  * frame's own sample number (a gap, no shifted times: see decodeNativeFlac). Without the `flac` program
  * ffmpeg decodes it all, skipping damaged frames (times after them come early, and a warning says so).
  */
-import { Readable, type Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { ReaderEvent, StreamInfo } from '../../domain/stream.js';
 import { AppError } from '../../lib/errors.js';
 import { channelNamesFromFfmpegLayout } from './audio-channels.js';
 import { FrameClock } from '../../domain/frame-clock.js';
 import { flacRawFormat, metadataFromProbe, rawFormatFor, startFromTags } from './audio-codec-meta.js';
 import { sniffAudioContainer, type AudioContainer } from './audio-codec-sniff.js';
-import { DEFAULT_TOOLS, decodeFailure, kill, lastReason, probe, spawnFailure, startDecoder, startFlacDecoder, type Decoder, type FfmpegTools, type Probe, type ProbeStream } from './audio-ffmpeg.js';
-import { startRangeServer } from './audio-range-server.js';
+import type { Probe, ProbeStream } from './audio-probe.js';
+import type { Decoder, DecoderReport, DecoderRun, RandomAccess } from './decoder.js';
 import { ByteReader } from '../common/byte-source.js';
 import { nextFrame, resumedStream } from './flac-frames.js';
 import { flacProbe, readFlacInfo, type FlacInfo } from './flac-metadata.js';
@@ -76,41 +74,45 @@ async function* pieces(head: Uint8Array, r: ByteReader): AsyncGenerator<Uint8Arr
   }
 }
 
-/** Native FLAC that libFLAC will decode: its metadata and the raw format of the decoder's output. */
-async function nativeFlac(head: Uint8Array, ctx: ReaderContext, tools: FfmpegTools): Promise<{ info: FlacInfo; format: NonNullable<ReturnType<typeof flacRawFormat>> } | null> {
+/** Native FLAC that libFLAC will decode: its metadata, the raw format of the decoder's output, and the decoder. */
+async function nativeFlac(
+  head: Uint8Array,
+  file: RandomAccess,
+  decoder: Decoder,
+): Promise<{ info: FlacInfo; format: NonNullable<ReturnType<typeof flacRawFormat>>; start: NonNullable<Decoder['startFlac']> } | null> {
   // A FLAC behind an ID3 tag, or of an odd sample width, is left to ffmpeg.
-  if (tools.flac === undefined || head[0] !== 0x66 || head[1] !== 0x4c || head[2] !== 0x61 || head[3] !== 0x43) return null;
-  const info = await readFlacInfo((offset, length) => ctx.readAt(offset, length), ctx.size, head);
+  const start = decoder.startFlac;
+  if (start === undefined || head[0] !== 0x66 || head[1] !== 0x4c || head[2] !== 0x61 || head[3] !== 0x43) return null;
+  const info = await readFlacInfo((offset, length) => file.readAt(offset, length), file.size, head);
   const format = info === null ? null : flacRawFormat(info.bitsPerSample);
-  return info === null || format === null ? null : { info, format };
+  return info === null || format === null ? null : { info, format, start };
 }
 
-async function* readCodec(source: AsyncIterable<Uint8Array>, ctx: ReaderContext, tools: FfmpegTools): AsyncGenerator<ReaderEvent> {
+/**
+ * The error of a reader whose context has no decoder (a process built without src/decoders): the file is
+ * fine, this process cannot decode it.
+ */
+export function noDecoder(label: string): AppError {
+  return new AppError(
+    'decoder_missing',
+    `Reading ${label} audio needs an external decoder (ffmpeg, or libFLAC for FLAC), and none was given to the reader here: the process that read the file was built without one (its ReaderContext has no decoder). Read the file where FieldSense's worker runs, or give the context a decoder (src/decoders).`,
+    { decoder: 'none' },
+  );
+}
+
+async function* readCodec(source: AsyncIterable<Uint8Array>, ctx: ReaderContext): AsyncGenerator<ReaderEvent> {
   const r = new ByteReader(source);
-  const abort = new AbortController();
-  let server: Awaited<ReturnType<typeof startRangeServer>> | null = null;
-  const decoders: Decoder[] = [];
-  const feeding: Promise<void>[] = [];
-  /** Feeds bytes (the upload's, as they arrive) into a decoder's stdin. */
-  const feed = (stdin: Writable | null, input: AsyncIterable<Uint8Array>): void => {
-    if (stdin === null) return;
-    stdin.on('error', () => undefined);
-    // EPIPE when the decoder stops early is expected; its exit status says what happened.
-    feeding.push(pipeline(Readable.from(input), stdin, { signal: abort.signal }).catch(() => undefined));
-  };
+  const runs: DecoderRun[] = [];
+  const file: RandomAccess = { size: ctx.size, readAt: (offset, length) => ctx.readAt(offset, length) };
   try {
     const head = await r.readExact(HEAD_BYTES);
     const container = sniffAudioContainer(head);
     if (container === null) throw new AppError('format_unrecognized', 'The file does not start like FLAC, MP4/M4A, CAF, Ogg, MP3, AAC, AMR or WebM audio.');
     let label = container.label;
-    const flac = container.kind === 'flac' ? await nativeFlac(head, ctx, tools) : null;
-    let probed: Probe;
-    if (flac !== null) {
-      probed = flacProbe(flac.info, ctx.size);
-    } else {
-      server = await startRangeServer(ctx);
-      probed = await probe(tools, container.demuxer, server.url, label);
-    }
+    const decoders = ctx.decoder;
+    if (decoders === undefined) throw noDecoder(label);
+    const flac = container.kind === 'flac' ? await nativeFlac(head, file, decoders) : null;
+    const probed: Probe = flac !== null ? flacProbe(flac.info, ctx.size) : await decoders.probe(file, container.demuxer, label);
     const { stream: s, others } = audioStream(probed.streams, label);
     label = `${(s.codec_name ?? 'unknown').toUpperCase()} in ${container.label}`;
     const { rate, channels } = checkLimits(s, label);
@@ -144,14 +146,13 @@ async function* readCodec(source: AsyncIterable<Uint8Array>, ctx: ReaderContext,
       piecesHandedOver: true,
     });
     const limits = { maxFrames: rate * MAX_DURATION_S, label };
-    let decoder: Decoder | null = null;
+    let decoder: DecoderRun | null = null;
     /** libFLAC's own warnings were given: its exit status says nothing more. */
     let reported = false;
     if (flac !== null) {
-      const runFlac = (input: AsyncIterable<Uint8Array>): Decoder => {
-        const d = startFlacDecoder(tools.flac!, flac.info.bitsPerSample);
-        decoders.push(d);
-        feed(d.child.stdin, input);
+      const runFlac = async (input: AsyncIterable<Uint8Array>): Promise<DecoderRun> => {
+        const d = await flac.start({ input, bitsPerSample: flac.info.bitsPerSample, label });
+        runs.push(d);
         return d;
       };
       decoder = yield* decodeNativeFlac(runFlac, pieces(head, r), ctx, flac.info, sink, limits);
@@ -160,34 +161,32 @@ async function* readCodec(source: AsyncIterable<Uint8Array>, ctx: ReaderContext,
     if (decoder === null) {
       // Not native FLAC, or libFLAC could not decode a sample of it (not installed, a variant it refuses).
       const pipe = flac === null && readsFromPipe(container);
-      if (!pipe) {
-        await r.close();
-        server ??= await startRangeServer(ctx);
-      }
-      decoder = startDecoder(tools, container.demuxer, pipe ? 'pipe:0' : server!.url, s.index, out.raw, channels);
-      decoders.push(decoder);
-      if (pipe) feed(decoder.child.stdin, pieces(head, r));
+      if (!pipe) await r.close();
+      decoder = await decoders.startPcm({
+        input: pipe ? { kind: 'stream', bytes: pieces(head, r) } : { kind: 'random-access', file },
+        demuxer: container.demuxer,
+        streamIndex: s.index,
+        format: out.raw,
+        channels,
+        label,
+      });
+      runs.push(decoder);
       yield* decodeInto(decoder, sink, limits);
     }
     const exit = await decoder.exited;
-    if (exit.spawnError !== null) throw spawnFailure(exit.spawnError, label);
+    if (exit.notStarted !== null) throw exit.notStarted;
     if (sink.buffered > 0) yield sink.flush();
-    if (reported) yield* endWarnings(sink.frames, rate, s, probed.format?.duration, container, NO_ERRORS, 0, label);
-    else yield* endWarnings(sink.frames, rate, s, probed.format?.duration, container, decoder.stderr, exit.code, label);
+    yield* endWarnings(sink.frames, rate, s, probed.format?.duration, container, reported ? null : { report: decoder.report, code: exit.code }, label);
     if (sink.frames === 0) throw new AppError('no_samples', `The ${label} file decodes to no audio samples.`);
   } finally {
-    abort.abort();
-    for (const d of decoders) kill(d.child);
-    await Promise.all(feeding);
-    await server?.close();
+    await Promise.all(runs.map((d) => d.close()));
     await r.close();
   }
 }
 
-/** The decoder's output as chunk events, until it closes its stdout. */
-async function* decodeInto(decoder: Decoder, sink: PcmFrameSink, limits: { maxFrames: number; label: string }): AsyncGenerator<ReaderEvent> {
-  if (decoder.child.stdout === null) return;
-  for await (const ev of decodeStream(decoder.child.stdout, sink)) {
+/** The decoder's output as chunk events, until it closes its output. */
+async function* decodeInto(decoder: DecoderRun, sink: PcmFrameSink, limits: { maxFrames: number; label: string }): AsyncGenerator<ReaderEvent> {
+  for await (const ev of decodeStream(decoder.output, sink)) {
     yield ev;
     if (sink.frames > limits.maxFrames) {
       throw new AppError('format_limits', `The ${limits.label} audio decodes to more than ${MAX_DURATION_S / 86_400} days, beyond what FieldSense reads from one file.`);
@@ -197,7 +196,6 @@ async function* decodeInto(decoder: Decoder, sink: PcmFrameSink, limits: { maxFr
 
 /** libFLAC runs a file may take: one, plus one after each damaged stretch (a hostile file cannot spawn more). */
 const MAX_FLAC_RUNS = 1000;
-const NO_ERRORS = { decodeErrors: 0, firstDecodeError: null, tail: '' };
 
 /**
  * Native FLAC through libFLAC, fed from `first` (the upload). libFLAC stops at a damaged frame; the next
@@ -207,28 +205,28 @@ const NO_ERRORS = { decodeErrors: 0, firstDecodeError: null, tail: '' };
  * single sample (not installed, or a variant it refuses), for ffmpeg to decode the file.
  */
 async function* decodeNativeFlac(
-  run: (input: AsyncIterable<Uint8Array>) => Decoder,
+  run: (input: AsyncIterable<Uint8Array>) => Promise<DecoderRun>,
   first: AsyncIterable<Uint8Array>,
   ctx: ReaderContext,
   info: FlacInfo,
   sink: PcmFrameSink,
   limits: { maxFrames: number; label: string },
-): AsyncGenerator<ReaderEvent, Decoder | null> {
+): AsyncGenerator<ReaderEvent, DecoderRun | null> {
   const readAt = (offset: number, length: number): Promise<Uint8Array> => ctx.readAt(offset, length);
   const seconds = (frame: number): string => (frame / info.sampleRate).toFixed(3);
-  let decoder = run(first);
+  let decoder = await run(first);
   yield* decodeInto(decoder, sink, limits);
   let exit = await decoder.exited;
-  if (exit.spawnError !== null) return null;
+  if (exit.notStarted !== null) return null;
   if (exit.code !== 0 && sink.frames + sink.buffered === 0) {
     yield {
       type: 'warning',
       code: 'audio_flac_refused',
-      message: `libFLAC could not decode this FLAC (${decoder.stderr.firstDecodeError ?? lastReason(decoder.stderr.tail)}); ffmpeg decoded it instead.`,
+      message: `libFLAC could not decode this FLAC (${decoder.report.firstDecodeError ?? decoder.report.reason}); ffmpeg decoded it instead.`,
     };
     return null;
   }
-  if (exit.code !== 0 && /MD5 signature mismatch/i.test(decoder.stderr.tail)) {
+  if (exit.code !== 0 && decoder.report.checksumMismatch) {
     yield {
       type: 'warning',
       code: 'audio_checksum_mismatch',
@@ -238,7 +236,7 @@ async function* decodeNativeFlac(
   }
   const gaps: { at: number; lost: number }[] = [];
   let at = sink.frames + sink.buffered; // the damaged frame's first sample: libFLAC writes whole frames
-  let reason = decoder.stderr.firstDecodeError ?? lastReason(decoder.stderr.tail);
+  let reason = decoder.report.firstDecodeError ?? decoder.report.reason;
   let from = info.audioOffset;
   for (let runs = 1; exit.code !== 0; runs++) {
     const next = runs < MAX_FLAC_RUNS ? await nextFrame(readAt, ctx.size, from, at + 1, info) : null;
@@ -254,10 +252,10 @@ async function* decodeNativeFlac(
     }
     const held = sink.jumpTo(next.firstSample);
     if (held !== null) yield held;
-    decoder = run(resumedStream(readAt, ctx.size, next.offset, info));
+    decoder = await run(resumedStream(readAt, ctx.size, next.offset, info));
     yield* decodeInto(decoder, sink, limits);
     exit = await decoder.exited;
-    if (exit.spawnError !== null) throw spawnFailure(exit.spawnError, limits.label);
+    if (exit.notStarted !== null) throw exit.notStarted;
     const reached = sink.frames + sink.buffered;
     if (reached === next.firstSample && exit.code !== 0) {
       // Its header passed the checks by chance in the damaged bytes; its audio did not: look further.
@@ -266,7 +264,7 @@ async function* decodeNativeFlac(
     }
     gaps.push({ at, lost: next.firstSample - at });
     at = reached;
-    reason = decoder.stderr.firstDecodeError ?? lastReason(decoder.stderr.tail);
+    reason = decoder.report.firstDecodeError ?? decoder.report.reason;
     from = next.offset;
   }
   if (gaps.length > 0) {
@@ -287,24 +285,25 @@ function* endWarnings(
   s: ProbeStream,
   formatDuration: number | undefined,
   container: AudioContainer,
-  stderr: { decodeErrors: number; firstDecodeError: string | null; tail: string },
-  code: number | null,
+  /** ffmpeg's run and exit status; null when libFLAC decoded and gave its own warnings. */
+  decoded: { report: DecoderReport; code: number | null } | null,
   label: string,
 ): Generator<Warning> {
   const decodedS = frames / rate;
-  if (code !== 0) {
-    if (frames === 0) throw decodeFailure(stderr.tail, label);
+  if (decoded !== null && decoded.code !== 0) {
+    if (frames === 0) throw decoded.report.failure(label);
     yield {
       type: 'warning',
       code: 'audio_decode_stopped',
-      message: `ffmpeg stopped after ${decodedS.toFixed(3)} s of audio: ${decodeFailure(stderr.tail, label).message} The samples before that point were kept.`,
+      message: `ffmpeg stopped after ${decodedS.toFixed(3)} s of audio: ${decoded.report.failure(label).message} The samples before that point were kept.`,
     };
-  } else if (stderr.decodeErrors > 0) {
+  } else if (decoded !== null && decoded.report.decodeErrors > 0) {
+    const { report } = decoded;
     yield {
       type: 'warning',
       code: 'audio_decode_errors',
-      message: `ffmpeg reported ${stderr.decodeErrors} decoding error(s) and skipped the damaged frames (first: ${stderr.firstDecodeError ?? 'unknown'}); times after a skipped frame come early by its length.`,
-      count: stderr.decodeErrors,
+      message: `ffmpeg reported ${report.decodeErrors} decoding error(s) and skipped the damaged frames (first: ${report.firstDecodeError ?? 'unknown'}); times after a skipped frame come early by its length.`,
+      count: report.decodeErrors,
     };
   }
   const declared = s.duration ?? formatDuration;
@@ -323,15 +322,13 @@ function sniffCodec(input: SniffInput): boolean {
   return sniffAudioContainer(input.head) !== null;
 }
 
-/** Builds the reader with the ffmpeg/ffprobe programs to run (names on PATH by default). */
-export function createAudioCodecReader(tools: FfmpegTools = DEFAULT_TOOLS): FormatReader {
-  return {
-    name: 'audio-codec',
-    description: 'compressed audio: FLAC (decoded by libFLAC, or ffmpeg), and through ffmpeg AAC or ALAC in M4A/MP4/CAF, Ogg Opus/Vorbis, MP3, raw AAC, AMR, WebM',
-    sniff: sniffCodec,
-    read: (source, ctx) => readCodec(source, ctx, tools),
-  };
-}
-
-/** FLAC, AAC/ALAC in MP4/M4A/CAF, Ogg Opus/Vorbis, MP3, ADTS AAC, AMR and WebM audio, decoded by ffmpeg. */
-export const audioCodecReader: FormatReader = createAudioCodecReader();
+/**
+ * FLAC, AAC/ALAC in MP4/M4A/CAF, Ogg Opus/Vorbis, MP3, ADTS AAC, AMR and WebM audio, decoded by the context's
+ * decoder (`ctx.decoder`); without one, reading fails with `decoder_missing` (sniffing needs none).
+ */
+export const audioCodecReader: FormatReader = {
+  name: 'audio-codec',
+  description: 'compressed audio: FLAC (decoded by libFLAC, or ffmpeg), and through ffmpeg AAC or ALAC in M4A/MP4/CAF, Ogg Opus/Vorbis, MP3, raw AAC, AMR, WebM',
+  sniff: sniffCodec,
+  read: readCodec,
+};

@@ -9,6 +9,7 @@ import { AppError } from '../../lib/errors.js';
 import { chunked } from '../common/byte-source.js';
 import { inMemoryContext } from '../common/in-memory-context.test-support.js';
 import type { FormatReader } from '../types.js';
+import type { Decoder } from './decoder.js';
 
 /** The test fixtures folder (test/fixtures/ at the repository root). */
 export const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/', import.meta.url));
@@ -28,6 +29,11 @@ export interface Collected {
   /** Channel c's values, all chunks joined. */
   channel(c: number): Float32Array;
   times(): bigint[];
+}
+
+/** `reader` with `decoder` in every context it reads with (as the service gives it), so tests can pick the programs. */
+export function withDecoder(reader: FormatReader, decoder: Decoder): FormatReader {
+  return { ...reader, read: (source, ctx) => reader.read(source, { ...ctx, decoder }) };
 }
 
 export async function collect(reader: FormatReader, bytes: Uint8Array, pieceSize = bytes.length || 1, filename = 'x'): Promise<Collected> {

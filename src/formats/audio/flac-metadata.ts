@@ -4,7 +4,7 @@
  * `ctx.readAt` so that large blocks (cover pictures, padding) are stepped over, never read. What it finds is
  * given in the shape of an ffprobe answer, so the rest of the audio reader treats FLAC like any container.
  */
-import type { Probe } from './audio-ffmpeg.js';
+import type { Probe } from './audio-probe.js';
 
 const STREAMINFO = 0;
 const VORBIS_COMMENT = 4;

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { startRangeServer } from './audio-range-server.js';
-import { inMemoryContext } from '../common/in-memory-context.test-support.js';
+import { startRangeServer } from './range-server.js';
 
-describe('loopback range server over ctx.readAt', () => {
+describe('loopback range server over file.readAt', () => {
   it('answers ranges, whole-file and suffix requests, 416 past the end, 404 on any other path', async () => {
     const bytes = Uint8Array.from({ length: 3_000_000 }, (_, i) => i & 0xff);
-    const server = await startRangeServer(inMemoryContext(bytes, 'x'));
+    const server = await startRangeServer({ size: bytes.length, readAt: (offset, length) => Promise.resolve(bytes.subarray(offset, offset + length)) });
     try {
       expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/[0-9a-f]{32}$/);
       const part = await fetch(server.url, { headers: { Range: 'bytes=1000-1009' } });

@@ -1,5 +1,6 @@
 /**
- * A loopback HTTP server that answers range requests from `ctx.readAt`, so ffmpeg/ffprobe can seek in an
+ * A loopback HTTP server that answers range requests from `file.readAt` (the upload, through the reader's
+ * context), so ffmpeg/ffprobe can seek in an
  * upload (an MP4 whose index is at the end, a CAF, an Ogg whose duration is on its last page) without the
  * file being held in memory or written to disk. It listens on 127.0.0.1 on a random port, serves one
  * random unguessable path, and streams each answer in pieces with backpressure.
@@ -7,10 +8,10 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolveRange } from '../../lib/byte-range.js';
-import type { ReaderContext } from '../types.js';
+import { resolveRange } from '../lib/byte-range.js';
+import type { RandomAccess } from '../formats/audio/decoder.js';
 
-/** Bytes asked of `ctx.readAt` per call (each may be a storage round trip). */
+/** Bytes asked of `file.readAt` per call (each may be a storage round trip). */
 const PIECE_BYTES = 1 << 20;
 
 export interface RangeServer {
@@ -33,9 +34,9 @@ function waitDrainOrClose(res: ServerResponse): Promise<void> {
   });
 }
 
-async function answer(req: IncomingMessage, res: ServerResponse, ctx: ReaderContext, stats: RangeServer['stats']): Promise<void> {
+async function answer(req: IncomingMessage, res: ServerResponse, file: RandomAccess, stats: RangeServer['stats']): Promise<void> {
   stats.requests++;
-  const size = ctx.size;
+  const size = file.size;
   const r = resolveRange(req.method === 'GET' ? req.headers.range : undefined, size);
   if (r.kind === 'unsatisfiable') {
     res.writeHead(416, { 'Content-Range': `bytes */${size}` }).end();
@@ -56,7 +57,7 @@ async function answer(req: IncomingMessage, res: ServerResponse, ctx: ReaderCont
   });
   let pos = start;
   while (pos <= end && !closed) {
-    const piece = await ctx.readAt(pos, Math.min(PIECE_BYTES, end + 1 - pos));
+    const piece = await file.readAt(pos, Math.min(PIECE_BYTES, end + 1 - pos));
     if (piece.length === 0) break;
     pos += piece.length;
     stats.bytes += piece.length;
@@ -68,7 +69,7 @@ async function answer(req: IncomingMessage, res: ServerResponse, ctx: ReaderCont
 }
 
 /** Starts the server; `close()` stops it and drops open connections (call it in a finally). */
-export async function startRangeServer(ctx: ReaderContext): Promise<RangeServer> {
+export async function startRangeServer(file: RandomAccess): Promise<RangeServer> {
   const path = `/${randomBytes(16).toString('hex')}`;
   const stats = { requests: 0, bytes: 0 };
   const server = createServer((req, res) => {
@@ -76,7 +77,7 @@ export async function startRangeServer(ctx: ReaderContext): Promise<RangeServer>
       res.writeHead(404).end();
       return;
     }
-    answer(req, res, ctx, stats).catch(() => res.destroy());
+    answer(req, res, file, stats).catch(() => res.destroy());
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
