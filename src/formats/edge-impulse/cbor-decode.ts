@@ -7,6 +7,29 @@ import { AppError } from '../../lib/errors.js';
  * them itself — Edge Impulse's `values` array can hold millions of numbers that must not become JS arrays.
  */
 
+/*
+ * Hand-written rather than cbor-x, on benchmark and safety evidence. Measured 2026-12-03 on the 2-core project
+ * machine (Node 20.20, load average near 10 from other work), cbor-x 1.6.9 installed in a scratch folder outside
+ * the repository (its optional native cbor-extract does not build: npm blocks its install script), on Edge
+ * Impulse CBOR files of [x, y, z] float32 rows at 10 ms:
+ *   - 300,000 rows (900,000 values, 4.8 MB): `parseEiCbor` + `cborValues` walking every row into a Float64Array
+ *     0.06 CPU-s (61 MB/s), heap peak 11 MiB; `decode(buf)` of cbor-x then reading `payload.values` 0.21 CPU-s
+ *     (9.5 MB/s), heap 42 MiB;
+ *   - 3,000,000 rows (9 M values, 48 MB): 0.34 vs 1.96 CPU-s (75 vs 10 MB/s; 5.8× the CPU), heap peak 10 vs
+ *     372 MiB, peak RSS 171 vs 532 MiB (the file itself is held in both). At the reader's 256 MB cap that
+ *     is about 2 GB of JS arrays for cbor-x.
+ * Properties cbor-x lacks: it decodes one whole item at once (its DecoderStream only splits a sequence of
+ * complete items), so `values` cannot be left undecoded or walked row by row; it reports no byte positions,
+ * and the HS256 check needs the exact range of the top-level `signature` text to zero it; it has no depth
+ * cap — 100,000 nested one-element arrays throw `RangeError: Maximum call stack size exceeded` instead of
+ * `json_too_deep`; its other errors are plain Errors ("Unexpected end of CBOR data", "JavaScript does not
+ * support arrays … over 4294967295") with no codes. It does keep 64-bit integers exact (BigInt) where
+ * `head()` here rounds past 2^53 — no Edge Impulse field needs that: values end as float32, `iat` is seconds.
+ * Reproduce: `npm i cbor-x@1.6.9` in a scratch folder; under tsx, time `decode(buf)` against `parseEiCbor` +
+ * `cborValues(...).next(row)` over the same bytes, one process per run, reading `process.cpuUsage()` and the
+ * peak of `process.memoryUsage().heapUsed`.
+ */
+
 export type CborValue = number | string | boolean | null | undefined | Uint8Array | CborValue[] | CborMap | CborLazy;
 
 /** A map decoded to an object with string keys (integer keys become their decimal text). */
