@@ -1,19 +1,22 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { genericDelimitedReader } from '../src/formats/delimited/generic-delimited.reader.js';
 import { sensorLoggerCsvReader } from '../src/formats/sensor-logger/sensor-logger-csv.reader.js';
 import type { ReaderContext } from '../src/formats/types.js';
 
 /**
  * One measured read of a Sensor Logger CSV in a process of its own (forked by csv-reader.bench.ts, which
- * samples its RSS): `ours` runs FieldSense's reader over a file stream; `duckdb` runs DuckDB's read_csv with
- * one thread over the same file, summing every column so that every value is parsed (DuckDB skips columns a query does not use).
+ * samples its RSS): `ours` runs FieldSense's Sensor Logger CSV reader over a file stream; `generic` runs the
+ * generic delimited reader (the delimited engine's RowParser, following the Plan it makes for this layout)
+ * over the same stream; `duckdb` runs DuckDB's read_csv with one thread over the same file, summing every
+ * column so that every value is parsed (DuckDB skips columns a query does not use).
  */
 const [mode, file] = process.argv.slice(2);
-if ((mode !== 'ours' && mode !== 'duckdb') || file === undefined) throw new Error('usage: csv-reader.child <ours|duckdb> <file>');
+if ((mode !== 'ours' && mode !== 'generic' && mode !== 'duckdb') || file === undefined) throw new Error('usage: csv-reader.child <ours|generic|duckdb> <file>');
 
 const ctx: ReaderContext = {
   filename: 'Accelerometer.csv',
-  size: 0,
+  size: statSync(file).size,
   readAt: () => Promise.reject(new Error('sequential only')),
   detect: () => {
     throw new Error('no member files');
@@ -21,10 +24,11 @@ const ctx: ReaderContext = {
 };
 
 async function run(): Promise<{ rows: number; check: number }> {
-  if (mode === 'ours') {
+  if (mode === 'ours' || mode === 'generic') {
+    const reader = mode === 'ours' ? sensorLoggerCsvReader : genericDelimitedReader;
     let rows = 0;
     let check = 0;
-    for await (const ev of sensorLoggerCsvReader.read(createReadStream(file!, { highWaterMark: 64 * 1024 }), ctx)) {
+    for await (const ev of reader.read(createReadStream(file!, { highWaterMark: 64 * 1024 }), ctx)) {
       if (ev.type !== 'chunk') continue;
       rows += ev.chunk.length;
       check += ev.chunk.values[0]![0]!;

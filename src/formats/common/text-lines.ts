@@ -1,35 +1,22 @@
-import { AppError } from '../../lib/errors.js';
+import { LineSplitter, lineTooLong } from './line-splitter.js';
 
 /**
- * Splits a byte stream into text lines (LF or CRLF, last line without a newline included, UTF-8 BOM
- * dropped), holding at most one line plus one incoming piece. For the small and medium text formats
- * (Empatica E4 CSVs) where a string per line is fast enough.
+ * Text lines of a byte stream: the one LineSplitter's lines (LF or CRLF, last line without a newline
+ * included, a UTF-8 BOM dropped) decoded as UTF-8, for the small and medium text formats (Empatica E4 CSVs)
+ * where a string per line is fast enough. A line longer than `maxLineBytes` is rejected (`format_limits`).
  */
 export async function* textLines(source: AsyncIterable<Uint8Array>, maxLineBytes = 1 << 20, what = 'text file'): AsyncGenerator<string> {
-  const decoder = new TextDecoder('utf-8', { fatal: false });
-  let carry = '';
-  let first = true;
-  let line = 0;
-  for await (const bytes of source) {
-    let text = carry + decoder.decode(bytes, { stream: true });
-    if (first && text.length > 0) {
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-      first = false;
-    }
-    let p = 0;
+  // The splitter drops the stream's BOM; a BOM-looking start of a later line is text, kept as it is.
+  const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+  const lines = new LineSplitter(source, { maxLine: maxLineBytes, bom: true });
+  try {
     for (;;) {
-      const nl = text.indexOf('\n', p);
-      if (nl < 0) break;
-      line++;
-      yield text.charCodeAt(nl - 1) === 13 && nl > p ? text.slice(p, nl - 1) : text.slice(p, nl);
-      p = nl + 1;
+      const line = await lines.next();
+      if (line === null) return;
+      if (lines.overlong) throw lineTooLong(lines.line, maxLineBytes, what);
+      yield decoder.decode(line);
     }
-    carry = text.slice(p);
-    if (carry.length > maxLineBytes) {
-      throw new AppError('format_limits', `Line ${line + 1} is longer than ${maxLineBytes} characters; this is not a ${what}.`, { line: line + 1 });
-    }
+  } finally {
+    await lines.close();
   }
-  carry += decoder.decode();
-  if (first && carry.charCodeAt(0) === 0xfeff) carry = carry.slice(1);
-  if (carry.length > 0) yield carry.endsWith('\r') ? carry.slice(0, -1) : carry;
 }

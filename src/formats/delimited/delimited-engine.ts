@@ -1,44 +1,19 @@
 /**
  * Streams a delimited text file through a RowParser: skips the preamble and header lines the plan counted,
- * carries partial lines across pieces (capped: a longer line is skipped, not buffered), and yields the
- * canonical events: `recording`, `metadata`, each `stream` before its first chunk, `chunk`s of ≤ 64 Ki rows,
- * `annotation`s from the label column, and `warning`s (with counts) for skipped or odd lines at the end.
+ * hands the parser runs of whole lines from the one LineSplitter (a line carried across pieces is capped: a
+ * longer one is skipped and counted, not buffered), and yields the canonical events: `recording`,
+ * `metadata`, each `stream` before its first chunk, `chunk`s of ≤ 64 Ki rows, `annotation`s from the label
+ * column, and `warning`s (with counts) for skipped or odd lines at the end.
  */
 
 import type { ReaderEvent } from '../../domain/stream.js';
 import { AppError } from '../../lib/errors.js';
+import { LineSplitter } from '../common/line-splitter.js';
 import type { Plan } from './delimited-plan.js';
 import { RowParser } from './delimited-rows.js';
 
-const LF = 10;
 /** Longest data line kept; a longer one (binary garbage, a line without newlines) is skipped and counted. */
 export const MAX_LINE_BYTES = 1 << 20;
-
-/** A growable byte buffer for the partial line carried from one piece to the next. */
-class Carry {
-  buf = new Uint8Array(4096);
-  len = 0;
-  /** Bytes of an over-long line are being dropped until its newline. */
-  dropping = false;
-
-  /** Appends; returns false (and starts dropping) when the line would pass the cap. */
-  append(src: Uint8Array): boolean {
-    if (this.dropping) return false;
-    if (this.len + src.length > MAX_LINE_BYTES) {
-      this.dropping = true;
-      this.len = 0;
-      return false;
-    }
-    if (this.len + src.length > this.buf.length) {
-      const next = new Uint8Array(Math.max(this.buf.length * 2, this.len + src.length));
-      next.set(this.buf.subarray(0, this.len));
-      this.buf = next;
-    }
-    this.buf.set(src, this.len);
-    this.len += src.length;
-    return true;
-  }
-}
 
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
@@ -47,9 +22,6 @@ function plural(n: number, one: string, many = `${one}s`): string {
 /** Reads the rows of `source` (the whole file, header included) as `plan` says. */
 export async function* readWithPlan(source: AsyncIterable<Uint8Array>, plan: Plan): AsyncGenerator<ReaderEvent> {
   const parser = new RowParser(plan, plan.dialect.skipLines + 1);
-  const carry = new Carry();
-  let toSkip = plan.dialect.skipLines;
-  let bomLeft = plan.dialect.bom && toSkip === 0 ? 3 : 0;
   let started = false;
 
   function* start(): Generator<ReaderEvent> {
@@ -79,47 +51,31 @@ export async function* readWithPlan(source: AsyncIterable<Uint8Array>, plan: Pla
     for (const a of parser.annotations.splice(0)) yield { type: 'annotation', annotation: a };
   }
 
-  for await (const bytes of source) {
-    let p = 0;
-    if (bomLeft > 0) {
-      const k = Math.min(bomLeft, bytes.length);
-      p = k;
-      bomLeft -= k;
-    }
-    while (toSkip > 0 && p < bytes.length) {
-      const nl = bytes.indexOf(LF, p);
-      if (nl < 0) {
-        p = bytes.length;
-        break;
+  const lines = new LineSplitter(source, { maxLine: MAX_LINE_BYTES, bom: plan.dialect.bom });
+  try {
+    for (let i = 0; i < plan.dialect.skipLines; i++) if ((await lines.next()) === null) break;
+    for (;;) {
+      const run = await lines.nextRun();
+      if (run === null) break;
+      if (run.kind === 'lines') {
+        let p = run.start;
+        while (p < run.end) {
+          p = parser.parseLines(run.bytes, p, run.end);
+          if (!parser.anyFull) break;
+          yield* drain(false);
+        }
+      } else if (run.kind === 'line') {
+        parser.parseLine(run.bytes, run.start, run.end, !run.terminated);
+      } else {
+        parser.skipLongLine();
       }
-      p = nl + 1;
-      toSkip--;
+      if (!run.terminated) break;
+      if (parser.anyFull || parser.annotations.length > 0) yield* drain(false);
+      checkCorrupt(parser, plan);
     }
-    if (p >= bytes.length) continue;
-    if (carry.len > 0 || carry.dropping) {
-      const nl = bytes.indexOf(LF, p);
-      if (nl < 0) {
-        carry.append(bytes.subarray(p));
-        continue;
-      }
-      if (carry.append(bytes.subarray(p, nl))) parser.parseLine(carry.buf, 0, carry.len, false);
-      else parser.skipLongLine();
-      carry.len = 0;
-      carry.dropping = false;
-      p = nl + 1;
-      if (parser.anyFull) yield* drain(false);
-    }
-    while (p < bytes.length) {
-      p = parser.parseLines(bytes, p, bytes.length);
-      if (!parser.anyFull) break;
-      yield* drain(false);
-    }
-    if (p < bytes.length) carry.append(bytes.subarray(p));
-    if (parser.annotations.length > 0) yield* drain(false);
-    checkCorrupt(parser, plan);
+  } finally {
+    await lines.close();
   }
-  if (carry.dropping) parser.skipLongLine();
-  else if (carry.len > 0) parser.parseLine(carry.buf, 0, carry.len, true);
   parser.closeLabel(parser.lastRowNs());
   yield* drain(true);
   if (parser.rows === 0) {

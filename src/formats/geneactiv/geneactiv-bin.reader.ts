@@ -111,7 +111,7 @@ function isDataLine(b: Uint8Array): boolean {
 }
 
 async function* readGeneactiv(source: AsyncIterable<Uint8Array>): AsyncGenerator<ReaderEvent> {
-  const lines = new LineSplitter(source, MAX_LINE);
+  const lines = new LineSplitter(source, { maxLine: MAX_LINE });
   try {
     const fields = new Map<string, string>();
     let found = false;

@@ -174,6 +174,16 @@ describe('sensor-logger-csv reader', () => {
     expect((await readError('time,seconds_elapsed,x,y,z')).code).toBe('no_samples');
   });
 
+  it('rejects a header or a row longer than 1 MiB (format_limits, its line number) without buffering it', async () => {
+    const row = `1,0,${'9'.repeat(2 << 20)}\n`;
+    const e = await readError(`time,seconds_elapsed,x\n1000,0,1\n${row}2000,0,2\n`, 65_536);
+    expect(e.code).toBe('format_limits');
+    expect(e.details).toMatchObject({ line: 3 });
+    const h = await readError(`time,seconds_elapsed,${'x'.repeat(2 << 20)}\n1000,0,1\n`, 65_536);
+    expect(h.code).toBe('format_limits');
+    expect(h.details).toMatchObject({ line: 1 });
+  });
+
   it('stores every value as Math.fround(Number(text)) and every time exactly, over many random fields', async () => {
     let seed = 12345;
     const rnd = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;

@@ -1,6 +1,7 @@
 import type { ReaderEvent, SampleChunk, StreamInfo } from '../../domain/stream.js';
 import { AppError } from '../../lib/errors.js';
 import { closingQuote, COMMA, field, parseNumber, parseTime, QUOTE } from '../common/csv-fields.js';
+import { LineSplitter, lineTooLong } from '../common/line-splitter.js';
 import { channelUnitsNote, describeSensor, looksLikeG, streamNameFromFilename } from './sensor-logger-names.js';
 import { STANDARD_GRAVITY } from '../../domain/units.js';
 import type { FormatReader, SniffInput } from '../types.js';
@@ -376,29 +377,8 @@ class RowParser {
   }
 }
 
-/** A growable byte buffer for the partial line carried from one incoming piece to the next. */
-class Carry {
-  buf = new Uint8Array(4096);
-  len = 0;
-
-  append(src: Uint8Array, what: string, line: number): void {
-    if (this.len + src.length > MAX_LINE_BYTES) {
-      throw new AppError('csv_invalid', `line ${line} is longer than ${MAX_LINE_BYTES} bytes; this is not a ${what}.`, { line });
-    }
-    if (this.len + src.length > this.buf.length) {
-      const next = new Uint8Array(Math.max(this.buf.length * 2, this.len + src.length));
-      next.set(this.buf.subarray(0, this.len));
-      this.buf = next;
-    }
-    this.buf.set(src, this.len);
-    this.len += src.length;
-  }
-}
-
 async function* readSensorLoggerCsv(source: AsyncIterable<Uint8Array>, filename: string): AsyncGenerator<ReaderEvent> {
   const name = streamNameFromFilename(filename);
-  const carry = new Carry();
-  let parser: RowParser | null = null;
   let header: Header | null = null;
   let started = false;
   const what = 'Sensor Logger CSV file';
@@ -458,64 +438,47 @@ async function* readSensorLoggerCsv(source: AsyncIterable<Uint8Array>, filename:
     yield { type: 'chunk', stream: name, chunk: { length: chunk.length, t: chunk.t, values } };
   }
 
-  for await (const bytes of source) {
-    let p = 0;
-    if (parser === null) {
-      const nl = bytes.indexOf(LF);
-      if (nl < 0) {
-        carry.append(bytes, what, 1);
-        continue;
+  const lines = new LineSplitter(source, { maxLine: MAX_LINE_BYTES, bom: true });
+  try {
+    const first = await lines.next();
+    if (first === null) throw new AppError('file_empty', 'The file is empty.');
+    if (lines.overlong) throw lineTooLong(1, MAX_LINE_BYTES, what);
+    header = parseHeader(first);
+    const parser = new RowParser(header);
+    for (;;) {
+      const run = await lines.nextRun();
+      if (run === null) break;
+      if (run.kind === 'lines') {
+        let p = run.start;
+        while (p < run.end) {
+          p = parser.parseLines(run.bytes, p, run.end);
+          if (!parser.full) break;
+          yield* emit(parser);
+        }
+      } else if (run.kind === 'line') {
+        parser.parseLine(run.bytes, run.start, run.end);
+        if (parser.full) yield* emit(parser);
+      } else {
+        throw lineTooLong(parser.line + 1, MAX_LINE_BYTES, what);
       }
-      carry.append(bytes.subarray(0, nl), what, 1);
-      header = parseHeader(carry.buf.subarray(0, carry.len));
-      parser = new RowParser(header);
-      carry.len = 0;
-      p = nl + 1;
-    } else if (carry.len > 0) {
-      const nl = bytes.indexOf(LF);
-      if (nl < 0) {
-        carry.append(bytes, what, parser.line + 1);
-        continue;
+    }
+    if (parser.n > 0) yield* emit(parser);
+    if (parser.total === 0) {
+      throw new AppError('no_samples', `The CSV file has a header but no data rows (${parser.line} line(s) read).`, { line: parser.line });
+    }
+    yield* extra;
+    for (const c of kept) {
+      const count = parser.badCount[c] ?? 0;
+      if (count > 0) {
+        yield {
+          type: 'warning',
+          code: 'csv_non_numeric',
+          message: `${count} value(s) in column "${header.channels[c]}" are not numbers (first at line ${parser.badFirstLine[c]}); they are stored as missing.`,
+        };
       }
-      carry.append(bytes.subarray(0, nl), what, parser.line + 1);
-      parser.parseLine(carry.buf, 0, carry.len);
-      carry.len = 0;
-      p = nl + 1;
-      if (parser.full) yield* emit(parser);
     }
-    while (p < bytes.length) {
-      p = parser.parseLines(bytes, p, bytes.length);
-      if (!parser.full) break;
-      yield* emit(parser);
-    }
-    if (p < bytes.length) carry.append(bytes.subarray(p), what, parser.line + 1);
-  }
-
-  if (parser === null) {
-    if (carry.len === 0) throw new AppError('file_empty', 'The file is empty.');
-    header = parseHeader(carry.buf.subarray(0, carry.len));
-    parser = new RowParser(header);
-    carry.len = 0;
-  }
-  if (carry.len > 0) {
-    parser.parseLine(carry.buf, 0, carry.len);
-    carry.len = 0;
-  }
-  if (parser.n > 0) yield* emit(parser);
-  if (parser.total === 0) {
-    throw new AppError('no_samples', `The CSV file has a header but no data rows (${parser.line} line(s) read).`, { line: parser.line });
-  }
-  yield* extra;
-  const channels = header?.channels ?? [];
-  for (const c of kept) {
-    const count = parser.badCount[c] ?? 0;
-    if (count > 0) {
-      yield {
-        type: 'warning',
-        code: 'csv_non_numeric',
-        message: `${count} value(s) in column "${channels[c]}" are not numbers (first at line ${parser.badFirstLine[c]}); they are stored as missing.`,
-      };
-    }
+  } finally {
+    await lines.close();
   }
 }
 
