@@ -2,8 +2,9 @@ import type { z } from 'zod';
 import type { RecordingsService } from '../../services/recordings.service.js';
 import type { AnnotationsService } from '../../services/annotations.service.js';
 import type { StudiesService } from '../../services/studies.service.js';
+import type { StudyEvaluation } from '../../services/evaluate-study.service.js';
 import type { UploadOutcome } from '../../services/ingest-upload/types.js';
-import type { Annotation, FileMetadata, Recording, Study, Upload, UploadAnswer } from './schemas.js';
+import type { Alignment, Annotation, Evaluation, FileMetadata, Participant, Recording, Segment, Study, Upload, UploadAnswer } from './schemas.js';
 import { cursor } from '../validate.js';
 
 /**
@@ -15,6 +16,9 @@ type Json<S extends z.ZodType> = z.output<S>;
 /** What the services answer (routes see rows through the services, never the repositories). */
 type RecordingView = Awaited<ReturnType<RecordingsService['get']>>;
 type AnnotationRow = Awaited<ReturnType<AnnotationsService['create']>>;
+type SegmentRow = Awaited<ReturnType<RecordingsService['segments']>>[number];
+type AlignmentRow = Awaited<ReturnType<RecordingsService['alignments']>>[number];
+type ParticipantRow = Awaited<ReturnType<StudiesService['listParticipants']>>[number];
 type StudyRow = Awaited<ReturnType<StudiesService['create']>>;
 type UploadRow = UploadOutcome['upload'];
 type RecordingJson = Json<typeof Recording>;
@@ -85,6 +89,38 @@ export function presentAnnotation(a: AnnotationRow): Json<typeof Annotation> {
     ...(a.detector ? { detector: a.detector, detectorVersion: a.detectorVersion } : {}),
     ...(a.annotatorId ? { annotatorId: a.annotatorId } : {}),
     createdAt: a.createdAt.toISOString(), updatedAt: a.updatedAt.toISOString(),
+  };
+}
+
+/** A segment; its attributes column holds the flat map the pipeline wrote (pipeline/types.ts). */
+export function presentSegment(s: SegmentRow): Json<typeof Segment> {
+  return {
+    id: s.id, kind: s.kind, startS: s.startS, endS: s.endS, ...(s.stream ? { stream: s.stream } : {}),
+    attributes: s.attributes as Json<typeof Segment>['attributes'],
+  };
+}
+
+export function presentAlignment(a: AlignmentRow): Json<typeof Alignment> {
+  return {
+    otherRecordingId: a.otherRecordingId, offsetS: a.offsetS, confidence: a.confidence, peak: a.peak, overlapS: a.overlapS,
+    method: a.method, version: a.version, createdAt: a.createdAt.toISOString(),
+  };
+}
+
+export function presentParticipant(p: Omit<ParticipantRow, 'revokedAt'>): Json<typeof Participant> {
+  return { id: p.id, code: p.code, studyId: p.studyId, createdAt: p.createdAt.toISOString() };
+}
+
+/**
+ * An evaluation. The contract documents the report, the rows per recording and the agreement as open objects:
+ * each is answered as a plain copy of what the evaluation computed.
+ */
+export function presentEvaluation(e: StudyEvaluation): Json<typeof Evaluation> {
+  return {
+    study: { id: e.study.id, slug: e.study.slug }, recordings: e.recordings, durationS: e.durationS,
+    report: { ...e.report }, perRecording: e.perRecording.map((r) => ({ ...r })),
+    ...(e.agreement ? { agreement: { ...e.agreement } } : {}),
+    markdown: e.markdown, svg: e.svg,
   };
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Shared schema pieces used by several routers. */
+/** Shared schema pieces used by several routers, and the response schemas the presenters answer. */
 export const Id = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[A-Za-z0-9_-]{1,64}$`), `must be a ${prefix}_… id`);
 
 export const ListQuery = z.object({
@@ -91,6 +91,20 @@ export const Upload = z.object({
 
 /** An upload and its recording's status: what creating an upload and reading one back answer. */
 export const UploadAnswer = z.object({ upload: Upload, recording: z.object({ id: z.string(), status: z.string() }) });
+
+export const Participant = z.object({ id: z.string(), code: z.string(), studyId: z.string(), createdAt: z.string() }).meta({ id: 'Participant' });
+
+/** A clock offset from a recording to one of the participant's overlapping recordings. */
+export const Alignment = z.object({
+  otherRecordingId: z.string(), offsetS: z.number().describe('add to the other recording\'s times to put them on this one\'s clock'),
+  confidence: z.number(), peak: z.number(), overlapS: z.number(), method: z.string(), version: z.string(), createdAt: z.string(),
+}).meta({ id: 'Alignment' });
+
+/** A session or bout the pipeline found in a recording. */
+export const Segment = z.object({ id: z.string(), kind: z.string(), startS: z.number(), endS: z.number(), stream: z.string().optional(), attributes: z.record(z.string(), z.unknown()) }).meta({ id: 'Segment' });
+
+/** One set of a study's annotations measured against another: the report, and its Markdown and SVG renderings. */
+export const Evaluation = z.object({ study: z.object({ id: z.string(), slug: z.string() }), recordings: z.number(), durationS: z.number(), report: z.record(z.string(), z.unknown()), perRecording: z.array(z.record(z.string(), z.unknown())), agreement: z.record(z.string(), z.unknown()).optional(), markdown: z.string(), svg: z.string() }).meta({ id: 'Evaluation' });
 
 const pages = new Map<z.ZodType, z.ZodObject>();
 

@@ -5,13 +5,12 @@ import { route } from '../../route.js';
 import { principal } from '../../middleware/auth.js';
 import { locals } from '../../middleware/request-context.js';
 import type { RecordingsService } from '../../../services/recordings.service.js';
-import { Id, ListQuery, Recording, page } from '../schemas.js';
-import { presentPage, presentRecording } from '../presenters.js';
+import { Alignment, Id, ListQuery, Recording, Segment, page } from '../schemas.js';
+import { presentAlignment, presentPage, presentRecording, presentSegment } from '../presenters.js';
 import { cursor } from '../../validate.js';
 import { sendDownload } from '../../download.js';
 
 const RecParams = z.object({ recordingId: Id('rec') });
-const Segment = z.object({ id: z.string(), kind: z.string(), startS: z.number(), endS: z.number(), stream: z.string().optional(), attributes: z.record(z.string(), z.unknown()) }).meta({ id: 'Segment' });
 const Bytes = z.string().meta({ format: 'binary' });
 const RawHeaders = z.object({
   Range: z.string().optional().describe('One byte range (RFC 9110): bytes=a-b, bytes=a- or bytes=-n (the last n bytes); a malformed one is ignored'),
@@ -42,16 +41,16 @@ export function recordingsRouter(recordings: RecordingsService, registry: OpenAp
       status: z.enum(['queued', 'processing', 'ready', 'rejected', 'failed']).optional(),
     }),
     responses: { 200: { description: 'Recordings', schema: page(Recording) } } },
-  async ({ query }, _req, res) => {
+  async ({ query }, _req, res, send) => {
     const { limit, cursor: c, ...filter } = query;
     const rows = await recordings.list(principal(res), filter, limit, cursor.decode(c));
-    res.json(presentPage(rows, limit, presentRecording));
+    send(200, presentPage(rows, limit, presentRecording));
   });
 
   route(r, registry, { operationId: 'getRecording', method: 'get', path: '/v1/recordings/:recordingId', summary: 'One recording: status, streams, quality report', tags, auth: 'any', params: RecParams,
     responses: { 200: { description: 'Recording', schema: Recording } } },
-  async ({ params }, _req, res) => {
-    res.json(presentRecording(await recordings.get(principal(res), params.recordingId)));
+  async ({ params }, _req, res, send) => {
+    send(200, presentRecording(await recordings.get(principal(res), params.recordingId)));
   });
 
   route(r, registry, { operationId: 'getRecordingSamples', method: 'get', path: '/v1/recordings/:recordingId/streams/:name/samples', summary: 'Samples of one stream between two positions, reduced to a min/max envelope past maxPoints', tags, auth: 'any',
@@ -65,8 +64,8 @@ export function recordingsRouter(recordings: RecordingsService, registry: OpenAp
       404: { description: 'No such recording that this token may see (not_found), or no such stream in it (stream_not_found): the message lists its streams' },
       409: { description: 'The recording is not ready, so it has no samples yet (recording_not_ready); details.status says what it is' },
     } },
-  async ({ params, query }, _req, res) => {
-    res.json(await recordings.samples(principal(res), params.recordingId, params.name, query));
+  async ({ params, query }, _req, res, send) => {
+    send(200, await recordings.samples(principal(res), params.recordingId, params.name, query));
   });
 
   // HEAD is registered before GET: Express would otherwise run the GET route for it.
@@ -92,25 +91,22 @@ export function recordingsRouter(recordings: RecordingsService, registry: OpenAp
 
   route(r, registry, { operationId: 'listSegments', method: 'get', path: '/v1/recordings/:recordingId/segments', summary: 'Sessions and bouts found by the pipeline', tags, auth: 'any', params: RecParams,
     responses: { 200: { description: 'Segments', schema: z.object({ items: z.array(Segment) }) } } },
-  async ({ params }, _req, res) => {
+  async ({ params }, _req, res, send) => {
     const items = await recordings.segments(principal(res), params.recordingId);
-    res.json({ items: items.map((s) => ({ id: s.id, kind: s.kind, startS: s.startS, endS: s.endS, ...(s.stream ? { stream: s.stream } : {}), attributes: s.attributes })) });
+    send(200, { items: items.map(presentSegment) });
   });
 
   route(r, registry, { operationId: 'listAlignments', method: 'get', path: '/v1/recordings/:recordingId/alignments', summary: 'Clock offsets to the participant\'s overlapping recordings, estimated from their motion', tags, auth: 'any', params: RecParams,
-    responses: { 200: { description: 'Alignments', schema: z.object({ items: z.array(z.object({
-      otherRecordingId: z.string(), offsetS: z.number().describe('add to the other recording\'s times to put them on this one\'s clock'),
-      confidence: z.number(), peak: z.number(), overlapS: z.number(), method: z.string(), version: z.string(), createdAt: z.string(),
-    }).meta({ id: 'Alignment' })) }) } } },
-  async ({ params }, _req, res) => {
+    responses: { 200: { description: 'Alignments', schema: z.object({ items: z.array(Alignment) }) } } },
+  async ({ params }, _req, res, send) => {
     const items = await recordings.alignments(principal(res), params.recordingId);
-    res.json({ items: items.map(({ recordingId: _r, createdAt, ...a }) => ({ ...a, createdAt: createdAt.toISOString() })) });
+    send(200, { items: items.map(presentAlignment) });
   });
 
   route(r, registry, { operationId: 'reprocessRecording', method: 'post', path: '/v1/recordings/:recordingId/reprocess', summary: 'Run the pipeline again (admin); results replace the old ones', tags, auth: 'admin', params: RecParams,
     responses: { 202: { description: 'Queued', schema: Recording } } },
-  async ({ params }, _req, res) => {
-    res.status(202).json(presentRecording(await recordings.reprocess(principal(res), params.recordingId, locals(res).requestId)));
+  async ({ params }, _req, res, send) => {
+    send(202, presentRecording(await recordings.reprocess(principal(res), params.recordingId, locals(res).requestId)));
   });
   return r;
 }
