@@ -92,7 +92,7 @@ async function nativeFlac(
  * The error of a reader whose context has no decoder (a process built without src/decoders): the file is
  * fine, this process cannot decode it.
  */
-export function noDecoder(label: string): AppError {
+function noDecoder(label: string): AppError {
   return new AppError(
     'decoder_missing',
     `Reading ${label} audio needs an external decoder (ffmpeg, or libFLAC for FLAC), and none was given to the reader here: the process that read the file was built without one (its ReaderContext has no decoder). Read the file where FieldSense's worker runs, or give the context a decoder (src/decoders).`,
