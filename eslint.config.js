@@ -45,8 +45,8 @@ const ZONES = {
   'science-is-pure': [{ target: PURE, from: IO_FOLDERS, message: 'the science is pure: no database, S3, Redis, queue, service, route, decoder process or composition root inside it' }],
   'routes-call-services': [{
     target: './src/http',
-    from: ['./src/repositories', './src/storage', './src/jobs', './src/main', './src/cli'],
-    message: 'routes call services (and use schemas, middleware, lib), never repositories, storage or jobs/queues',
+    from: ['./src/repositories', './src/storage', './src/jobs', './src/main', './src/cli', './src/decoders'],
+    message: 'routes call services (and use schemas, middleware, lib), never repositories, storage, jobs/queues or decoders',
   }],
   'only-repositories-import-prisma': [{
     target: ['./src/!(repositories)/**', './workers', './bench'],

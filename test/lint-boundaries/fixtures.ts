@@ -29,6 +29,7 @@ export const FORBIDDEN: Forbidden[] = [
   { name: 'a repository into a route', at: 'src/http/routes/studies/extra.ts', code: use('../../../repositories/studies.repository.js'), rule: PATHS, boundary: 'routes-call-services' },
   { name: 'a repository type into a route', at: 'src/http/routes/studies/extra.ts', code: "import type { StudyRow } from '../../../repositories/studies.repository.js';\n\nexport type Row = StudyRow;\n", rule: PATHS, boundary: 'routes-call-services' },
   { name: 'a repository re-exported by a route', at: 'src/http/routes/extra.ts', code: "export * from '../../repositories/studies.repository.js';\n", rule: PATHS, boundary: 'routes-call-services' },
+  { name: 'the audio decoder into a route', at: 'src/http/routes/recordings/extra.ts', code: use('../../../decoders/audio-decoder.js'), rule: PATHS, boundary: 'routes-call-services' },
   { name: 'a repository type into the presenters', at: 'src/http/routes/presenters.ts', code: "import type { StudyRow } from '../../repositories/studies.repository.js';\n\nexport type Row = StudyRow;\n", rule: PATHS, boundary: 'routes-call-services' },
   { name: 'storage into a route', at: 'src/http/routes/extra.ts', code: use('../../storage/object-store.js'), rule: PATHS, boundary: 'routes-call-services' },
   { name: 'the queues into a route', at: 'src/http/routes/extra.ts', code: use('../../jobs/queues.js'), rule: PATHS, boundary: 'routes-call-services' },
