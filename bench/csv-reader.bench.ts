@@ -41,10 +41,12 @@ export async function csvReader(ctx: BenchContext): Promise<Omit<BenchResult, 's
   const oursS = median(ours.map((r) => r.seconds));
   const genericS = median(generic.map((r) => r.seconds));
   const duckS = median(duck.map((r) => r.seconds));
+  // CPU seconds beside the wall clock: on a shared, loaded machine they say more about the parsers.
+  const cpu = (runs: Run[]): string => `${median(runs.map((r) => r.cpuSeconds)).toFixed(2)} CPU-s`;
   const oursPeak = Math.max(...ours.map((r) => r.peakMiB));
   const genericPeak = Math.max(...generic.map((r) => r.peakMiB));
   const duckPeak = Math.max(...duck.map((r) => r.peakMiB));
-  log(`${cmd.how}: ours ${oursS.toFixed(2)} s (${mbPerS(bytes, oursS).toFixed(0)} MB/s, ${oursPeak.toFixed(0)} MiB); generic delimited ${genericS.toFixed(2)} s (${mbPerS(bytes, genericS).toFixed(0)} MB/s, ${genericPeak.toFixed(0)} MiB); DuckDB threads=1 ${duckS.toFixed(2)} s (${mbPerS(bytes, duckS).toFixed(0)} MB/s, ${duckPeak.toFixed(0)} MiB)`);
+  log(`${cmd.how}: ours ${oursS.toFixed(2)} s, ${cpu(ours)} (${mbPerS(bytes, oursS).toFixed(0)} MB/s, ${oursPeak.toFixed(0)} MiB); generic delimited ${genericS.toFixed(2)} s, ${cpu(generic)} (${mbPerS(bytes, genericS).toFixed(0)} MB/s, ${genericPeak.toFixed(0)} MiB); DuckDB threads=1 ${duckS.toFixed(2)} s, ${cpu(duck)} (${mbPerS(bytes, duckS).toFixed(0)} MB/s, ${duckPeak.toFixed(0)} MiB)`);
   return {
     name: 'csv-reader',
     ok: true,
@@ -52,7 +54,7 @@ export async function csvReader(ctx: BenchContext): Promise<Omit<BenchResult, 's
       { name: 'Sensor Logger CSV reader throughput', value: mbPerS(bytes, oursS), unit: 'MB/s', anchor: { name: 'DuckDB read_csv, threads=1', value: mbPerS(bytes, duckS), unit: 'MB/s' } },
       { name: 'reader throughput / DuckDB threads=1', value: duckS / oursS, unit: '×', goal: { op: '>=', value: GOAL_RATIO, unit: '×' } },
       { name: 'generic delimited reader throughput (same file)', value: mbPerS(bytes, genericS), unit: 'MB/s', anchor: { name: 'Sensor Logger CSV reader', value: mbPerS(bytes, oursS), unit: 'MB/s' } },
-      { name: 'generic delimited / Sensor Logger reader', value: oursS / genericS, unit: '×', note: `generic / DuckDB ${(duckS / genericS).toFixed(2)} ×; generic peak RSS ${genericPeak.toFixed(0)} MiB` },
+      { name: 'generic delimited / Sensor Logger reader', value: oursS / genericS, unit: '×', note: `generic / DuckDB ${(duckS / genericS).toFixed(2)} ×; CPU ours ${cpu(ours)}, generic ${cpu(generic)}; generic peak RSS ${genericPeak.toFixed(0)} MiB` },
       { name: `reader peak RSS (child: ${cmd.how})`, value: oursPeak, unit: 'MiB', anchor: { name: 'DuckDB child', value: duckPeak, unit: 'MiB' }, goal: { op: '<=', value: GOAL_RSS_MIB, unit: 'MiB' } },
     ],
     details: { rows, bytes, child: cmd.how, ours, generic, duck },
