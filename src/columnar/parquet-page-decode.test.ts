@@ -99,14 +99,15 @@ describe('stream files read through our page decoders', () => {
 
   it('decodes every chunk our writer wrote itself (the fast path is taken) and equals hyparquet', async () => {
     const bytes = await writeFile(times, 65_536);
-    const meta = parquetMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    const whole = bytes.slice().buffer;
+    const meta = parquetMetadata(whole);
     let decoded = 0;
     for (const [g, rg] of meta.row_groups.entries()) {
       const rowStart = meta.row_groups.slice(0, g).reduce((s, r) => s + Number(r.num_rows), 0);
       const n = Number(rg.num_rows);
       const expected = new Map<string, ColumnData['columnData']>();
       await parquetRead({
-        file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+        file: whole,
         metadata: { ...meta, schema: meta.schema.map((e) => (e.name === 'time' ? { ...e, logical_type: undefined } : e)) },
         rowStart,
         rowEnd: rowStart + n,
@@ -131,7 +132,7 @@ describe('stream files read through our page decoders', () => {
     const wild = times.slice(0, 70_000);
     wild[66_000] = 2n ** 62n;
     const bytes = await writeFile(wild, 65_536);
-    const file = { byteLength: bytes.length, slice: (s: number, e?: number) => bytes.slice(s, e).buffer };
+    const file = { byteLength: bytes.length, slice: (s: number, e?: number): ArrayBuffer => bytes.slice(s, e).buffer };
     const got: bigint[] = [];
     let nan = 0;
     for await (const chunk of readStreamChunks(file)) {
