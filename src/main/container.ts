@@ -25,6 +25,8 @@ import { HealthService } from '../services/health.service.js';
 import { EvaluateStudyService } from '../services/evaluate-study.service.js';
 import { ProcessRecordingService } from '../services/process-recording.service.js';
 import { AlignRecordingsService } from '../services/align-recordings.service.js';
+import { threadedDetection } from '../services/threaded-detection.js';
+import { createAudioDecoder } from '../decoders/audio-decoder.js';
 import { AlignmentsRepository } from '../repositories/alignments.repository.js';
 import { createApp } from '../http/app.js';
 
@@ -101,7 +103,8 @@ export function buildWorkerServices(config: Config, log: Logger): {
   const redis = createProducerRedis(config.redisUrl);
   redis.on('error', () => undefined); // the workers' own connections report Redis outages
   const depths = new QueueDepths(redis, config.queuePrefix);
-  const processing = new ProcessRecordingService(recordings, store, log);
+  // The second core takes half of each long stream's detectors in `segment` (services/threaded-detection.ts).
+  const processing = new ProcessRecordingService(recordings, store, log, createAudioDecoder(), threadedDetection());
   const alignment = new AlignRecordingsService(new AlignmentsRepository(db), store, log);
   return {
     db, store, processing, alignment, metrics,

@@ -9,6 +9,11 @@ export const PROCESS_ENTRIES = {
 } as const;
 export type ProcessName = keyof typeof PROCESS_ENTRIES;
 
+/** Scripts a process starts as worker threads, bundled beside the processes (entry file → bundle name). */
+export const THREAD_ENTRIES = {
+  'detection-thread': 'src/services/detection-thread.ts',
+} as const;
+
 /** What the last build read, kept beside the bundles: a start whose sources are unchanged skips esbuild. */
 interface BuildRecord { builtAtMs: number; entries: Record<string, string>; inputs: string[] }
 const RECORD_FILE = 'inputs.json';
@@ -20,9 +25,10 @@ const RECORD_FILE = 'inputs.json';
  * esbuild cannot run here; the launcher then runs the sources through tsx.
  */
 export async function bundleProcesses(root: string, outDir: string): Promise<Record<ProcessName, string> | null> {
-  const entries = Object.fromEntries(Object.entries(PROCESS_ENTRIES).map(([name, file]) => [name, path.join(root, file)]));
+  const entries = Object.fromEntries(Object.entries({ ...PROCESS_ENTRIES, ...THREAD_ENTRIES }).map(([name, file]) => [name, path.join(root, file)]));
   const files = Object.fromEntries(Object.keys(PROCESS_ENTRIES).map((name) => [name, path.join(outDir, `${name}.mjs`)])) as Record<ProcessName, string>;
-  if (upToDate(root, outDir, entries, Object.values(files))) return files;
+  const threads = Object.keys(THREAD_ENTRIES).map((name) => path.join(outDir, `${name}.mjs`));
+  if (upToDate(root, outDir, entries, [...Object.values(files), ...threads])) return files;
   try {
     const builtAtMs = Date.now();
     const esbuild = await import('esbuild');

@@ -17,7 +17,7 @@ import type { StreamSummary } from '../pipeline/types.js';
 import { StreamParquetWriter } from '../columnar/parquet-stream-writer.js';
 import { clockMetadata } from '../columnar/stream-parquet-layout.js';
 import { LodBuilder } from '../columnar/lod.js';
-import { DETECTOR_FACTORIES, DetectorSet, recordingFindings, type RecordingFindings, type StreamFindings } from '../pipeline/detectors/index.js';
+import { inProcessDetection, recordingFindings, type OpenDetection, type RecordingFindings, type StreamFindings } from '../pipeline/detectors/index.js';
 import { readStreamChunks } from '../columnar/parquet-stream-reader.js';
 import type { RecordingsRepository, ProcessingContext, StreamResult } from '../repositories/recordings.repository.js';
 import type { ObjectStore } from '../storage/object-store.js';
@@ -67,6 +67,8 @@ export class ProcessRecordingService {
     private readonly log: Logger,
     /** The external audio decoders readers get through their context (this machine's ffmpeg and flac on PATH by default). */
     private readonly decoder: Decoder = createAudioDecoder(),
+    /** How `segment` runs one stream's detectors: in this thread by default; the workers split them over two (threaded-detection.ts). */
+    private readonly openDetection: OpenDetection = inProcessDetection,
   ) {}
 
   /** Reads the raw file, checks its quality, and stores every stream as Parquet plus an overview and a summary. */
@@ -100,20 +102,24 @@ export class ProcessRecordingService {
     for (const s of streams) {
       const summary = await this.summary(s.summaryKey);
       summaries.push(summary);
-      const detectors = new DetectorSet(summary.stream, DETECTOR_FACTORIES, options, summary);
-      if (detectors.needsSamples && summary.samples > 0) {
-        for await (const chunk of readStreamChunks(await this.store.asyncBuffer(s.objectKey))) {
-          // The job's lock is renewed by a timer on this event loop: a row group (262,144 rows, ~0.2 s of every
-          // detector on an idle core, several times that on a loaded one) is fed in pieces, the timer getting
-          // its turn between them.
-          for (let at = 0; at < chunk.length; at += DETECT_PIECE_ROWS) {
-            const n = Math.min(DETECT_PIECE_ROWS, chunk.length - at);
-            detectors.push(n === chunk.length ? chunk : { length: n, t: chunk.t.subarray(at, at + n), values: chunk.values.map((v) => v.subarray(at, at + n)) });
-            await yieldToEventLoop();
+      const detection = await this.openDetection(summary.stream, options, summary);
+      try {
+        if (detection.needsSamples && summary.samples > 0) {
+          for await (const chunk of readStreamChunks(await this.store.asyncBuffer(s.objectKey))) {
+            // The job's lock is renewed by a timer on this event loop: a row group (262,144 rows, ~0.2 s of every
+            // detector on an idle core, several times that on a loaded one) is fed in pieces, the timer getting
+            // its turn between them.
+            for (let at = 0; at < chunk.length; at += DETECT_PIECE_ROWS) {
+              const n = Math.min(DETECT_PIECE_ROWS, chunk.length - at);
+              await detection.push(n === chunk.length ? chunk : { length: n, t: chunk.t.subarray(at, at + n), values: chunk.values.map((v) => v.subarray(at, at + n)) });
+              await yieldToEventLoop();
+            }
           }
         }
+        found.push(await detection.finish());
+      } finally {
+        await detection.close();
       }
-      found.push(detectors.finish());
     }
     const findings = recordingFindings(found, ctx.originNs ?? 0n);
     const quality = qualityReport(summaries.map((s) => ({ ...s, checks: [...s.checks, ...findings.checks.filter((c) => c.stream === s.stream.name)] })));

@@ -46,6 +46,31 @@ export class DetectorSet {
   }
 }
 
+/** One stream's pass of the detectors, however it runs (in this thread, or split over threads). */
+export interface DetectionRun {
+  /** True when some detector needs the samples (else `push` is never called). */
+  readonly needsSamples: boolean;
+  /** Feeds the next samples in time order; awaited before the next piece (flow control). */
+  push(chunk: SampleChunk): void | Promise<void>;
+  finish(): Promise<StreamFindings>;
+  /** Releases what the run holds (threads) when it ends early; idempotent, and done by `finish` too. */
+  close(): Promise<void>;
+}
+
+/** Starts the detectors of one stream: every factory of DETECTOR_FACTORIES, findings in their order. */
+export type OpenDetection = (stream: StreamInfo, options: Record<string, unknown>, summary: StreamSummary) => Promise<DetectionRun>;
+
+/** Every detector in this thread (the default; tests, tools, one-core machines). */
+export const inProcessDetection: OpenDetection = (stream, options, summary) => {
+  const set = new DetectorSet(stream, DETECTOR_FACTORIES, options, summary);
+  return Promise.resolve({
+    needsSamples: set.needsSamples,
+    push: (chunk: SampleChunk) => set.push(chunk),
+    finish: () => Promise.resolve(set.finish()),
+    close: () => Promise.resolve(),
+  });
+};
+
 /** What the detectors found in a recording, on its time axis: what the `segment` stage stores and writes. */
 export interface RecordingFindings {
   segments: SegmentDraft[];
