@@ -133,6 +133,8 @@ export function threadedDetection(): OpenDetection {
       },
       async finish() {
         const theirs = thread.finish();
+        // Should this thread's part throw, the thread's answer is still awaited by no one: it must not count as unhandled.
+        theirs.catch(() => undefined);
         const mine = local.finish();
         return { stream: mine.stream, detectors: [...mine.detectors, ...(await theirs).detectors] };
       },
