@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
+import globals from 'globals';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
 const root = import.meta.dirname;
@@ -48,6 +49,12 @@ const ZONES = {
     from: ['./src/repositories', './src/storage', './src/jobs', './src/main', './src/cli', './src/decoders'],
     message: 'routes call services (and use schemas, middleware, lib), never repositories, storage, jobs/queues or decoders',
   }],
+  'console-talks-to-api-only': [{
+    target: './console',
+    from: ['./src', './workers', './test', './bench'],
+    message: 'the console talks to the HTTP API only: it imports nothing of the server (src/, workers/, test/, bench/)',
+  }],
+  'src-imports-no-console': [{ target: './src', from: './console', message: 'nothing in src/ imports console/ (the API serves its built files)' }],
   'only-repositories-import-prisma': [{
     target: ['./src/!(repositories)/**', './workers', './bench'],
     from: './src/generated/prisma',
@@ -129,7 +136,7 @@ export function strictBoundaryRules(file) {
 }
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'src/generated/**', 'dist/**', 'coverage/**', '.tmp/**', 'src/console/dist/**'] },
+  { ignores: ['node_modules/**', 'data/**', 'src/generated/**', 'dist/**', 'coverage/**', '.tmp/**', 'console/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -168,6 +175,11 @@ export default tseslint.config(
     },
   })),
   { files: ['bench/**', 'src/cli/**'], rules: { 'no-console': 'off' } },
+  // The console runs in the browser; it is type-checked against its own tsconfig (DOM, JSX for Preact).
+  {
+    files: ['console/**/*.ts', 'console/**/*.tsx'],
+    languageOptions: { globals: globals.browser, parserOptions: { projectService: false, project: `${root}/console/tsconfig.json` } },
+  },
   {
     // Tests read untyped JSON answers from the API.
     files: ['test/**', '**/*.test.ts', 'bench/**', 'src/cli/demo.ts'],

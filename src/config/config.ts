@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { z } from 'zod';
 
 /**
@@ -30,6 +31,8 @@ const EnvSchema = z.object({
   EMBEDDED_S3_PORT: z.coerce.number().int().min(0).max(65535).default(4569),
   /** Local data folder: embedded object store, generated admin token. */
   DATA_DIR: z.string().default('./data'),
+  /** The annotator console's built files, served at /console/ (`npm run console:build` writes them). */
+  CONSOLE_DIR: z.string().default('./console/dist'),
   /** Admin bearer token. Unset: one is generated, stored in DATA_DIR/admin-token and printed at start. */
   ADMIN_TOKEN: z.string().min(16).optional(),
   /** Largest accepted upload, in bytes (default 4 GiB). */
@@ -96,6 +99,7 @@ export interface Config {
     readonly embeddedPort: number;
   };
   readonly dataDir: string;
+  readonly consoleDir: string;
   readonly adminToken: string | undefined;
   readonly upload: {
     readonly maxBytes: number; readonly maxFieldBytes: number; readonly partBytes: number; readonly maxFiles: number;
@@ -142,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       embeddedPort: e.EMBEDDED_S3_PORT,
     }),
     dataDir: e.DATA_DIR,
+    consoleDir: path.resolve(e.CONSOLE_DIR),
     adminToken: e.ADMIN_TOKEN,
     upload: Object.freeze({
       maxBytes: e.UPLOAD_MAX_BYTES, maxFieldBytes: e.UPLOAD_MAX_FIELD_BYTES, partBytes: e.UPLOAD_PART_BYTES, maxFiles: e.UPLOAD_MAX_FILES,

@@ -43,6 +43,8 @@ export const ERROR_CODES = {
   queue_unavailable: 503,
   /** The API is stopping: the request was not started; send it again (`Retry-After`), to this or another instance. */
   server_shutdown: 503,
+  /** The console's files were not built (`npm run console:build`). */
+  console_not_built: 503,
   internal: 500,
   // recording outcomes (formats and pipeline): a recording that ends `rejected` carries one of these
   file_empty: 422,

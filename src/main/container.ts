@@ -29,6 +29,7 @@ import { threadedDetection } from '../services/threaded-detection.js';
 import { createAudioDecoder } from '../decoders/audio-decoder.js';
 import { AlignmentsRepository } from '../repositories/alignments.repository.js';
 import { createApp } from '../http/app.js';
+import { consoleRouter } from '../http/routes/console/router.js';
 
 /** The object store; with `metrics`, its failed calls are counted. */
 export function createObjectStore(config: Config, metrics?: ProcessMetrics): ObjectStore {
@@ -75,6 +76,7 @@ export function buildApi(config: Config, log: Logger, adminToken: string): {
     evaluations: new EvaluateStudyService(studiesRepo, new AnnotationsRepository(db)),
     health: new HealthService({ database: () => pingDatabase(db), redis: () => redis.ping(), objectStorage: () => store.ping() }, log.child({ component: 'readiness' })),
     limits: { maxBytes: config.upload.maxBytes, maxFieldBytes: config.upload.maxFieldBytes, maxFiles: config.upload.maxFiles },
+    publicRouters: [consoleRouter(config.consoleDir)],
   });
   return {
     app, db, store, redis, relay,

@@ -9,6 +9,7 @@ import { migrateIfNeeded } from './migrate.js';
 import { ensureLocalServices } from './services-check.js';
 import { processCommand } from './child-process-args.js';
 import { bundleProcesses, type ProcessName } from './process-bundle.js';
+import { ensureConsoleBuilt } from './console-build.js';
 import { Supervisor, type ChildSpec } from './supervisor.js';
 
 /**
@@ -65,6 +66,7 @@ try {
 
 async function startFieldSense(): Promise<void> {
   // The processes run as bundles on plain Node (a TypeScript loader costs ~50 MiB per process).
+  if ((await ensureConsoleBuilt(root)) === 'built') log.info('console built');
   const bundles = await bundleProcesses(root, path.join(root, 'node_modules', '.cache', 'fieldsense-processes'));
   if (!bundles) log.warn('could not bundle the processes: running them through tsx');
   const spec = (name: string, which: ProcessName, env: () => Record<string, string>): ChildSpec => ({ name, ...processCommand(root, which, bundles), cwd: root, env });

@@ -5,6 +5,7 @@ import type { TestProject } from 'vitest/node';
 import { dropDatabase, ensureDatabase } from '../../src/repositories/bootstrap.js';
 import { migrate } from '../../src/main/migrate.js';
 import { startEmbeddedS3 } from '../../src/storage/embedded-s3.js';
+import { ensureConsoleBuilt } from '../../src/main/console-build.js';
 
 /**
  * One test run = a template database migrated once with the project's migrations, and its own
@@ -16,6 +17,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const databaseUrl = `${server}/fieldsense_test_${process.pid}_${Date.now().toString(36)}`;
   await ensureDatabase(databaseUrl);
   await migrate(databaseUrl);
+  // The browser tests load the console from the API: build it when its sources changed.
+  await ensureConsoleBuilt(path.resolve(import.meta.dirname, '../..'));
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fieldsense-s3-'));
   const s3 = await startEmbeddedS3({ directory: dir, port: 0, bucket: 'fieldsense-test' });
   project.provide('databaseUrl', databaseUrl);

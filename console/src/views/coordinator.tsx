@@ -1,0 +1,3 @@
+export function Coordinator() {
+  return <section><h1>Coordinator</h1></section>;
+}

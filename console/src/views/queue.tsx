@@ -1,0 +1,3 @@
+export function Queue() {
+  return <section><h1>Work queue</h1></section>;
+}
