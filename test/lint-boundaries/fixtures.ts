@@ -81,6 +81,11 @@ export const FORBIDDEN: Forbidden[] = [
   { name: 'test signals into pipeline', at: 'src/pipeline/extra.ts', code: use('./signals.test-support.js'), rule: PATHS, boundary: 'src-imports-no-test-support' },
   { name: 'test scenarios into a detector', at: 'src/pipeline/detectors/extra.ts', code: use('./imu-motion-scenarios.test-support.js'), rule: PATHS, boundary: 'src-imports-no-test-support' },
   { name: 'a test file into a service', at: 'src/services/extra.ts', code: use('../storage/keys.test.js'), rule: PATHS, boundary: 'src-imports-no-test-support' },
+  // The console talks to the HTTP API only; the server never imports the console.
+  { name: 'a service into the console', at: 'console/src/views/extra.ts', code: use('../../../src/services/studies.service.js'), rule: PATHS, boundary: 'console-talks-to-api-only' },
+  { name: 'the server\'s domain types into the console', at: 'console/src/recording/extra.ts', code: "import type { StreamInfo } from '../../../src/domain/stream.js';\n\nexport type Info = StreamInfo;\n", rule: PATHS, boundary: 'console-talks-to-api-only' },
+  { name: 'a test helper into the console', at: 'console/src/extra.ts', code: use('../../test/helpers/harness.js'), rule: PATHS, boundary: 'console-talks-to-api-only' },
+  { name: 'the console into a route', at: 'src/http/routes/extra.ts', code: use('../../../console/src/router.js'), rule: PATHS, boundary: 'src-imports-no-console' },
 ];
 
 /** Imports the house allows; each must lint clean (so a zone that rejects everything fails too). */
@@ -99,5 +104,6 @@ export const ALLOWED: Fixture[] = [
   { name: 'storage importing the AWS SDK', at: 'src/storage/extra.ts', code: "import * as s3 from '@aws-sdk/client-s3';\nimport * as handler from '@smithy/node-http-handler';\n\nexport const used = [s3, handler];\n" },
   { name: 'a service importing repositories, storage and jobs', at: 'src/services/extra.ts', code: "import * as repo from '../repositories/studies.repository.js';\nimport * as keys from '../storage/keys.js';\nimport * as jobs from '../jobs/catalogue.js';\n\nexport const used = [repo, keys, jobs];\n" },
   { name: 'a worker importing services and the queues', at: 'workers/extra.ts', code: "import * as service from '../src/services/studies.service.js';\nimport * as queues from '../src/jobs/queues.js';\n\nexport const used = [service, queues];\n" },
+  { name: 'the console importing its own modules and its generated API client', at: 'console/src/views/extra.ts', code: "import * as router from '../router.js';\nimport * as client from '../api/client.js';\n\nexport const used = [router, client];\n" },
   { name: 'an integration test importing src/ and test support', at: 'test/integration/extra.test.ts', code: "import * as harness from '../helpers/harness.js';\nimport * as support from '../../src/formats/audio/audio.test-support.js';\n\nexport const used = [harness, support];\n" },
 ];
