@@ -31,6 +31,10 @@ export const ERROR_CODES = {
   upload_aborted: 400,
   label_not_in_study: 422,
   range_outside_recording: 422,
+  /** An `If-Match` revision that is no longer the annotation's: details.current is the annotation as it is now. */
+  annotation_revision_stale: 412,
+  /** An annotator named in the request belongs to another study (or does not exist). */
+  annotator_not_in_study: 422,
   /** A download's `Range` names no byte of the file; the answer's `Content-Range` header gives the file's size. */
   range_not_satisfiable: 416,
   recording_not_ready: 409,
