@@ -39,6 +39,10 @@ export const ERROR_CODES = {
   range_not_satisfiable: 416,
   recording_not_ready: 409,
   stream_not_found: 404,
+  /** Audio by time range is only for audio streams (the message names the recording's audio streams). */
+  stream_not_audio: 422,
+  /** An audio window longer than the API sends in one answer (600 s): ask for shorter pieces. */
+  audio_window_too_long: 422,
   rate_limited: 429,
   service_unavailable: 503,
   /** A backing service is down or unreachable (lib/outages.ts): answered with Retry-After; nothing was changed. */
