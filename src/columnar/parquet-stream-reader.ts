@@ -132,6 +132,39 @@ export async function readStreamWindow(file: AsyncBuffer, opts: StreamWindowOpti
   return { ...envelope.result(channels), reduced: true, totalRowsInRange: total };
 }
 
+/** The rows of one row group that fall in a window (see `openStreamWindow`). */
+export interface WindowPiece {
+  /** How many rows of the group are in the window. */
+  count: number;
+  /** Their row indices in the group, ascending (index[0 … count-1]). */
+  index: Uint32Array;
+  /** Their times minus the window's start, in ns, as doubles (exact for windows shorter than 104 days). */
+  relNs: Float64Array;
+  /** The group's values, one array per channel in `StreamInfo.channels` order: read them at `index`. */
+  values: Float32Array[];
+}
+
+/**
+ * The samples with fromNs ≤ t ≤ toNs, one piece per overlapping row group in file order, for a caller that
+ * streams them on (audio by time range) instead of holding the window. The footer is read before this
+ * resolves (so a missing or foreign file fails here); the pieces are read as they are asked for, READ_AHEAD
+ * groups ahead. A piece's arrays are reused: they are valid until the next piece is asked for.
+ */
+export async function openStreamWindow(file: AsyncBuffer, fromNs: bigint, toNs: bigint): Promise<{ stream: StreamInfo; pieces: AsyncGenerator<WindowPiece> }> {
+  const f = await openStreamFile(file);
+  const selected = f.groups.filter((g) => g.rows > 0 && (g.minNs === null || g.maxNs === null || (g.maxNs >= fromNs && g.minNs <= toNs)));
+  async function* pieces(): AsyncGenerator<WindowPiece> {
+    if (fromNs > toNs) return;
+    const window = new WindowFilter(fromNs, toNs);
+    const buffers: Group[] = Array.from({ length: READ_AHEAD + 1 }, () => ({ t: new BigInt64Array(0), values: [] }));
+    for await (const { t, values } of groupsAhead(f, selected, buffers)) {
+      const rows = window.select(t);
+      if (rows.count > 0) yield { count: rows.count, index: rows.index, relNs: rows.rel, values };
+    }
+  }
+  return { stream: f.stream, pieces: pieces() };
+}
+
 /**
  * Every sample of the file, in file order, one chunk per row group (the next READ_AHEAD groups in flight
  * while one is used). Each chunk is a fresh set of arrays: a consumer may keep it. Memory: a few row groups.

@@ -8,6 +8,8 @@ import type { RecordingsService } from '../services/recordings.service.js';
 import type { AnnotationsService } from '../services/annotations.service.js';
 import type { HealthService } from '../services/health.service.js';
 import type { EvaluateStudyService } from '../services/evaluate-study.service.js';
+import type { RecordingAudioService } from '../services/recording-audio.service.js';
+import type { StudyOverviewService } from '../services/study-overview.service.js';
 import { OpenApiRegistry } from './openapi.js';
 import { requestContext } from './middleware/request-context.js';
 import { authenticate } from './middleware/auth.js';
@@ -17,6 +19,8 @@ import { studiesRouter } from './routes/studies/router.js';
 import { uploadsRouter } from './routes/uploads/router.js';
 import { recordingsRouter } from './routes/recordings/router.js';
 import { annotationsRouter } from './routes/annotations/router.js';
+import { recordingAudioRouter } from './routes/recordings/audio.router.js';
+import { studyOverviewRouter } from './routes/studies/overview.router.js';
 
 export interface AppDeps {
   log: Logger;
@@ -28,6 +32,8 @@ export interface AppDeps {
   annotations: AnnotationsService;
   health: HealthService;
   evaluations: EvaluateStudyService;
+  recordingAudio: RecordingAudioService;
+  studyOverview: StudyOverviewService;
   limits: { maxBytes: number; maxFieldBytes: number; maxFiles: number };
   /** Extra routers mounted before authentication (the console's static files). */
   publicRouters?: express.Router[];
@@ -59,8 +65,10 @@ export function createApp(d: AppDeps): Express {
   app.use('/v1', authenticate(d.auth));
   app.use(express.json({ limit: '256kb', type: ['application/json', 'application/*+json'] }));
   app.use(studiesRouter(d.studies, d.evaluations, registry));
+  app.use(studyOverviewRouter(d.studyOverview, registry));
   app.use(uploadsRouter(d.ingest, d.recordings, registry, d.limits));
   app.use(recordingsRouter(d.recordings, registry));
+  app.use(recordingAudioRouter(d.recordingAudio, registry));
   app.use(annotationsRouter(d.annotations, registry));
   app.use((req) => notFound(req));
   app.use(errorHandler(d.limits));

@@ -23,6 +23,9 @@ import { RecordingsService } from '../services/recordings.service.js';
 import { AnnotationsService } from '../services/annotations.service.js';
 import { HealthService } from '../services/health.service.js';
 import { EvaluateStudyService } from '../services/evaluate-study.service.js';
+import { RecordingAudioService } from '../services/recording-audio.service.js';
+import { StudyOverviewService } from '../services/study-overview.service.js';
+import { StudyOverviewRepository } from '../repositories/study-overview.repository.js';
 import { ProcessRecordingService } from '../services/process-recording.service.js';
 import { AlignRecordingsService } from '../services/align-recordings.service.js';
 import { threadedDetection } from '../services/threaded-detection.js';
@@ -74,6 +77,8 @@ export function buildApi(config: Config, log: Logger, adminToken: string): {
     recordings,
     annotations: new AnnotationsService(new AnnotationsRepository(db), studiesRepo, recordings),
     evaluations: new EvaluateStudyService(studiesRepo, new AnnotationsRepository(db)),
+    recordingAudio: new RecordingAudioService(recordings, store),
+    studyOverview: new StudyOverviewService(new StudyOverviewRepository(db)),
     health: new HealthService({ database: () => pingDatabase(db), redis: () => redis.ping(), objectStorage: () => store.ping() }, log.child({ component: 'readiness' })),
     limits: { maxBytes: config.upload.maxBytes, maxFieldBytes: config.upload.maxFieldBytes, maxFiles: config.upload.maxFiles },
     publicRouters: [consoleRouter(config.consoleDir)],
