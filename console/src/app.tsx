@@ -4,6 +4,7 @@ import { createApi, type Api } from './api/client';
 import { clearToken, storeToken, storedToken, takeTokenFromAddress, type Session } from './session';
 import { navigate, useRoute } from './router';
 import { SignIn } from './views/sign-in';
+import { BootScreen } from './views/boot-screen';
 import { Shell } from './views/shell';
 import { Queue } from './views/queue';
 import { Coordinator } from './views/coordinator';
@@ -24,6 +25,11 @@ export function useConsole(): ConsoleContext {
   return c;
 }
 
+/** Where the boot stands once there is a token: asking who it is, or the API cannot say. */
+type Boot = { state: 'checking' } | { state: 'down'; message: string } | { state: 'ready'; session: Session };
+
+const PARTICIPANT_REFUSED = "This is a participant's token: the console is for annotators and study coordinators. Ask your coordinator for an annotator token.";
+
 export function App() {
   const route = useRoute();
   const [token, setToken] = useState<string | null>(() => {
@@ -31,35 +37,51 @@ export function App() {
     if (fromAddress) storeToken(fromAddress);
     return fromAddress ?? storedToken();
   });
-  const [session, setSession] = useState<Session | null>(null);
+  const [boot, setBoot] = useState<Boot>({ state: 'checking' });
+  const [attempt, setAttempt] = useState(0);
   const [signInMessage, setSignInMessage] = useState<string | null>(null);
 
   const signOut = useCallback((message?: string) => {
     clearToken();
     setToken(null);
-    setSession(null);
+    setBoot({ state: 'checking' });
     setSignInMessage(message ?? null);
   }, []);
 
+  // A 401 from any call (expired, revoked, unknown token) lands here through the client, with the API's message.
   const api = useMemo(() => (token ? createApi(token, (m) => signOut(m)) : null), [token, signOut]);
 
   useEffect(() => {
     if (!api || !token) return;
     let live = true;
+    setBoot({ state: 'checking' });
     void api.GET('/v1/whoami').then((r) => {
       if (!live) return;
-      if (r.data) setSession({ token, ...r.data } as Session);
-      else if (r.response.status !== 401) setSignInMessage((r.error as { error?: { message?: string } } | undefined)?.error?.message ?? 'The API cannot be reached.');
+      if (r.data) {
+        if (r.data.kind === 'participant') signOut(PARTICIPANT_REFUSED);
+        else setBoot({ state: 'ready', session: { token, ...r.data } });
+      } else if (r.response.status !== 401) {
+        // The API down (network error, 5xx) is not the token's fault: keep it and offer to try again.
+        const body = r.error as { error?: { message?: string } } | undefined;
+        setBoot({ state: 'down', message: body?.error?.message ?? `The API answered ${r.response.status}.` });
+      }
     });
     return () => { live = false; };
-  }, [api, token]);
+  }, [api, token, attempt, signOut]);
+
+  // Signed in on the sign-in address (a bookmark, a refused token put right): on to the queue.
+  useEffect(() => {
+    if (boot.state === 'ready' && route.name === 'sign-in') navigate('', true);
+  }, [boot.state, route.name]);
 
   if (!token || !api) {
     return <SignIn message={signInMessage} onToken={(t) => { storeToken(t); setSignInMessage(null); setToken(t); if (route.name === 'sign-in') navigate('', true); }} />;
   }
-  if (!session) return <div class="boot" role="status" aria-live="polite">{signInMessage ?? 'Signing in…'}</div>;
+  if (boot.state !== 'ready') {
+    return <BootScreen down={boot.state === 'down' ? boot.message : null} onRetry={() => setAttempt((n) => n + 1)} onSignOut={() => signOut()} />;
+  }
 
-  const ctx: ConsoleContext = { api, session, signOut };
+  const ctx: ConsoleContext = { api, session: boot.session, signOut };
   return (
     <Ctx.Provider value={ctx}>
       <Shell route={route}>

@@ -1,0 +1,76 @@
+import { formatBytes } from '../format/duration';
+import { relativeTime } from '../format/relative-time';
+import { sortBy } from '../format/sort';
+import { STATUS_ORDER } from './status-bar';
+import type { Overview } from './use-overview';
+
+type Participant = Overview['participants'][number];
+type Annotator = Overview['annotators'][number];
+
+const FRESHNESS_RANK: Record<string, number> = { never: 0, stale: 1, fresh: 2 };
+
+/** Participants, the ones who need a nudge first (never uploaded, then the longest silent), revoked ones last. */
+export function ParticipantsTable({ participants, staleDays }: { participants: Participant[] | null; staleDays: number }) {
+  const now = Date.now();
+  const rows = participants
+    ? sortBy(sortBy(participants, (p) => -(p.daysSinceLastUpload ?? Infinity), 'asc'), (p) => (p.revoked ? 9 : FRESHNESS_RANK[p.freshness] ?? 3), 'asc')
+    : null;
+  return (
+    <table class="coord-table" aria-label="Participants">
+      <colgroup><col style={{ width: '12%' }} /><col style={{ width: '14%' }} /><col style={{ width: '17%' }} /><col style={{ width: '8%' }} /><col style={{ width: '9%' }} /><col style={{ width: '18%' }} /><col /></colgroup>
+      <thead><tr><th scope="col">Participant</th><th scope="col">Last upload</th><th scope="col">Freshness</th><th scope="col" class="num">Uploads</th><th scope="col" class="num">Data</th><th scope="col">Devices</th><th scope="col">Recordings</th></tr></thead>
+      <tbody>
+        {rows === null ? <SkeletonRows cols={7} n={4} />
+          : rows.length === 0 ? <tr><td colSpan={7} class="empty-cell">No participants enrolled yet.</td></tr>
+          : rows.map((p) => (
+            <tr key={p.id} class={p.revoked ? 'revoked' : undefined}>
+              <td><strong>{p.code}</strong>{p.revoked ? <> <span class="badge revoked">revoked</span></> : null}</td>
+              <td title={p.lastUploadAt ? new Date(p.lastUploadAt).toLocaleString() : undefined}>{relativeTime(p.lastUploadAt, now)}</td>
+              <td><Freshness p={p} staleDays={staleDays} /></td>
+              <td class="num">{p.uploads}</td>
+              <td class="num">{formatBytes(p.bytes)}</td>
+              <td class="devices" title={p.devices.join(', ')}>{p.devices.length ? p.devices.join(', ') : <span class="muted">—</span>}</td>
+              <td><StatusCounts counts={p.recordingsByStatus} /></td>
+            </tr>
+          ))}
+      </tbody>
+    </table>
+  );
+}
+
+function Freshness({ p, staleDays }: { p: Participant; staleDays: number }) {
+  if (p.freshness === 'never') return <span class="badge never">never uploaded</span>;
+  if (p.freshness === 'stale') {
+    const d = p.daysSinceLastUpload;
+    return <span class="badge stale" title={`Nothing for more than ${staleDays} day${staleDays === 1 ? '' : 's'}`}>stale · no data for {d ?? '?'} day{d === 1 ? '' : 's'}</span>;
+  }
+  return <span class="badge fresh">fresh</span>;
+}
+
+function StatusCounts({ counts }: { counts: Partial<Record<string, number>> }) {
+  const present = STATUS_ORDER.filter((k) => (counts[k] ?? 0) > 0);
+  if (present.length === 0) return <span class="muted">none</span>;
+  return <span class="status-counts">{present.map((k) => <span key={k} class={`sc ${k}`}>{counts[k]} {k}</span>)}</span>;
+}
+
+export function AnnotatorsTable({ annotators }: { annotators: Annotator[] | null }) {
+  return (
+    <table class="coord-table compact" aria-label="Annotators">
+      <thead><tr><th scope="col">Annotator</th><th scope="col" class="num">Annotations</th></tr></thead>
+      <tbody>
+        {annotators === null ? <SkeletonRows cols={2} n={2} />
+          : annotators.length === 0 ? <tr><td colSpan={2} class="empty-cell">No annotators yet.</td></tr>
+          : sortBy(annotators, (a) => a.annotations, 'desc').map((a) => (
+            <tr key={a.id} class={a.revoked ? 'revoked' : undefined}>
+              <td>{a.name}{a.revoked ? <> <span class="badge revoked">revoked</span></> : null}</td>
+              <td class="num">{a.annotations}</td>
+            </tr>
+          ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function SkeletonRows({ cols, n }: { cols: number; n: number }) {
+  return <>{Array.from({ length: n }, (_, i) => <tr key={i} aria-hidden="true">{Array.from({ length: cols }, (_, j) => <td key={j}><span class="skeleton" /></td>)}</tr>)}</>;
+}
