@@ -41,7 +41,8 @@ export function ParticipantsTable({ participants, staleDays }: { participants: P
 function Freshness({ p, staleDays }: { p: Participant; staleDays: number }) {
   if (p.freshness === 'never') return <span class="badge never">never uploaded</span>;
   if (p.freshness === 'stale') {
-    const d = p.daysSinceLastUpload;
+    // The API gives tenths of a day; whole days read better in a flag.
+    const d = p.daysSinceLastUpload === null ? null : Math.floor(p.daysSinceLastUpload);
     return <span class="badge stale" title={`Nothing for more than ${staleDays} day${staleDays === 1 ? '' : 's'}`}>stale · no data for {d ?? '?'} day{d === 1 ? '' : 's'}</span>;
   }
   return <span class="badge fresh">fresh</span>;

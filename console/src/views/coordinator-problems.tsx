@@ -1,7 +1,6 @@
 import { useState } from 'preact/hooks';
 import { onLinkClick } from '../router';
 import { relativeTime } from '../format/relative-time';
-import { rejectionHeadline, rejectionIsServerSide } from '../format/rejection';
 import { SkeletonRows } from './coordinator-people';
 import type { Overview } from './use-overview';
 
@@ -12,7 +11,7 @@ function RecordingLink({ id, children }: { id: string; children: preact.Componen
   return <a href={href} onClick={(e) => onLinkClick(e, href)}>{children}</a>;
 }
 
-/** Rejected recordings, newest first, with why in words and the file's name. */
+/** Rejected and failed recordings, newest first, with the file's name and the API's plain-language reason. */
 export function RejectedList({ rejected }: { rejected: Overview['rejected'] | null }) {
   const [all, setAll] = useState(false);
   const now = Date.now();
@@ -31,8 +30,8 @@ export function RejectedList({ rejected }: { rejected: Overview['rejected'] | nu
                 <td class="filename" title={r.filename ?? undefined}>{r.filename ?? <span class="muted">—</span>}</td>
                 <td title={new Date(r.receivedAt).toLocaleString()}>{relativeTime(r.receivedAt, now)}</td>
                 <td class="why">
-                  <strong>{rejectionHeadline(r.code)}</strong>{rejectionIsServerSide(r.code) ? <span class="badge warn server">server</span> : null}
-                  <span class="message">{r.message}</span>
+                  {r.message}
+                  {r.code === 'processing_failed' ? <span class="badge warn server" title="A problem on the server's side, not the file's: reprocess the recording">server</span> : null}
                 </td>
               </tr>
             ))}
