@@ -50,11 +50,11 @@ export function QueueFiltersBar({ filters, onChange, participants, labels }: {
         </select>
       </label>
       <label class="field">
-        <span>Labelled</span>
+        <span>Annotated</span>
         <select value={filters.labelled ?? ''} onChange={(e) => set('labelled', value(e) as QueueFilters['labelled'] | '')}>
           <option value="">Any</option>
-          <option value="none">Not yet labelled</option>
-          <option value="some">Partly or fully labelled</option>
+          <option value="none">Not yet</option>
+          <option value="some">Partly or fully</option>
         </select>
       </label>
       <label class="check">

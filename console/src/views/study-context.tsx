@@ -1,7 +1,7 @@
 import { createContext, type ComponentChildren } from 'preact';
 import { useCallback, useContext, useEffect, useState } from 'preact/hooks';
 import { useConsole } from '../app';
-import { unwrap } from '../api/client';
+import { ApiError, unwrap } from '../api/client';
 import type { components } from '../api/schema';
 
 /**
@@ -54,12 +54,19 @@ export function StudyProvider({ children }: { children: ComponentChildren }) {
         setState('ready');
       } catch (e) {
         if (!live) return;
+        // A token that may not list studies still has its own (an annotator's): the queue can show it by id.
+        if (e instanceof ApiError && e.status === 403 && session.studyId) {
+          setStudies([{ id: session.studyId, slug: '', name: 'Your study', labels: [], settings: { edgeImpulseHmacKeySet: false }, createdAt: '' }]);
+          setError(null);
+          setState('ready');
+          return;
+        }
         setError((e as Error).message);
         setState('error');
       }
     })();
     return () => { live = false; };
-  }, [api, attempt]);
+  }, [api, attempt, session.studyId]);
 
   const select = useCallback((id: string) => {
     sessionStorage.setItem(KEY, id);
