@@ -1,5 +1,7 @@
 import type { components } from '../api/schema';
 import type { Viewport } from '../recording/viewport';
+import { Overlay } from './overlay';
+import { Panel } from './panel';
 
 export type Recording = components['schemas']['Recording'];
 export type Study = components['schemas']['Study'];
@@ -17,11 +19,11 @@ export interface AnnotateProps {
 }
 
 /** Drawn over the plot stack (position: absolute; inset: 0): the annotations as regions, and the mouse on them. */
-export function AnnotateOverlay(_props: AnnotateProps) {
-  return <div class="annotate-overlay" data-testid="annotation-overlay" />;
+export function AnnotateOverlay(props: AnnotateProps) {
+  return <Overlay {...props} />;
 }
 
 /** Beside the plots: the labels with their hotkeys, the list of annotations and proposals, save state, review. */
-export function AnnotatePanel(_props: AnnotateProps) {
-  return <aside class="annotate-panel" aria-label="Annotations" />;
+export function AnnotatePanel(props: AnnotateProps) {
+  return <Panel {...props} />;
 }

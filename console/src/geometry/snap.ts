@@ -8,9 +8,9 @@
 export interface SampleGrid { originS: number; stepS: number }
 
 /** The grid of the first IMU stream (the one labels are usually drawn against), or null when there is none. */
-export function sampleGridOf(streams: readonly { kind: string; sampleRateHz: number; startS?: number }[]): SampleGrid | null {
-  const imu = streams.find((s) => s.kind === 'imu' && s.sampleRateHz > 0 && Number.isFinite(s.sampleRateHz));
-  return imu ? { originS: imu.startS ?? 0, stepS: 1 / imu.sampleRateHz } : null;
+export function sampleGridOf(streams: readonly { kind: string; sampleRateHz: number | null; startS?: number }[]): SampleGrid | null {
+  const imu = streams.find((s) => s.kind === 'imu' && s.sampleRateHz !== null && s.sampleRateHz > 0 && Number.isFinite(s.sampleRateHz));
+  return imu ? { originS: imu.startS ?? 0, stepS: 1 / imu.sampleRateHz! } : null;
 }
 
 /** The sample time nearest to `t`. */

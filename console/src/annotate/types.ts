@@ -1,0 +1,62 @@
+import type { Fields, Status } from './history';
+
+/** An annotation as the API answers it (GET/POST/PATCH /v1/…/annotations). A point event has endS === startS. */
+export interface Annotation {
+  id: string;
+  recordingId: string;
+  startS: number;
+  endS: number;
+  label: string;
+  source: 'auto' | 'human' | 'import';
+  status: Status;
+  confidence?: number | null;
+  detector?: string | null;
+  detectorVersion?: string | null;
+  annotatorId?: string | null;
+  annotatorName?: string | null;
+  adjudicated: boolean;
+  revision: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** GET /v1/recordings/:id/agreement?a=&b= */
+export interface Agreement {
+  a: { id: string; name: string };
+  b: { id: string; name: string };
+  kappa: number | null;
+  frameS: number;
+  labels: { label: string; eventF1: number | null; precision: number | null; recall: number | null; aCount: number; bCount: number }[];
+  disagreements: { startS: number; endS: number; a: string | null; b: string | null }[];
+}
+
+/**
+ * An annotation in the console: its fields as the person sees them now (changes are shown before the API
+ * confirms them), under a local key that stays the same while the server id changes (a re-created annotation).
+ */
+export interface Item extends Fields {
+  key: string;
+  /** The server's id; null until the create is confirmed. */
+  id: string | null;
+  source: Annotation['source'];
+  confidence: number | null;
+  detector: string | null;
+  detectorVersion: string | null;
+  annotatorId: string | null;
+  annotatorName: string | null;
+}
+
+export function fieldsOf(x: Fields): Fields {
+  return { startS: x.startS, endS: x.endS, label: x.label, status: x.status, adjudicated: x.adjudicated };
+}
+
+export function itemFrom(key: string, a: Annotation): Item {
+  return {
+    key, id: a.id, startS: a.startS, endS: a.endS, label: a.label, status: a.status, adjudicated: a.adjudicated,
+    source: a.source, confidence: a.confidence ?? null, detector: a.detector ?? null, detectorVersion: a.detectorVersion ?? null,
+    annotatorId: a.annotatorId ?? null, annotatorName: a.annotatorName ?? null,
+  };
+}
+
+export const isPoint = (x: { startS: number; endS: number }): boolean => x.endS <= x.startS;
+export const isProposal = (x: Item): boolean => x.source === 'auto';
