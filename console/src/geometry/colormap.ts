@@ -26,7 +26,7 @@ export const MAGMA_LUT: Uint8Array = (() => {
  * RGBA pixels (width = frames, `height` rows, low frequencies at the bottom) for a spectrogram, `rangeDb` of
  * dynamic range below its loudest bin.
  */
-export function paintSpectrogram(spec: Spectrogram, height: number, rangeDb = 80): Uint8ClampedArray {
+export function paintSpectrogram(spec: Spectrogram, height: number, rangeDb = 80): Uint8ClampedArray<ArrayBuffer> {
   const w = spec.frames;
   const px = new Uint8ClampedArray(w * height * 4);
   const hi = Number.isFinite(spec.maxDb) ? spec.maxDb : 0;

@@ -1,0 +1,178 @@
+/**
+ * The recording view of a ready recording: header, toolbar (playback, zoom, the window shown), overview strip,
+ * ruler, and the plot stack — IMU streams, the audio waveform and spectrogram, aligned recordings — with the play
+ * cursor and the annotation overlay over it, the annotation panel beside it. Everything reads and moves one
+ * Viewport.
+ */
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useConsole } from '../app';
+import { AnnotateOverlay, AnnotatePanel, type AnnotateProps, type Recording, type Study } from '../annotate';
+import { formatAbsolute, formatDuration, formatRelative, isKnownZone, zoneName } from '../geometry/time-format';
+import { Viewport } from './viewport';
+import { StreamPlot } from './stream-plot';
+import { Ruler } from './ruler';
+import { Overview } from './overview';
+import { CursorLine } from './cursor-line';
+import { Spectrogram } from './spectrogram';
+import { AudioPlayer, PLAYBACK_RATES, type AudioSource } from './audio-player';
+import { PlayerControls } from './player-controls';
+import { AlignedPanel, alignedShiftS, type OffsetsMs } from './aligned-panel';
+import { useAlignedRecordings } from './aligned';
+import { attachWheel } from './wheel';
+import { useRecordingKeys } from './keys';
+import { useSize } from './use-size';
+import { resetFirstPlot } from './first-plot';
+import { PLOT_LEFT, plotAreaWidth } from './plot-style';
+import { onLinkClick } from '../router';
+import './recording.css';
+
+const HEAD_H = 20;
+const SPECTRO_H = 110 + HEAD_H;
+
+declare global {
+  interface Window { __fieldsense?: { viewport: Viewport } }
+}
+
+function initialWindow(durationS: number, t: number | null): [number, number] {
+  if (t === null) return [0, durationS];
+  const span = Math.min(durationS, 60);
+  return [t - span / 2, t + span / 2];
+}
+
+export function RecordingView({ recording, study, review, initialT }: { recording: Recording; study: Study; review: boolean; initialT: number | null }) {
+  const { api, session } = useConsole();
+  const durationS = recording.durationS ?? Math.max(0, ...recording.streams.map((s) => s.startS + s.durationS));
+  const viewport = useMemo(() => {
+    const [a, b] = initialWindow(durationS, initialT);
+    const v = new Viewport(durationS, a, b);
+    if (initialT !== null) v.setCursor(initialT);
+    return v;
+  }, [recording.id, durationS]);
+  useEffect(() => {
+    resetFirstPlot();
+    window.__fieldsense = { viewport };
+    return () => { if (window.__fieldsense?.viewport === viewport) delete window.__fieldsense; };
+  }, [viewport]);
+
+  const motion = recording.streams.filter((s) => s.kind === 'imu' || s.kind === 'other');
+  const audio = recording.streams.filter((s) => s.kind === 'audio');
+  const firstAudio = audio[0];
+  const source: AudioSource | null = useMemo(() => firstAudio
+    ? { token: session.token, recordingId: recording.id, stream: firstAudio.name, endS: Math.min(durationS, firstAudio.startS + firstAudio.durationS) }
+    : null, [session.token, recording.id, firstAudio?.name, durationS]);
+
+  const [audioProblem, setAudioProblem] = useState<string | null>(null);
+  const [rate, setRate] = useState(1);
+  const player = useMemo(() => (source ? new AudioPlayer(source, viewport, setAudioProblem) : null), [source, viewport]);
+  useEffect(() => () => player?.destroy(), [player]);
+  const changeRate = useCallback((r: number) => { setRate(r); player?.setRate(r); }, [player]);
+  const step = useCallback((dir: 1 | -1) => {
+    const i = PLAYBACK_RATES.indexOf(rate as (typeof PLAYBACK_RATES)[number]);
+    const next = PLAYBACK_RATES[Math.max(0, Math.min(PLAYBACK_RATES.length - 1, (i < 0 ? 2 : i) + dir))]!;
+    changeRate(next);
+  }, [rate, changeRate]);
+  useRecordingKeys(viewport, {
+    togglePlay: player ? () => player.toggle() : null,
+    slower: player ? () => step(-1) : null,
+    faster: player ? () => step(1) : null,
+  });
+
+  const aligned = useAlignedRecordings(api, recording);
+  const [offsetsMs, setOffsetsMs] = useState<OffsetsMs>({});
+
+  const scroller = useRef<HTMLDivElement>(null);
+  const stack = useRef<HTMLDivElement>(null);
+  const { width, height } = useSize(scroller);
+  const plotWidth = plotAreaWidth(width);
+  useEffect(() => {
+    const el = stack.current;
+    if (!el) return;
+    return attachWheel(el, viewport, () => ({ left: PLOT_LEFT, width: plotAreaWidth(el.clientWidth) }));
+  }, [viewport]);
+
+  // Plot heights share the height there is (no page scroll at 1280×800 for a few streams).
+  const alignedStreams = aligned.flatMap((a) => a.recording.streams.filter((s) => s.kind === 'imu').slice(0, 2).map((s) => ({ a, s })));
+  const nPlots = motion.length + audio.length + alignedStreams.length;
+  const fixed = nPlots * HEAD_H + (source ? SPECTRO_H : 0) + aligned.length * 26 + 8;
+  const per = Math.max(64, Math.min(170, Math.floor((height - fixed) / Math.max(1, nPlots))));
+  const audioH = Math.min(per, 90);
+
+  const startMs = recording.startTime && recording.clock !== 'relative' ? Date.parse(recording.startTime) : null;
+  const zone = recording.clock === 'device-local-unknown-zone' ? 'UTC' : recording.timezone && isKnownZone(recording.timezone) ? recording.timezone : 'UTC';
+
+  const readout = useRef<HTMLSpanElement>(null);
+  useEffect(() => {
+    const write = (): void => {
+      const { fromS, toS } = viewport.state;
+      if (readout.current) readout.current.textContent = `${formatRelative(fromS)} – ${formatRelative(toS)}  (${formatDuration(toS - fromS)} of ${formatDuration(durationS)})`;
+    };
+    write();
+    return viewport.subscribe((_s, ch) => { if (ch.has('fromS') || ch.has('toS')) write(); });
+  }, [viewport, durationS]);
+
+  const annotate: AnnotateProps = { recording, study, viewport, plotLeft: PLOT_LEFT, plotWidth, review };
+  const code = (recording as { participantCode?: string }).participantCode;
+  const device = [recording.device?.kind, recording.device?.model].filter(Boolean).join(' ');
+  const zoomBy = (f: number): void => {
+    const { cursorS, fromS, toS } = viewport.state;
+    viewport.zoomAt(cursorS !== null && cursorS >= fromS && cursorS <= toS ? cursorS : (fromS + toS) / 2, f);
+  };
+
+  return (
+    <div class="rec">
+      <header class="rec-head">
+        <a class="rec-back" href="/console/" onClick={(e) => onLinkClick(e, '')}>← Queue</a>
+        <h1>{code ? `Participant ${code}` : 'Recording'}<span class="rec-id">{recording.id}</span></h1>
+        <dl class="rec-facts">
+          {device ? <div><dt>Device</dt><dd>{device}</dd></div> : null}
+          <div><dt>Start</dt><dd>{startMs !== null ? `${formatAbsolute(startMs, 0, zone, 0, true)} ${zoneName(startMs, zone)}` : 'no wall clock'}</dd></div>
+          <div><dt>Duration</dt><dd>{formatDuration(durationS)}</dd></div>
+          <div><dt>Format</dt><dd>{recording.format ?? '—'}</dd></div>
+          <div><dt>Study</dt><dd>{study.name}</dd></div>
+        </dl>
+      </header>
+      <div class="rec-body">
+        <div class="rec-main">
+          <div class="rec-toolbar">
+            {player ? <PlayerControls player={player} viewport={viewport} rate={rate} onRate={changeRate} /> : null}
+            <div class="zoom">
+              <button type="button" onClick={() => zoomBy(2)} aria-label="Zoom out" title="Zoom out (↓)">−</button>
+              <button type="button" onClick={() => zoomBy(0.5)} aria-label="Zoom in" title="Zoom in (↑)">+</button>
+              <button type="button" onClick={() => viewport.setWindow(0, durationS)} title="Whole recording (Home)">Whole</button>
+            </div>
+            <span class="rec-window" ref={readout} aria-live="off" />
+            {audioProblem ? <span class="rec-problem" role="alert">{audioProblem}</span> : null}
+          </div>
+          <Overview api={api} recording={recording} viewport={viewport} width={width} />
+          <Ruler viewport={viewport} width={width} startMs={startMs} timeZone={zone} />
+          <div class="rec-plots" ref={scroller}>
+            <div class="plot-stack" ref={stack}>
+              {motion.map((s) => (
+                <StreamPlot key={s.name} api={api} recordingId={recording.id} stream={s} durationS={durationS} viewport={viewport} width={width} height={per} />
+              ))}
+              {audio.map((s) => (
+                <StreamPlot key={s.name} api={api} recordingId={recording.id} stream={s} durationS={durationS} viewport={viewport} width={width} height={audioH} symmetric title={`${s.name} (waveform)`} />
+              ))}
+              {source ? <Spectrogram source={source} viewport={viewport} width={width} /> : null}
+              {aligned.map((a) => (
+                <div class="aligned-group" key={a.recording.id}>
+                  <div class="aligned-title" style={{ paddingLeft: `${PLOT_LEFT}px` }}>
+                    Aligned: {[a.recording.device?.kind, a.recording.device?.model].filter(Boolean).join(' ') || a.recording.format} · {a.recording.id}
+                  </div>
+                  {alignedStreams.filter((x) => x.a === a).map(({ s }) => (
+                    <StreamPlot key={s.name} api={api} recordingId={a.recording.id} stream={s} durationS={a.recording.durationS ?? 0} viewport={viewport} width={width} height={per}
+                      shiftS={alignedShiftS(a, offsetsMs)} title={`${s.name} · aligned`} />
+                  ))}
+                </div>
+              ))}
+              <div class="annot-layer"><AnnotateOverlay {...annotate} /></div>
+              <CursorLine viewport={viewport} plotWidth={plotWidth} />
+            </div>
+          </div>
+          {aligned.length > 0 ? <AlignedPanel aligned={aligned} offsetsMs={offsetsMs} onChange={setOffsetsMs} /> : null}
+        </div>
+        <div class="rec-side"><AnnotatePanel {...annotate} /></div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,130 @@
+/**
+ * Spectrogram of the visible window (when it is 2 min or shorter): the window's audio as WAV from the API,
+ * decoded by the Web Audio API at 16 kHz, an STFT with one frame per device pixel (geometry/stft) painted in a
+ * perceptual colour map. While the view moves the last image is drawn stretched to where its window now lies,
+ * and a new one is made once the view rests.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { fetchBinary } from '../api/client';
+import { stft, stftFraming } from '../geometry/stft';
+import { paintSpectrogram } from '../geometry/colormap';
+import { AUDIO_RATE, audioUrl, type AudioSource } from './audio-player';
+import { PLOT_LEFT, plotAreaWidth } from './plot-style';
+import { frameScheduler, sizeCanvas } from './canvas';
+import type { Viewport } from './viewport';
+
+export const SPECTROGRAM_MAX_S = 120;
+const HEIGHT = 110;
+const REST_MS = 250;
+
+interface Image { canvas: HTMLCanvasElement; fromS: number; toS: number }
+
+export function Spectrogram({ source, viewport, width }: { source: AudioSource; viewport: Viewport; width: number }) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const [tooLong, setTooLong] = useState(viewport.state.toS - viewport.state.fromS > SPECTROGRAM_MAX_S);
+  const [problem, setProblem] = useState<string | null>(null);
+
+  useEffect(() => {
+    const c = canvas.current;
+    if (!c || width <= 0) return;
+    const areaW = plotAreaWidth(width);
+    let image: Image | null = null;
+    let ctrl: AbortController | null = null;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+
+    const paint = (): void => {
+      const ctx = sizeCanvas(c, width, HEIGHT);
+      if (!ctx) return;
+      const { fromS, toS } = viewport.state;
+      ctx.clearRect(0, 0, width, HEIGHT);
+      ctx.fillStyle = '#000004';
+      ctx.fillRect(PLOT_LEFT, 0, areaW, HEIGHT);
+      if (image && toS - fromS <= SPECTROGRAM_MAX_S) {
+        const x = (s: number): number => PLOT_LEFT + ((s - fromS) / (toS - fromS)) * areaW;
+        ctx.save();
+        ctx.beginPath();
+        ctx.rect(PLOT_LEFT, 0, areaW, HEIGHT);
+        ctx.clip();
+        ctx.imageSmoothingEnabled = true;
+        ctx.drawImage(image.canvas, x(image.fromS), 0, x(image.toS) - x(image.fromS), HEIGHT);
+        ctx.restore();
+      }
+      ctx.fillStyle = '#5b6475';
+      ctx.font = '11px system-ui, sans-serif';
+      ctx.textAlign = 'right';
+      ctx.textBaseline = 'middle';
+      const nyquist = AUDIO_RATE / 2;
+      for (const hz of [0, 2000, 4000, 6000, 8000]) {
+        const y = HEIGHT - (hz / nyquist) * HEIGHT;
+        ctx.fillText(hz === 0 ? '0' : `${hz / 1000}k`, PLOT_LEFT - 6, Math.min(HEIGHT - 6, Math.max(6, y)));
+      }
+      ctx.textAlign = 'left';
+    };
+
+    const compute = async (): Promise<void> => {
+      timer = null;
+      const { fromS, toS } = viewport.state;
+      if (toS - fromS > SPECTROGRAM_MAX_S) return;
+      const a = Math.max(0, fromS);
+      const b = Math.min(source.endS, toS);
+      if (b - a < 0.01) { image = null; paint(); return; }
+      if (image && Math.abs(image.fromS - a) < 1e-6 && Math.abs(image.toS - b) < 1e-6) return;
+      ctrl?.abort();
+      const mine = new AbortController();
+      ctrl = mine;
+      try {
+        const wav = await fetchBinary(source.token, audioUrl(source, a, b), mine.signal);
+        if (mine.signal.aborted) return;
+        const decoded = await new OfflineAudioContext(1, 1, AUDIO_RATE).decodeAudioData(wav);
+        if (mine.signal.aborted) return;
+        const samples = decoded.getChannelData(0);
+        const dpr = window.devicePixelRatio || 1;
+        const columns = Math.round(((b - a) / (toS - fromS)) * areaW * dpr);
+        const spec = stft(samples, decoded.sampleRate, stftFraming(samples.length, decoded.sampleRate, columns));
+        const rows = Math.round(HEIGHT * dpr);
+        const px = paintSpectrogram(spec, rows);
+        const off = document.createElement('canvas');
+        off.width = spec.frames;
+        off.height = rows;
+        off.getContext('2d')?.putImageData(new ImageData(px, spec.frames, rows), 0, 0);
+        // The frames cover [a, b] less the last frame's length; drawn over [a, b] the error is under one frame.
+        image = { canvas: off, fromS: a, toS: b };
+        setProblem(null);
+        paint();
+      } catch (e) {
+        if (mine.signal.aborted) return;
+        setProblem(`Spectrogram unavailable: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    };
+
+    const f = frameScheduler(paint);
+    paint();
+    void compute();
+    const unsub = viewport.subscribe((s, changed) => {
+      if (!changed.has('fromS') && !changed.has('toS')) return;
+      setTooLong(s.toS - s.fromS > SPECTROGRAM_MAX_S);
+      f.schedule();
+      if (timer !== null) clearTimeout(timer);
+      timer = setTimeout(() => void compute(), REST_MS);
+    });
+    return () => {
+      unsub();
+      f.cancel();
+      if (timer !== null) clearTimeout(timer);
+      ctrl?.abort();
+    };
+  }, [source.token, source.recordingId, source.stream, source.endS, viewport, width]);
+
+  return (
+    <div class="spectrogram">
+      <div class="plot-head" style={{ paddingLeft: `${PLOT_LEFT}px` }}>
+        <span class="plot-name">spectrogram</span><span class="plot-unit">{source.stream}, 0–8 kHz</span>
+        {problem ? <span class="plot-problem" role="alert">{problem}</span> : null}
+      </div>
+      <div class="spectrogram-body">
+        <canvas ref={canvas} data-testid="spectrogram" aria-label="Spectrogram of the visible window" role="img" />
+        {tooLong ? <div class="spectrogram-note" style={{ left: `${PLOT_LEFT}px` }}>Zoom in to 2 min or less for the spectrogram</div> : null}
+      </div>
+    </div>
+  );
+}
