@@ -14,6 +14,7 @@ import { flacDecode } from './flac-decode.bench.js';
 import { imuPipeline } from './imu-pipeline.bench.js';
 import { audioPipeline } from './audio-pipeline.bench.js';
 import { csvReader } from './csv-reader.bench.js';
+import { consoleBrowser } from './console-browser.bench.js';
 
 /**
  * `npm run bench`: every benchmark in one run against one FieldSense started for the run (its own schema,
@@ -35,6 +36,7 @@ const BENCHMARKS: { name: string; run: (ctx: BenchContext) => Promise<Omit<Bench
   { name: 'flac-decode', run: flacDecode },
   { name: 'imu-pipeline', run: imuPipeline },
   { name: 'audio-pipeline', run: audioPipeline },
+  { name: 'console-browser', run: consoleBrowser },
 ];
 
 // As `npm start` does: the SDK's notice that its 2027 releases need Node 22 (the lockfile pins one that runs on 20).
