@@ -6,6 +6,7 @@ import type { StudiesService } from '../services/studies.service.js';
 import type { IngestUpload } from '../services/ingest-upload/ingest-upload.service.js';
 import type { RecordingsService } from '../services/recordings.service.js';
 import type { AnnotationsService } from '../services/annotations.service.js';
+import type { AnnotationAgreementService } from '../services/annotation-agreement.service.js';
 import type { HealthService } from '../services/health.service.js';
 import type { EvaluateStudyService } from '../services/evaluate-study.service.js';
 import type { RecordingAudioService } from '../services/recording-audio.service.js';
@@ -19,6 +20,7 @@ import { studiesRouter } from './routes/studies/router.js';
 import { uploadsRouter } from './routes/uploads/router.js';
 import { recordingsRouter } from './routes/recordings/router.js';
 import { annotationsRouter } from './routes/annotations/router.js';
+import { sessionRouter } from './routes/session/router.js';
 import { recordingAudioRouter } from './routes/recordings/audio.router.js';
 import { studyOverviewRouter } from './routes/studies/overview.router.js';
 
@@ -30,6 +32,7 @@ export interface AppDeps {
   ingest: IngestUpload;
   recordings: RecordingsService;
   annotations: AnnotationsService;
+  agreement: AnnotationAgreementService;
   health: HealthService;
   evaluations: EvaluateStudyService;
   recordingAudio: RecordingAudioService;
@@ -69,7 +72,8 @@ export function createApp(d: AppDeps): Express {
   app.use(uploadsRouter(d.ingest, d.recordings, registry, d.limits));
   app.use(recordingsRouter(d.recordings, registry));
   app.use(recordingAudioRouter(d.recordingAudio, registry));
-  app.use(annotationsRouter(d.annotations, registry));
+  app.use(annotationsRouter(d.annotations, d.agreement, registry));
+  app.use(sessionRouter(d.auth, registry));
   app.use((req) => notFound(req));
   app.use(errorHandler(d.limits));
   return app;

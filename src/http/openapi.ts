@@ -78,6 +78,7 @@ const TAGS = [
   { name: 'recordings', description: 'Recordings: status, streams, quality, samples, segments, raw bytes' },
   { name: 'annotations', description: 'Labelled time ranges of a recording: proposed, imported or human' },
   { name: 'service', description: 'Health, readiness, metrics and this document (no token)' },
+  { name: 'session', description: 'Who the caller\'s token belongs to' },
 ];
 
 export class OpenApiRegistry {

@@ -21,6 +21,7 @@ import { IdempotencyKeyClaims } from '../services/ingest-upload/key-claims.js';
 import { UploadObjects } from '../services/ingest-upload/upload-objects.js';
 import { RecordingsService } from '../services/recordings.service.js';
 import { AnnotationsService } from '../services/annotations.service.js';
+import { AnnotationAgreementService } from '../services/annotation-agreement.service.js';
 import { HealthService } from '../services/health.service.js';
 import { EvaluateStudyService } from '../services/evaluate-study.service.js';
 import { RecordingAudioService } from '../services/recording-audio.service.js';
@@ -76,6 +77,7 @@ export function buildApi(config: Config, log: Logger, adminToken: string): {
     ),
     recordings,
     annotations: new AnnotationsService(new AnnotationsRepository(db), studiesRepo, recordings),
+    agreement: new AnnotationAgreementService(new AnnotationsRepository(db), recordings),
     evaluations: new EvaluateStudyService(studiesRepo, new AnnotationsRepository(db)),
     recordingAudio: new RecordingAudioService(recordings, store),
     studyOverview: new StudyOverviewService(new StudyOverviewRepository(db)),

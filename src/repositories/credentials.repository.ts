@@ -22,6 +22,12 @@ export class CredentialsRepository {
     return { kind: c.kind, studyId: c.studyId, participantId: c.participantId, annotatorId: c.annotatorId, revoked: c.revokedAt !== null };
   }
 
+  /** The name a token's holder is shown by: an annotator's name, a participant's code; null when gone. */
+  async holderName(holder: { annotatorId: string } | { participantId: string }): Promise<string | null> {
+    if ('annotatorId' in holder) return (await this.db.annotator.findUnique({ where: { id: holder.annotatorId }, select: { name: true } }))?.name ?? null;
+    return (await this.db.participant.findUnique({ where: { id: holder.participantId }, select: { code: true } }))?.code ?? null;
+  }
+
   /** Enrolls a participant with its credential in one transaction; null when the code is taken. */
   async createParticipant(studyId: string, code: string, tokenHash: string): Promise<{ id: string; code: string; studyId: string; createdAt: Date } | null> {
     try {

@@ -5,6 +5,9 @@ import { jobId } from '../jobs/catalogue.js';
 import type { QualityReport, SegmentDraft, AnnotationDraft } from '../pipeline/types.js';
 import { newId } from '../lib/ids.js';
 import type { StudySettings } from '../domain/study.js';
+import { annotatorCountsQuery, labelledSecondsQuery, labellingCountsQuery, recordingPageQuery, type Labelling, type RecordingListFilter } from './recording-list.sql.js';
+
+export type { Labelling, RecordingListFilter } from './recording-list.sql.js';
 
 export type RecordingStatus = 'queued' | 'processing' | 'ready' | 'rejected' | 'failed';
 export type Stage = 'validate' | 'segment' | 'annotate';
@@ -23,6 +26,8 @@ export interface RecordingView {
   errorCode: string | null; errorMessage: string | null; pipelineVersion: string | null; warnings: unknown; fileMetadata: unknown;
   clock: string | null; clockZone: string | null; clockZoneSource: string | null;
   createdAt: Date; updatedAt: Date; streams: StreamRow[];
+  /** The participant's code in its study (P001). */
+  participantCode: string;
 }
 
 const streamSelect = {
@@ -37,14 +42,15 @@ const recordingSelect = {
   pipelineVersion: true, warnings: true, fileMetadata: true, clock: true, clockZone: true, clockZoneSource: true,
   createdAt: true, updatedAt: true,
   streams: { select: streamSelect, orderBy: { name: 'asc' } },
+  participant: { select: { code: true } },
 } as const;
 
 type RawRecording = Prisma.RecordingGetPayload<{ select: typeof recordingSelect }>;
 
-function toView(r: RawRecording): RecordingView {
+function toView({ participant, ...r }: RawRecording): RecordingView {
   // Only the streams of the pipeline version the recording shows.
   const streams = r.streams.filter((s) => s.pipelineVersion === r.pipelineVersion).map(({ pipelineVersion: _v, ...s }) => s);
-  return { ...r, streams };
+  return { ...r, streams, participantCode: participant.code };
 }
 
 export interface ProcessingContext {
@@ -79,15 +85,33 @@ export class RecordingsRepository {
     return counts;
   }
 
-  /** Lists by id order (ids are random, so this is a stable, not chronological, cursor order). */
-  async list(filter: { studyId?: string; participantId?: string; status?: RecordingStatus }, opts: { limit: number; after?: string }): Promise<RecordingView[]> {
-    const rows = await this.db.recording.findMany({
-      where: { ...filter, ...(opts.after ? { id: { gt: opts.after } } : {}) },
-      orderBy: { id: 'asc' },
-      take: opts.limit,
-      select: recordingSelect,
-    });
+  /**
+   * Lists by id order (ids are random, so this is a stable, not chronological, cursor order). The page's ids
+   * come from one query that applies every filter (see `recording-list.sql.ts`), its rows from a second.
+   */
+  async list(filter: RecordingListFilter, opts: { limit: number; after?: string }): Promise<RecordingView[]> {
+    const ids = (await this.db.$queryRaw<{ id: string }[]>(recordingPageQuery(filter, opts))).map((r) => r.id);
+    if (ids.length === 0) return [];
+    const rows = await this.db.recording.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' }, select: recordingSelect });
     return rows.map(toView);
+  }
+
+  /** How far each recording is labelled and reviewed: grouped queries over the whole page at once. */
+  async labellingOf(ids: readonly string[]): Promise<Map<string, Labelling>> {
+    const out = new Map<string, Labelling>(ids.map((id) => [id, { humanCount: 0, labelledS: 0, proposedCount: 0, reviewedCount: 0, annotators: [] }]));
+    if (ids.length === 0) return out;
+    const [counts, covered, annotators] = await Promise.all([
+      this.db.$queryRaw<{ id: string; human: number; proposed: number; reviewed: number }[]>(labellingCountsQuery(ids)),
+      this.db.$queryRaw<{ id: string; seconds: number }[]>(labelledSecondsQuery(ids)),
+      this.db.$queryRaw<{ id: string; annotatorId: string; name: string; count: number }[]>(annotatorCountsQuery(ids)),
+    ]);
+    for (const c of counts) Object.assign(out.get(c.id) ?? {}, { humanCount: Number(c.human), proposedCount: Number(c.proposed), reviewedCount: Number(c.reviewed) });
+    for (const c of covered) {
+      const l = out.get(c.id);
+      if (l) l.labelledS = Number(c.seconds);
+    }
+    for (const a of annotators) out.get(a.id)?.annotators.push({ id: a.annotatorId, name: a.name, count: Number(a.count) });
+    return out;
   }
 
   async processingContext(id: string): Promise<ProcessingContext | null> {

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { AppError } from '../lib/errors.js';
 import { canSeeRecording, type Principal } from '../domain/principal.js';
 import { NS_PER_S } from '../domain/stream.js';
-import type { RecordingsRepository, RecordingStatus, RecordingView } from '../repositories/recordings.repository.js';
+import type { Labelling, RecordingListFilter, RecordingsRepository, RecordingView } from '../repositories/recordings.repository.js';
 import type { UploadsRepository } from '../repositories/uploads.repository.js';
 import type { AlignmentRow, AlignmentsRepository } from '../repositories/alignments.repository.js';
 import type { ObjectStore } from '../storage/object-store.js';
@@ -41,6 +41,9 @@ export interface SamplesWindow {
   reduced: boolean;
 }
 
+/** A recording as the API shows it: with how far it is labelled and reviewed. */
+export type LabelledRecording = RecordingView & { labelling: Labelling };
+
 /** A recording's original file (see `RecordingsService.raw`). */
 export interface RawFile {
   size: number;
@@ -73,7 +76,13 @@ export class RecordingsService {
     return r;
   }
 
-  async list(p: Principal, q: { studyId?: string; participantId?: string; status?: RecordingStatus }, limit: number, after?: string): Promise<RecordingView[]> {
+  /** The recording with its labelling (what GET /v1/recordings/:id answers). */
+  async detail(p: Principal, recordingId: string): Promise<LabelledRecording> {
+    return (await this.withLabelling([await this.get(p, recordingId)]))[0]!;
+  }
+
+  /** The work queue: one page of the recordings the caller may see that pass the filters, with their labelling. */
+  async list(p: Principal, q: RecordingListFilter, limit: number, after?: string): Promise<LabelledRecording[]> {
     const filter = { ...q };
     if (p.kind === 'participant') {
       filter.participantId = p.participantId;
@@ -82,7 +91,12 @@ export class RecordingsService {
       if (q.studyId && q.studyId !== p.studyId) return [];
       filter.studyId = p.studyId;
     }
-    return this.recordings.list(filter, { limit, ...(after ? { after } : {}) });
+    return this.withLabelling(await this.recordings.list(filter, { limit, ...(after ? { after } : {}) }));
+  }
+
+  private async withLabelling(rows: RecordingView[]): Promise<LabelledRecording[]> {
+    const labelling = await this.recordings.labellingOf(rows.map((r) => r.id));
+    return rows.map((r) => ({ ...r, labelling: labelling.get(r.id)! }));
   }
 
   async getUpload(p: Principal, uploadId: string): Promise<NonNullable<Awaited<ReturnType<UploadsRepository['findById']>>>> {
@@ -166,12 +180,12 @@ export class RecordingsService {
    * Starts a new processing run (admin). Outputs of the new run replace the old ones when it completes.
    * `requestId` (the asking request's) is carried into the run's jobs, for their log lines.
    */
-  async reprocess(p: Principal, recordingId: string, requestId?: string): Promise<RecordingView> {
+  async reprocess(p: Principal, recordingId: string, requestId?: string): Promise<LabelledRecording> {
     await this.get(p, recordingId);
     if (p.kind !== 'admin') throw new AppError('forbidden', 'Only the admin token may reprocess recordings.');
     const run = await this.recordings.startReprocess(recordingId, requestId);
     if (run === null) throw new AppError('not_found', `There is no recording ${recordingId}.`);
     this.onCommitted();
-    return this.get(p, recordingId);
+    return this.detail(p, recordingId);
   }
 }

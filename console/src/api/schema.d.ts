@@ -194,6 +194,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/studies/{studyId}/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A study at a glance: recordings by status, each participant's last upload and freshness, rejected recordings with the reason, quality problems, annotators */
+        get: operations["getStudyOverview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/uploads": {
         parameters: {
             query?: never;
@@ -235,7 +252,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List recordings the caller may see */
+        /** List recordings the caller may see (the work queue), filtered; each with how far it is labelled and reviewed */
         get: operations["listRecordings"];
         put?: never;
         post?: never;
@@ -348,6 +365,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/recordings/{recordingId}/streams/{name}/audio": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Audio of one stream between two positions as a 16-bit mono WAV (channels averaged), at most 600 s; sample k is at fromS + k/rate, gaps are silence */
+        get: operations["getRecordingAudio"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/recordings/{recordingId}/annotations": {
         parameters: {
             query?: never;
@@ -358,7 +392,7 @@ export interface paths {
         /** Annotations of a recording */
         get: operations["listAnnotations"];
         put?: never;
-        /** Add a human annotation */
+        /** Add a human annotation (endS = startS: a point event) */
         post: operations["createAnnotation"];
         delete?: never;
         options?: never;
@@ -376,18 +410,91 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Delete an annotation */
+        /** Delete an annotation; with If-Match only at its current revision */
         delete: operations["deleteAnnotation"];
         options?: never;
         head?: never;
-        /** Change an annotation (accept or reject a proposal, move, relabel) */
+        /** Change an annotation (accept or reject a proposal, move, relabel); with If-Match only from its current revision */
         patch: operations["updateAnnotation"];
+        trace?: never;
+    };
+    "/v1/recordings/{recordingId}/agreement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Two annotators' labels on a recording compared: Cohen's kappa over frames, event F1 per label, and where they disagree */
+        get: operations["getAgreement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/whoami": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who this token belongs to: admin, an annotator or a participant, with its name and study */
+        get: operations["whoami"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        Agreement: {
+            a: {
+                id: string;
+                name: string;
+            };
+            b: {
+                id: string;
+                name: string;
+            };
+            /** @description Cohen's kappa over frames, with every label and unlabelled time as classes; null when undefined (both sides one class throughout, or no frames) */
+            kappa: number | null;
+            /** @description frame length, seconds */
+            frameS: number;
+            /** @description events of a label match one to one when their onsets differ by at most this many seconds */
+            toleranceS: number;
+            labels: {
+                label: string;
+                /** @description event F1 of b against a (symmetric); null when neither has events of the label */
+                eventF1: number | null;
+                /** @description matched events / b's events */
+                precision: number | null;
+                /** @description matched events / a's events */
+                recall: number | null;
+                /** @description a's events of the label (overlapping ones merged) */
+                aCount: number;
+                bCount: number;
+            }[];
+            /** @description where the two frame label sequences differ, in time order, each stretch with one pair of labels; at most 500 */
+            disagreements: {
+                startS: number;
+                endS: number;
+                /** @description a's label there (null: unlabelled) */
+                a: string | null;
+                /** @description b's label there (null: unlabelled) */
+                b: string | null;
+            }[];
+            /** @description true when there were more than 500 disagreements */
+            truncated: boolean;
+        };
         Alignment: {
             otherRecordingId: string;
             /** @description add to the other recording's times to put them on this one's clock */
@@ -413,7 +520,18 @@ export interface components {
             detector?: string;
             /** @description null when the detector did not say (imported annotations) */
             detectorVersion?: string | null;
+            /** @description the annotator who made it (human annotations made with an annotator token) */
             annotatorId?: string;
+            /** @description that annotator's name */
+            annotatorName?: string;
+            /** @description part of the reviewer's resolved layer (disagreements between annotators settled); exports can select it */
+            adjudicated: boolean;
+            /** @description 1 when created, one more with every change; send it back as If-Match: "<revision>" so that a change never silently overwrites another */
+            revision: number;
+            /** @description the annotator who accepted or rejected it (null: not decided, or decided with the admin token) */
+            reviewerId: string | null;
+            /** @description when it was accepted or rejected */
+            reviewedAt: string | null;
             createdAt: string;
             updatedAt: string;
         };
@@ -491,6 +609,23 @@ export interface components {
             hotkey?: string;
             color?: string;
         };
+        Labelling: {
+            /** @description human annotations that are not rejected */
+            humanCount: number;
+            /** @description seconds covered by accepted human annotations: the union of their intervals, overlaps counted once */
+            labelledS: number;
+            /** @description auto annotations (of the pipeline version shown) still proposed */
+            proposedCount: number;
+            /** @description auto annotations (of the pipeline version shown) accepted or rejected */
+            reviewedCount: number;
+            /** @description who labelled it, most annotations first */
+            annotators: {
+                id: string;
+                name: string;
+                /** @description their human annotations that are not rejected */
+                count: number;
+            }[];
+        };
         Participant: {
             id: string;
             code: string;
@@ -511,6 +646,8 @@ export interface components {
             id: string;
             studyId: string;
             participantId: string;
+            /** @description the participant's code in the study (P001) */
+            participantCode: string;
             uploadId: string;
             /** @enum {string} */
             status: "queued" | "processing" | "ready" | "rejected" | "failed";
@@ -563,11 +700,19 @@ export interface components {
             pipelineVersion: string | null;
             createdAt: string;
             updatedAt: string;
+            labelling: components["schemas"]["Labelling"];
         };
         RecordingPage: {
             items: components["schemas"]["Recording"][];
             /** @description the cursor of the next page; null on the last one */
             nextCursor: string | null;
+        };
+        RecordingsByStatus: {
+            queued: number;
+            processing: number;
+            ready: number;
+            rejected: number;
+            failed: number;
         };
         Samples: {
             stream: string;
@@ -659,6 +804,64 @@ export interface components {
                 };
             };
         };
+        StudyOverview: {
+            study: {
+                id: string;
+                slug: string;
+                name: string;
+            };
+            recordingsByStatus: components["schemas"]["RecordingsByStatus"];
+            /** @description by code */
+            participants: {
+                id: string;
+                code: string;
+                /** @description its tokens were revoked */
+                revoked: boolean;
+                /** @description when its newest upload was received (ISO 8601); null when it never uploaded */
+                lastUploadAt: string | null;
+                /** @description days since then, rounded down to a tenth; null when it never uploaded */
+                daysSinceLastUpload: number | null;
+                /**
+                 * @description stale: the last upload is older than staleDays days; never: no upload at all
+                 * @enum {string}
+                 */
+                freshness: "fresh" | "stale" | "never";
+                uploads: number;
+                /** @description bytes of all its uploads, as received */
+                bytes: number;
+                /** @description the distinct device models (else kinds) of its recordings, from the files or the uploading app */
+                devices: string[];
+                recordingsByStatus: components["schemas"]["RecordingsByStatus"];
+            }[];
+            /** @description rejected and failed recordings, newest upload first, at most 200 */
+            rejected: {
+                recordingId: string;
+                participantCode: string;
+                filename: string;
+                receivedAt: string;
+                /** @description the error code (a rejection code, or processing_failed for a recording that failed on the server's side) */
+                code: string;
+                /** @description why, in plain language: a sentence for the code, then what the pipeline found */
+                message: string;
+            }[];
+            /** @description checks of ready recordings that warn or fail, bad first, then newest upload first, at most 500 */
+            qualityProblems: {
+                recordingId: string;
+                participantCode: string;
+                /** @description the quality check's name (gaps, clipping, sample_rate, …) */
+                check: string;
+                /** @enum {string} */
+                status: "warn" | "bad";
+                message: string;
+            }[];
+            annotators: {
+                id: string;
+                name: string;
+                revoked: boolean;
+                /** @description annotations it made */
+                annotations: number;
+            }[];
+        };
         StudyPage: {
             items: components["schemas"]["Study"][];
             /** @description the cursor of the next page; null on the last one */
@@ -682,6 +885,15 @@ export interface components {
             };
             timezone?: string;
             note?: string;
+        };
+        Whoami: {
+            /** @enum {string} */
+            kind: "admin" | "annotator" | "participant";
+            /** @description the annotator's name, the participant's code, or Admin */
+            name?: string;
+            studyId?: string;
+            annotatorId?: string;
+            participantId?: string;
         };
     };
     responses: never;
@@ -1924,6 +2136,99 @@ export interface operations {
             };
         };
     };
+    getStudyOverview: {
+        parameters: {
+            query?: {
+                /** @description a participant whose last upload is older than this many days is stale (default 2) */
+                staleDays?: number;
+            };
+            header?: never;
+            path: {
+                studyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Overview */
+            200: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StudyOverview"];
+                };
+            };
+            /** @description The request is not valid; details.problems names each field (validation_failed, invalid_json) */
+            400: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No token, or an unknown or revoked one (unauthorized, token_revoked) */
+            401: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an admin token (forbidden) */
+            403: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or not one this token may see (not_found) */
+            404: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PostgreSQL, Redis or object storage is unreachable (database_unavailable, queue_unavailable, storage_unavailable): nothing was changed; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error, logged on the server (internal) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     createUpload: {
         parameters: {
             query?: never;
@@ -2183,6 +2488,14 @@ export interface operations {
                 studyId?: string;
                 participantId?: string;
                 status?: "queued" | "processing" | "ready" | "rejected" | "failed";
+                /** @description the quality report's overall status */
+                quality?: "ok" | "warn" | "bad";
+                /** @description has an accepted human annotation with this label */
+                label?: string;
+                /** @description pending: has auto annotations still proposed */
+                review?: "pending";
+                /** @description none: no human annotation (other than rejected ones); some: at least one */
+                labelled?: "none" | "some";
             };
             header?: never;
             path?: never;
@@ -2994,6 +3307,128 @@ export interface operations {
             };
         };
     };
+    getRecordingAudio: {
+        parameters: {
+            query?: {
+                /** @description Start of the window, seconds from the recording's start (default 0) */
+                fromS?: number;
+                /** @description End of the window, seconds from the recording's start (default: the recording's end, at most 600 s after fromS); at most 600 s after fromS */
+                toS?: number;
+                /** @description Sample rate of the answer, Hz (default: the stream's own, within 8000–48000); a lower one is low-pass filtered first (no aliasing) */
+                rate?: number;
+            };
+            header?: never;
+            path: {
+                recordingId: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description RIFF WAVE, 16-bit PCM, mono, round((toS − fromS) · rate) samples; Content-Length is exact */
+            200: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    /** @description Bytes of the whole file: 44 + 2 · samples */
+                    "Content-Length"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "audio/wav": string;
+                };
+            };
+            /** @description The request is not valid, or toS is before fromS (validation_failed) */
+            400: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No token, or an unknown or revoked one (unauthorized, token_revoked) */
+            401: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This token may not do this (forbidden) */
+            403: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such recording that this token may see (not_found), or no such stream in it (stream_not_found): the message lists its streams */
+            404: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The recording is not ready, so it has no samples yet (recording_not_ready); details.status says what it is */
+            409: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The stream is not audio (stream_not_audio; details.audioStreams lists those that are), or the window is longer than 600 s (audio_window_too_long) */
+            422: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PostgreSQL, Redis or object storage is unreachable (database_unavailable, queue_unavailable, storage_unavailable): nothing was changed; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error, logged on the server (internal) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listAnnotations: {
         parameters: {
             query?: never;
@@ -3101,6 +3536,8 @@ export interface operations {
                     startS: number;
                     endS: number;
                     label: string;
+                    /** @description true: part of the reviewer's resolved layer */
+                    adjudicated?: boolean;
                 };
             };
         };
@@ -3110,6 +3547,8 @@ export interface operations {
                 headers: {
                     /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
                     "X-Request-Id"?: string;
+                    /** @description The annotation's revision, quoted: "<revision>" */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3171,7 +3610,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The label is not one of the study's (label_not_in_study), or the range is not within the recording (range_outside_recording) */
+            /** @description The label is not one of the study's (label_not_in_study), or the range ends before it starts or is not within the recording (range_outside_recording) */
             422: {
                 headers: {
                     /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
@@ -3209,7 +3648,10 @@ export interface operations {
     deleteAnnotation: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The revision the change was made from, as the ETag gave it ("3"; 3 and W/"3" are read the same; * or no header: no condition). A stale one: 412 annotation_revision_stale */
+                "If-Match"?: string;
+            };
             path: {
                 annotationId: string;
             };
@@ -3270,6 +3712,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Someone else changed the annotation since the If-Match revision (annotation_revision_stale): details.current is the annotation as it is now, details.revision its revision */
+            412: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description PostgreSQL, Redis or object storage is unreachable (database_unavailable, queue_unavailable, storage_unavailable): nothing was changed; try again after Retry-After seconds */
             503: {
                 headers: {
@@ -3297,7 +3750,10 @@ export interface operations {
     updateAnnotation: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The revision the change was made from, as the ETag gave it ("3"; 3 and W/"3" are read the same; * or no header: no condition). A stale one: 412 annotation_revision_stale */
+                "If-Match"?: string;
+            };
             path: {
                 annotationId: string;
             };
@@ -3311,15 +3767,18 @@ export interface operations {
                     label?: string;
                     /** @enum {string} */
                     status?: "proposed" | "accepted" | "rejected";
+                    adjudicated?: boolean;
                 };
             };
         };
         responses: {
-            /** @description Updated */
+            /** @description Updated: the annotation with its new revision */
             200: {
                 headers: {
                     /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
                     "X-Request-Id"?: string;
+                    /** @description The annotation's revision, quoted: "<revision>" */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3370,8 +3829,202 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Someone else changed the annotation since the If-Match revision (annotation_revision_stale): details.current is the annotation as it is now, details.revision its revision */
+            412: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The JSON body is larger than 256 kB (field_too_large) */
             413: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The label is not one of the study's (label_not_in_study), or the range ends before it starts or is not within the recording (range_outside_recording) */
+            422: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PostgreSQL, Redis or object storage is unreachable (database_unavailable, queue_unavailable, storage_unavailable): nothing was changed; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error, logged on the server (internal) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAgreement: {
+        parameters: {
+            query: {
+                /** @description the first annotator (the reference of precision and recall) */
+                a: string;
+                /** @description the second annotator */
+                b: string;
+            };
+            header?: never;
+            path: {
+                recordingId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Agreement */
+            200: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Agreement"];
+                };
+            };
+            /** @description The request is not valid; details.problems names each field (validation_failed, invalid_json) */
+            400: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No token, or an unknown or revoked one (unauthorized, token_revoked) */
+            401: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This token may not do this (forbidden) */
+            403: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or not one this token may see (not_found) */
+            404: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An annotator is not one of the recording's study (annotator_not_in_study) */
+            422: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PostgreSQL, Redis or object storage is unreachable (database_unavailable, queue_unavailable, storage_unavailable): nothing was changed; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error, logged on the server (internal) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    whoami: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token's holder */
+            200: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Whoami"];
+                };
+            };
+            /** @description No token, or an unknown or revoked one (unauthorized, token_revoked) */
+            401: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This token may not do this (forbidden) */
+            403: {
                 headers: {
                     /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
                     "X-Request-Id"?: string;

@@ -14,7 +14,7 @@ import { cursor } from '../validate.js';
  */
 type Json<S extends z.ZodType> = z.output<S>;
 /** What the services answer (routes see rows through the services, never the repositories). */
-type RecordingView = Awaited<ReturnType<RecordingsService['get']>>;
+type RecordingView = Awaited<ReturnType<RecordingsService['detail']>>;
 type AnnotationRow = Awaited<ReturnType<AnnotationsService['create']>>;
 type SegmentRow = Awaited<ReturnType<RecordingsService['segments']>>[number];
 type AlignmentRow = Awaited<ReturnType<RecordingsService['alignments']>>[number];
@@ -52,7 +52,7 @@ export function presentRecording(r: RecordingView): RecordingJson {
   const uploadMetadata = declared || r.timezone ? { ...(declared ? { device: declared } : {}), ...(r.timezone ? { timezone: r.timezone } : {}) } : undefined;
   const clock = r.clock as RecordingJson['clock'] | null;
   return {
-    id: r.id, studyId: r.studyId, participantId: r.participantId, uploadId: r.uploadId, status: r.status,
+    id: r.id, studyId: r.studyId, participantId: r.participantId, participantCode: r.participantCode, uploadId: r.uploadId, status: r.status,
     ...(r.stage ? { stage: r.stage } : {}),
     format: r.format,
     ...(device ? { device } : {}),
@@ -79,6 +79,7 @@ export function presentRecording(r: RecordingView): RecordingJson {
     pipelineVersion: r.pipelineVersion,
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
+    labelling: { ...r.labelling, annotators: r.labelling.annotators.map((a) => ({ ...a })) },
   };
 }
 
@@ -88,6 +89,8 @@ export function presentAnnotation(a: AnnotationRow): Json<typeof Annotation> {
     ...(a.confidence !== null ? { confidence: a.confidence } : {}),
     ...(a.detector ? { detector: a.detector, detectorVersion: a.detectorVersion } : {}),
     ...(a.annotatorId ? { annotatorId: a.annotatorId } : {}),
+    ...(a.annotatorName !== null ? { annotatorName: a.annotatorName } : {}),
+    adjudicated: a.adjudicated, revision: a.revision, reviewerId: a.reviewerId, reviewedAt: a.reviewedAt?.toISOString() ?? null,
     createdAt: a.createdAt.toISOString(), updatedAt: a.updatedAt.toISOString(),
   };
 }

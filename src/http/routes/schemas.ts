@@ -57,8 +57,18 @@ export const Check = z.object({
   threshold: z.number().optional(), unit: z.string().optional(), message: z.string(),
 }).meta({ id: 'QualityCheck' });
 
+/** How far a recording is labelled and reviewed: what the work queue shows. */
+export const Labelling = z.object({
+  humanCount: z.number().int().describe('human annotations that are not rejected'),
+  labelledS: z.number().describe('seconds covered by accepted human annotations: the union of their intervals, overlaps counted once'),
+  proposedCount: z.number().int().describe('auto annotations (of the pipeline version shown) still proposed'),
+  reviewedCount: z.number().int().describe('auto annotations (of the pipeline version shown) accepted or rejected'),
+  annotators: z.array(z.object({ id: z.string(), name: z.string(), count: z.number().int().describe('their human annotations that are not rejected') }))
+    .describe('who labelled it, most annotations first'),
+}).meta({ id: 'Labelling' });
+
 export const Recording = z.object({
-  id: z.string(), studyId: z.string(), participantId: z.string(), uploadId: z.string(),
+  id: z.string(), studyId: z.string(), participantId: z.string(), participantCode: z.string().describe('the participant\'s code in the study (P001)'), uploadId: z.string(),
   status: z.enum(['queued', 'processing', 'ready', 'rejected', 'failed']),
   stage: z.enum(['validate', 'segment', 'annotate']).optional(),
   format: z.string().nullable().describe('the reader that read it: wav, sensor-logger-zip, axivity-cwa, …'),
@@ -76,14 +86,47 @@ export const Recording = z.object({
   error: z.object({ code: z.string(), message: z.string() }).optional(),
   warnings: z.array(z.object({ code: z.string(), message: z.string(), count: z.number().optional() })),
   pipelineVersion: z.string().nullable(), createdAt: z.string(), updatedAt: z.string(),
+  labelling: Labelling,
 }).meta({ id: 'Recording' });
 
 export const Annotation = z.object({
   id: z.string(), recordingId: z.string(), startS: z.number(), endS: z.number(), label: z.string(),
   source: z.enum(['auto', 'human', 'import']), status: z.enum(['proposed', 'accepted', 'rejected']),
   confidence: z.number().optional(), detector: z.string().optional(), detectorVersion: z.string().nullable().optional().describe('null when the detector did not say (imported annotations)'),
-  annotatorId: z.string().optional(), createdAt: z.string(), updatedAt: z.string(),
+  annotatorId: z.string().optional().describe('the annotator who made it (human annotations made with an annotator token)'),
+  annotatorName: z.string().optional().describe('that annotator\'s name'),
+  adjudicated: z.boolean().describe('part of the reviewer\'s resolved layer (disagreements between annotators settled); exports can select it'),
+  revision: z.number().int().min(1).describe('1 when created, one more with every change; send it back as If-Match: "<revision>" so that a change never silently overwrites another'),
+  reviewerId: z.string().nullable().describe('the annotator who accepted or rejected it (null: not decided, or decided with the admin token)'),
+  reviewedAt: z.string().nullable().describe('when it was accepted or rejected'),
+  createdAt: z.string(), updatedAt: z.string(),
 }).meta({ id: 'Annotation' });
+
+/** Who a token belongs to. */
+export const Whoami = z.object({
+  kind: z.enum(['admin', 'annotator', 'participant']),
+  name: z.string().optional().describe('the annotator\'s name, the participant\'s code, or Admin'),
+  studyId: z.string().optional(), annotatorId: z.string().optional(), participantId: z.string().optional(),
+}).meta({ id: 'Whoami' });
+
+/** Two annotators' labels on one recording compared. */
+export const Agreement = z.object({
+  a: z.object({ id: z.string(), name: z.string() }), b: z.object({ id: z.string(), name: z.string() }),
+  kappa: z.number().nullable().describe('Cohen\'s kappa over frames, with every label and unlabelled time as classes; null when undefined (both sides one class throughout, or no frames)'),
+  frameS: z.number().describe('frame length, seconds'),
+  toleranceS: z.number().describe('events of a label match one to one when their onsets differ by at most this many seconds'),
+  labels: z.array(z.object({
+    label: z.string(),
+    eventF1: z.number().nullable().describe('event F1 of b against a (symmetric); null when neither has events of the label'),
+    precision: z.number().nullable().describe('matched events / b\'s events'), recall: z.number().nullable().describe('matched events / a\'s events'),
+    aCount: z.number().int().describe('a\'s events of the label (overlapping ones merged)'), bCount: z.number().int(),
+  })),
+  disagreements: z.array(z.object({
+    startS: z.number(), endS: z.number(),
+    a: z.string().nullable().describe('a\'s label there (null: unlabelled)'), b: z.string().nullable().describe('b\'s label there (null: unlabelled)'),
+  })).describe('where the two frame label sequences differ, in time order, each stretch with one pair of labels; at most 500'),
+  truncated: z.boolean().describe('true when there were more than 500 disagreements'),
+}).meta({ id: 'Agreement' });
 
 export const Upload = z.object({
   id: z.string(), filename: z.string(), bytes: z.number(), sha256: z.string(), receivedAt: z.string(),

@@ -35,10 +35,14 @@ export function recordingsRouter(recordings: RecordingsService, registry: OpenAp
   const r = Router();
   const tags = ['recordings'];
 
-  route(r, registry, { operationId: 'listRecordings', method: 'get', path: '/v1/recordings', summary: 'List recordings the caller may see', tags, auth: 'any',
+  route(r, registry, { operationId: 'listRecordings', method: 'get', path: '/v1/recordings', summary: 'List recordings the caller may see (the work queue), filtered; each with how far it is labelled and reviewed', tags, auth: 'any',
     query: ListQuery.extend({
       studyId: Id('std').optional(), participantId: Id('par').optional(),
       status: z.enum(['queued', 'processing', 'ready', 'rejected', 'failed']).optional(),
+      quality: z.enum(['ok', 'warn', 'bad']).optional().describe('the quality report\'s overall status'),
+      label: z.string().min(1).max(64).optional().describe('has an accepted human annotation with this label'),
+      review: z.enum(['pending']).optional().describe('pending: has auto annotations still proposed'),
+      labelled: z.enum(['none', 'some']).optional().describe('none: no human annotation (other than rejected ones); some: at least one'),
     }),
     responses: { 200: { description: 'Recordings', schema: page(Recording) } } },
   async ({ query }, _req, res, send) => {
@@ -50,7 +54,7 @@ export function recordingsRouter(recordings: RecordingsService, registry: OpenAp
   route(r, registry, { operationId: 'getRecording', method: 'get', path: '/v1/recordings/:recordingId', summary: 'One recording: status, streams, quality report', tags, auth: 'any', params: RecParams,
     responses: { 200: { description: 'Recording', schema: Recording } } },
   async ({ params }, _req, res, send) => {
-    send(200, presentRecording(await recordings.get(principal(res), params.recordingId)));
+    send(200, presentRecording(await recordings.detail(principal(res), params.recordingId)));
   });
 
   route(r, registry, { operationId: 'getRecordingSamples', method: 'get', path: '/v1/recordings/:recordingId/streams/:name/samples', summary: 'Samples of one stream between two positions, reduced to a min/max envelope past maxPoints', tags, auth: 'any',
