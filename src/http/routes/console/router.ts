@@ -13,8 +13,13 @@ export function consoleRouter(consoleDir: string): Router {
   const r = Router();
   const index = path.join(consoleDir, 'index.html');
   r.get('/', (_req, res) => res.redirect(302, '/console/'));
-  r.get('/console', (_req, res) => res.redirect(301, '/console/'));
-  r.use('/console/assets', express.static(path.join(consoleDir, 'assets'), { immutable: true, maxAge: '365d', fallthrough: false, index: false }));
+  // Routing is not strict, so '/console' also matches '/console/': only the bare path is redirected.
+  r.get('/console', (req, res, next) => (req.path === '/console' ? res.redirect(301, '/console/') : next()));
+  r.use('/console/assets', express.static(path.join(consoleDir, 'assets'), { immutable: true, maxAge: '365d', index: false }));
+  // A missing asset is the API's JSON 404 (express.static's own would reach the error translator as a 500).
+  r.use('/console/assets', (req) => {
+    throw new AppError('not_found', `The console has no asset ${req.originalUrl.split('?')[0] ?? ''}: reload the console to get the current build's files.`);
+  });
   r.get(/^\/console\/.*/, (_req, res) => {
     if (!existsSync(index)) throw new AppError('console_not_built', 'The console has not been built: run `npm run console:build` (npm install and npm start do it).');
     res.setHeader('Cache-Control', 'no-cache');
