@@ -171,8 +171,8 @@ export function Overview({ api, recording, viewport, width }: OverviewProps) {
         {lanes.map((k) => <span class="seg-key" key={k}><i style={{ background: segmentColor(k) }} />{k}</span>)}
         {segments.length === 0 ? <span class="seg-none">no segments</span> : null}
         {status && status !== 'ok' ? (
-          <span class={`quality-badge q-${status}`} title={problems.map((c) => `${c.name}: ${c.message}`).join('\n')}>
-            Quality {status}: {problems.map((c) => c.name).join(', ')}
+          <span class={`quality-badge q-${status}`} title={problems.map((c) => `${c.name}${c.stream ? ` (${c.stream})` : ''}: ${c.message}`).join('\n')}>
+            Quality {status}: {[...new Set(problems.map((c) => c.name.replace(/_/g, ' ')))].join(', ')}
           </span>
         ) : status === 'ok' ? <span class="quality-badge q-ok">Quality ok</span> : null}
       </div>

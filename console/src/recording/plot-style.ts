@@ -25,12 +25,14 @@ export function prettyUnit(unit: string): string {
   return unit.replace(/\^2/g, '²').replace(/\^3/g, '³').replace(/\bdeg\b/g, '°');
 }
 
-/** A y-axis label that fits its column: 12.5, −0.03, 1.2k, 32.8k. */
-export function axisNumber(v: number): string {
+/**
+ * A y-axis label that fits its column, with as many decimals as the tick increment `incr` needs (4.115, 4.12,
+ * 4.125 stay apart): 12.5, -0.03, 1.2k, 33k.
+ */
+export function axisNumber(v: number, incr: number): string {
   const a = Math.abs(v);
-  if (a >= 10_000) return `${Number((v / 1000).toFixed(0))}k`;
-  if (a >= 1000) return `${Number((v / 1000).toFixed(1))}k`;
-  if (a === 0) return '0';
-  if (a < 0.01) return v.toExponential(0);
-  return String(Number(v.toPrecision(3)));
+  if (a >= 10_000 && incr >= 1000) return `${Number((v / 1000).toFixed(0))}k`;
+  if (a >= 1000 && incr >= 100) return `${Number((v / 1000).toFixed(1))}k`;
+  const decimals = incr > 0 ? Math.max(0, Math.min(6, -Math.floor(Math.log10(incr) + 1e-9))) : 2;
+  return v.toFixed(decimals);
 }

@@ -95,7 +95,10 @@ export function RecordingView({ recording, study, review, initialT }: { recordin
   const nPlots = motion.length + audio.length + alignedStreams.length;
   const fixed = nPlots * HEAD_H + (source ? SPECTRO_H : 0) + aligned.length * 26 + 8;
   const per = Math.max(64, Math.min(170, Math.floor((height - fixed) / Math.max(1, nPlots))));
-  const audioH = Math.min(per, 90);
+  // Audio alone gets the height: a taller waveform and the spectrogram below it taking the rest.
+  const audioOnly = motion.length === 0 && alignedStreams.length === 0;
+  const audioH = audioOnly ? Math.max(80, Math.min(160, per)) : Math.min(per, 90);
+  const spectroH = audioOnly ? Math.max(110, Math.min(320, height - audio.length * (audioH + HEAD_H) - HEAD_H - 8)) : 110;
 
   const startMs = recording.startTime && recording.clock !== 'relative' ? Date.parse(recording.startTime) : null;
   const zone = recording.clock === 'device-local-unknown-zone' ? 'UTC' : recording.timezone && isKnownZone(recording.timezone) ? recording.timezone : 'UTC';
@@ -125,7 +128,7 @@ export function RecordingView({ recording, study, review, initialT }: { recordin
         <h1>{code ? `Participant ${code}` : 'Recording'}<span class="rec-id">{recording.id}</span></h1>
         <dl class="rec-facts">
           {device ? <div><dt>Device</dt><dd>{device}</dd></div> : null}
-          <div><dt>Start</dt><dd>{startMs !== null ? `${formatAbsolute(startMs, 0, zone, 0, true)} ${zoneName(startMs, zone)}` : 'no wall clock'}</dd></div>
+          <div><dt>Start</dt><dd>{startMs === null ? 'no wall clock' : `${formatAbsolute(startMs, 0, zone, 0, true)} ${recording.clock === 'device-local-unknown-zone' ? '(device clock, zone unknown)' : zoneName(startMs, zone)}`}</dd></div>
           <div><dt>Duration</dt><dd>{formatDuration(durationS)}</dd></div>
           <div><dt>Format</dt><dd>{recording.format ?? '—'}</dd></div>
           <div><dt>Study</dt><dd>{study.name}</dd></div>
@@ -144,16 +147,17 @@ export function RecordingView({ recording, study, review, initialT }: { recordin
             {audioProblem ? <span class="rec-problem" role="alert">{audioProblem}</span> : null}
           </div>
           <Overview api={api} recording={recording} viewport={viewport} width={width} />
-          <Ruler viewport={viewport} width={width} startMs={startMs} timeZone={zone} />
+          <Ruler viewport={viewport} width={width} startMs={startMs} timeZone={zone} {...(recording.clock === 'device-local-unknown-zone' ? { clockCaption: 'device' } : {})} />
           <div class="rec-plots" ref={scroller}>
             <div class="plot-stack" ref={stack}>
+              {width > 0 ? <>
               {motion.map((s) => (
                 <StreamPlot key={s.name} api={api} recordingId={recording.id} stream={s} durationS={durationS} viewport={viewport} width={width} height={per} />
               ))}
               {audio.map((s) => (
                 <StreamPlot key={s.name} api={api} recordingId={recording.id} stream={s} durationS={durationS} viewport={viewport} width={width} height={audioH} symmetric title={`${s.name} (waveform)`} />
               ))}
-              {source ? <Spectrogram source={source} viewport={viewport} width={width} /> : null}
+              {source ? <Spectrogram source={source} viewport={viewport} width={width} height={spectroH} /> : null}
               {aligned.map((a) => (
                 <div class="aligned-group" key={a.recording.id}>
                   <div class="aligned-title" style={{ paddingLeft: `${PLOT_LEFT}px` }}>
@@ -165,6 +169,7 @@ export function RecordingView({ recording, study, review, initialT }: { recordin
                   ))}
                 </div>
               ))}
+              </> : null}
               <div class="annot-layer"><AnnotateOverlay {...annotate} /></div>
               <CursorLine viewport={viewport} plotWidth={plotWidth} />
             </div>

@@ -17,9 +17,11 @@ export interface RulerProps {
   /** Unix ms of position 0, or null for a recording without a wall clock. */
   startMs: number | null;
   timeZone: string;
+  /** Caption of the wall-clock row instead of the zone's name (a device clock of unknown zone). */
+  clockCaption?: string;
 }
 
-export function Ruler({ viewport, width, startMs, timeZone }: RulerProps) {
+export function Ruler({ viewport, width, startMs, timeZone, clockCaption }: RulerProps) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const height = startMs === null ? 22 : 36;
 
@@ -38,7 +40,7 @@ export function Ruler({ viewport, width, startMs, timeZone }: RulerProps) {
       ctx.textBaseline = 'top';
       ctx.fillStyle = '#8a93a6';
       ctx.fillText('rel.', 4, 4);
-      if (startMs !== null) ctx.fillText(zoneName(startMs + fromS * 1000, timeZone), 4, 19);
+      if (startMs !== null) ctx.fillText(clockCaption ?? zoneName(startMs + fromS * 1000, timeZone), 4, 19);
       ctx.save();
       ctx.beginPath();
       ctx.rect(PLOT_LEFT - 2, 0, areaW + 4, height);
@@ -61,7 +63,7 @@ export function Ruler({ viewport, width, startMs, timeZone }: RulerProps) {
     draw();
     const unsub = viewport.subscribe((_s, changed) => { if (changed.has('fromS') || changed.has('toS')) f.schedule(); });
     return () => { unsub(); f.cancel(); };
-  }, [viewport, width, height, startMs, timeZone]);
+  }, [viewport, width, height, startMs, timeZone, clockCaption]);
 
   return (
     <div class="ruler" data-testid="ruler">

@@ -55,6 +55,12 @@ export class SamplesLoader {
       if (hit !== this.shown) this.show(hit);
       return;
     }
+    // A request already on its way that will draw this view is let finish.
+    if (this.inflight && pickHeld([{ ...this.inflight.win, reduced: true }], view, this.durationS, cssWidth, dpr)) {
+      if (this.timer !== null) clearTimeout(this.timer);
+      this.timer = null;
+      return;
+    }
     if (this.timer !== null) clearTimeout(this.timer);
     const go = (): void => {
       this.timer = null;

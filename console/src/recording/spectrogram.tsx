@@ -14,12 +14,11 @@ import { frameScheduler, sizeCanvas } from './canvas';
 import type { Viewport } from './viewport';
 
 export const SPECTROGRAM_MAX_S = 120;
-const HEIGHT = 110;
 const REST_MS = 250;
 
 interface Image { canvas: HTMLCanvasElement; fromS: number; toS: number }
 
-export function Spectrogram({ source, viewport, width }: { source: AudioSource; viewport: Viewport; width: number }) {
+export function Spectrogram({ source, viewport, width, height: HEIGHT }: { source: AudioSource; viewport: Viewport; width: number; height: number }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const [tooLong, setTooLong] = useState(viewport.state.toS - viewport.state.fromS > SPECTROGRAM_MAX_S);
   const [problem, setProblem] = useState<string | null>(null);
@@ -113,7 +112,7 @@ export function Spectrogram({ source, viewport, width }: { source: AudioSource; 
       if (timer !== null) clearTimeout(timer);
       ctrl?.abort();
     };
-  }, [source.token, source.recordingId, source.stream, source.endS, viewport, width]);
+  }, [source.token, source.recordingId, source.stream, source.endS, viewport, width, HEIGHT]);
 
   return (
     <div class="spectrogram">
@@ -121,7 +120,7 @@ export function Spectrogram({ source, viewport, width }: { source: AudioSource; 
         <span class="plot-name">spectrogram</span><span class="plot-unit">{source.stream}, 0–8 kHz</span>
         {problem ? <span class="plot-problem" role="alert">{problem}</span> : null}
       </div>
-      <div class="spectrogram-body">
+      <div class="spectrogram-body" style={{ height: `${HEIGHT}px` }}>
         <canvas ref={canvas} data-testid="spectrogram" aria-label="Spectrogram of the visible window" role="img" />
         {tooLong ? <div class="spectrogram-note" style={{ left: `${PLOT_LEFT}px` }}>Zoom in to 2 min or less for the spectrogram</div> : null}
       </div>

@@ -91,7 +91,7 @@ export function StreamPlot(p: StreamPlotProps) {
           stroke: '#5b6475',
           ticks: { size: 3, stroke: GRID, width: 1 },
           grid: { stroke: GRID, width: 1 },
-          values: (_u, splits) => splits.map(axisNumber),
+          values: (_u, splits, _axis, _space, incr) => splits.map((v) => axisNumber(v, incr)),
         },
       ],
       series: [
