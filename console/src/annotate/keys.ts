@@ -17,6 +17,7 @@ export function useAnnotateKeys(store: AnnotationStore, props: AnnotateProps): v
     entries: [
       ...labels.filter((l) => l.hotkey).map((l) => ({ keys: l.hotkey!, does: `Label the selection “${l.name}” (while playing: a point event at the cursor)` })),
       { keys: 'Drag', does: 'Draw a region on empty space; drag an edge to resize, the middle to move' },
+      { keys: 'Shift+Drag', does: 'Draw a region over others (overlapping labels)' },
       { keys: 'Click', does: 'Seek (on empty space) or select an annotation' },
       { keys: '.', does: 'Point event at the cursor with the last label' },
       { keys: 'Enter', does: 'Accept the selected proposal' },

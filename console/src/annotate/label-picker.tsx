@@ -13,7 +13,8 @@ export function LabelPicker({ store, labels, x, geo }: { store: AnnotationStore;
   const d = store.draft;
   if (!d) return null;
   const ordered = store.lastLabel ? [...labels].sort((a, b) => (a.name === store.lastLabel ? -1 : b.name === store.lastLabel ? 1 : 0)) : [...labels];
-  const top = d.adjudicated ? Math.max(0, geo.bands.findIndex((b) => b.id === 'adjudicated')) * geo.bandH + 4 : 4;
+  const adj = geo.bands.findIndex((b) => b.id === 'adjudicated');
+  const top = d.adjudicated && adj >= 0 ? geo.bandTops[adj]! + 4 : 4;
   return (
     <div class="ann-picker" role="group" aria-label="Label for the new region" style={{ left: `${x}px`, top: `${top}px` }}
       onPointerDown={(e) => e.stopPropagation()}>

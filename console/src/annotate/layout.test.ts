@@ -22,7 +22,8 @@ describe('what the annotation layer draws', () => {
       item('a1', { annotatorId: 'A', annotatorName: 'Ana' }), item('b1', { annotatorId: 'B' }), item('c1', { annotatorId: 'C' }),
       item('j1', { annotatorId: 'A', adjudicated: true }), item('p1', { source: 'auto', status: 'proposed', confidence: 0.9 }),
     ];
-    expect(bandsOf(items, opts, 0, new Map()).map((b) => b.items.length)).toEqual([5]);
+    expect(bandsOf(items, opts, 0, new Map()).map((b) => [b.id, b.items.length])).toEqual([['labels', 4], ['proposals', 1]]);
+    expect(bandsOf(items.slice(0, 3), opts, 0, new Map()).map((b) => [b.id, b.items.length])).toEqual([['all', 3]]);
     const bands = bandsOf(items, { ...opts, compareA: 'A', compareB: 'B' }, 0, new Map([['A', 'Ana']]));
     expect(bands.map((b) => [b.title, b.items.map((i) => i.key)])).toEqual([
       ['A · Ana', ['a1']], ['B · B', ['b1']], ['Adjudicated', ['j1']], ['Proposals', ['p1']],

@@ -3,6 +3,11 @@
  * overlapping labels in lanes. Comparing two annotators, the bands are A's labels, B's labels, the adjudicated
  * layer and (if any are shown) the detectors' proposals, so the two people's work lines up one above the other.
  */
+
+/** A band's share of the height: people's bands at least two lanes' worth, proposals at most two. */
+export function bandWeight(b: Band): number {
+  return b.id === 'proposals' ? Math.min(2, Math.max(1, b.lanes.count)) : Math.min(4, Math.max(2, b.lanes.count));
+}
 import { assignLanes, type Lanes } from './lanes';
 import type { Item } from './types';
 
@@ -29,7 +34,13 @@ export function byAnnotator(it: Item, annotatorId: string): boolean {
 export function bandsOf(items: readonly Item[], o: ShowOptions, minSpanS: number, names: ReadonlyMap<string, string>): Band[] {
   const shown = items.filter((it) => isShown(it, o));
   const band = (id: string, title: string | null, list: Item[]): Band => ({ id, title, items: list, lanes: assignLanes(list, minSpanS) });
-  if (!comparing(o)) return [band('all', null, shown)];
+  if (!comparing(o)) {
+    // Proposals get a band of their own: detectors can cover a whole recording, and people must still find empty
+    // space to draw in.
+    const proposals = shown.filter((it) => it.source === 'auto');
+    if (proposals.length === 0) return [band('all', null, shown)];
+    return [band('labels', 'Labels', shown.filter((it) => it.source !== 'auto')), band('proposals', 'Proposals', proposals)];
+  }
   const a = o.compareA!;
   const b = o.compareB!;
   const bands = [

@@ -8,7 +8,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { AnnotateProps } from './index';
 import { hitTest, type Hit } from '../geometry/hit-test';
 import { sampleGridOf, snapMove, snapTime, type SnapOptions } from '../geometry/snap';
-import { bandsOf, comparing, type Band } from './layout';
+import { bandWeight, bandsOf, comparing, type Band } from './layout';
 import { LabelPicker } from './label-picker';
 import { Region } from './region';
 import { useAnnotationStore, useViewState } from './use-store';
@@ -29,7 +29,8 @@ type Drag =
   | { mode: 'edge'; downX: number; moved: boolean; key: string; edge: 'start' | 'end'; startS: number; endS: number }
   | { mode: 'move'; downX: number; moved: boolean; key: string; grabS: number; origStart: number; origEnd: number; startS: number; endS: number };
 
-export interface Geometry { bands: Band[]; bandH: number; caption: number; laneH: (b: Band) => number }
+/** Where the bands are, for what is drawn on top of them (the label picker). */
+export interface Geometry { bands: Band[]; bandTops: number[]; bandHs: number[] }
 
 export function Overlay(props: AnnotateProps) {
   const { recording, study, viewport, plotLeft, plotWidth } = props;
@@ -63,15 +64,21 @@ export function Overlay(props: AnnotateProps) {
     [store.version, zoomStep, store.showRejected, store.threshold, store.compareA, store.compareB]);
 
   const caption = bands.length > 1 ? CAPTION_PX : 0;
-  const bandH = height / Math.max(1, bands.length);
-  const laneH = (b: Band): number => (bandH - caption) / Math.max(1, b.lanes.count);
+  const weights = bands.map(bandWeight);
+  const total = weights.reduce((x, y) => x + y, 0) || 1;
+  const bandTops: number[] = [];
+  const bandHs: number[] = [];
+  let acc = 0;
+  for (const w of weights) { bandTops.push(acc); bandHs.push((height * w) / total); acc += (height * w) / total; }
+  const laneH = (bi: number): number => ((bandHs[bi] ?? height) - caption) / Math.max(1, bands[bi]?.lanes.count ?? 1);
 
   /** The band and lane under a y position, and the regions in that lane. */
   const regionsAt = (y: number): { band: Band | undefined; items: Item[] } => {
-    const bi = Math.min(bands.length - 1, Math.max(0, Math.floor(y / Math.max(1, bandH))));
+    let bi = bandTops.findIndex((top, i) => y >= top && y < top + bandHs[i]!);
+    if (bi < 0) bi = y < 0 ? 0 : bands.length - 1;
     const band = bands[bi];
     if (!band) return { band, items: [] };
-    const lane = Math.min(band.lanes.count - 1, Math.max(0, Math.floor((y - bi * bandH - caption) / Math.max(1, laneH(band)))));
+    const lane = Math.min(band.lanes.count - 1, Math.max(0, Math.floor((y - bandTops[bi]! - caption) / Math.max(1, laneH(bi)))));
     return { band, items: band.items.filter((it) => band.lanes.lane.get(it.key) === lane) };
   };
 
@@ -101,7 +108,9 @@ export function Overlay(props: AnnotateProps) {
     area.current.setPointerCapture(e.pointerId);
     const it = hit ? store.items.get(hit.key) : undefined;
     let d: Drag;
-    if (hit && it && hit.kind === 'edge') d = { mode: 'edge', downX: x, moved: false, key: it.key, edge: hit.edge, startS: it.startS, endS: it.endS };
+    // Shift+drag always draws, even over other annotations (overlapping labels).
+    if (e.shiftKey) d = { mode: 'create', downX: x, moved: false, anchorS: toS(x), curS: toS(x), band: band?.id ?? 'all' };
+    else if (hit && it && hit.kind === 'edge') d = { mode: 'edge', downX: x, moved: false, key: it.key, edge: hit.edge, startS: it.startS, endS: it.endS };
     else if (hit && it) d = { mode: 'move', downX: x, moved: false, key: it.key, grabS: toS(x), origStart: it.startS, origEnd: it.endS, startS: it.startS, endS: it.endS };
     else d = { mode: 'create', downX: x, moved: false, anchorS: toS(x), curS: toS(x), band: band?.id ?? 'all' };
     dragRef.current = d;
@@ -160,7 +169,7 @@ export function Overlay(props: AnnotateProps) {
   const onPointerCancel = (): void => { dragRef.current = null; setDrag(null); };
 
   const preview = drag && drag.mode !== 'create' && drag.moved ? drag : null;
-  const geo: Geometry = { bands, bandH, caption, laneH };
+  const geo: Geometry = { bands, bandTops, bandHs };
   const regions: { it: Item; band: number }[] = [];
   bands.forEach((b, bi) => {
     for (const it of b.items) if (it.endS >= vs.fromS - span * 0.05 && it.startS <= vs.toS + span * 0.05) regions.push({ it, band: bi });
@@ -168,7 +177,8 @@ export function Overlay(props: AnnotateProps) {
   // One list in time order: tabbing goes through the regions as they come in time, whatever their band.
   regions.sort((p, q) => p.it.startS - q.it.startS || p.it.endS - q.it.endS || p.band - q.band);
 
-  const draftBand = bands.findIndex((b) => b.id === (store.draft?.adjudicated ? 'adjudicated' : b.id));
+  const adjBand = bands.findIndex((b) => b.id === 'adjudicated');
+  const draftBand = store.draft?.adjudicated && adjBand >= 0 ? adjBand : -1;
   const creating = drag?.mode === 'create' && drag.moved ? drag : null;
 
   return (
@@ -176,7 +186,7 @@ export function Overlay(props: AnnotateProps) {
       <div ref={area} class="ann-area" style={{ left: `${plotLeft}px`, width: `${Math.max(0, plotWidth)}px` }}
         onPointerDown={onPointerDown} onPointerMove={onPointerMove} onPointerUp={onPointerUp} onPointerCancel={onPointerCancel}>
         {bands.length > 1 ? bands.map((b, bi) => (
-          <div key={b.id} class={`ann-band ann-band-${b.id}`} style={{ top: `${bi * bandH}px`, height: `${bandH}px` }}>
+          <div key={b.id} class={`ann-band ann-band-${b.id}`} style={{ top: `${bandTops[bi]}px`, height: `${bandHs[bi]}px` }}>
             <span class="ann-band-title">{b.title}{b.items.length === 0 ? ' — none' : ''}</span>
           </div>
         )) : null}
@@ -187,14 +197,14 @@ export function Overlay(props: AnnotateProps) {
           return (
             <Region key={it.key} item={shown} labels={study.labels} selected={store.selected === it.key}
               x0={toPx(shown.startS)} x1={toPx(shown.endS)} width={plotWidth}
-              top={band * bandH + caption + lane * laneH(b)} height={laneH(b)}
+              top={bandTops[band]! + caption + lane * laneH(band)} height={laneH(band)}
               onFocus={() => store.select(it.key)} />
           );
         })}
         {creating ? <div class="ann-draft" style={draftStyle(toPx(Math.min(creating.anchorS, creating.curS)), toPx(Math.max(creating.anchorS, creating.curS)), 0, height)} /> : null}
         {store.draft ? (
           <>
-            <div class="ann-draft" style={draftStyle(toPx(store.draft.startS), toPx(store.draft.endS), Math.max(0, draftBand) * bandH, bandH)} />
+            <div class="ann-draft" style={draftStyle(toPx(store.draft.startS), toPx(store.draft.endS), draftBand >= 0 ? bandTops[draftBand]! : 0, draftBand >= 0 ? bandHs[draftBand]! : height)} />
             <LabelPicker store={store} labels={study.labels} x={Math.min(Math.max(0, toPx(store.draft.startS)), Math.max(0, plotWidth - 220))} geo={geo} />
           </>
         ) : null}

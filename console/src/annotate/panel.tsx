@@ -39,9 +39,10 @@ export function Panel(props: AnnotateProps) {
         </div>
       ) : null}
       {store.loadError ? <div class="ap-refusal" role="alert">The annotations could not be loaded: {store.loadError}</div> : null}
-      <Labels store={store} labels={study.labels} />
       {review ? reviewSection : null}
-      <Compare store={store} recordingId={recording.id} viewport={viewport} review={review} />
+      {review ? <Compare store={store} recordingId={recording.id} viewport={viewport} review={review} /> : null}
+      <Labels store={store} labels={study.labels} />
+      {review ? null : <Compare store={store} recordingId={recording.id} viewport={viewport} review={review} />}
       <section class="ap-section" aria-labelledby="ap-list-h">
         <h3 id="ap-list-h">Annotations <span class="ap-count">{own.length}</span></h3>
         {store.loading ? <p class="ap-empty" role="status">Loading…</p>

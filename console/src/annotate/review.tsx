@@ -12,7 +12,8 @@ const LIST_MAX = 300;
 
 export function Review({ store, study, viewport }: { store: AnnotationStore; study: Study; viewport: Viewport }) {
   const all = store.sorted().filter((i) => i.source === 'auto');
-  const visible = all.filter((i) => (i.status !== 'rejected' || store.showRejected) && (i.status !== 'proposed' || (i.confidence ?? 1) >= store.threshold));
+  // Reviewed ones stay listed (a rejected one faded, with Accept to take it back); the threshold hides pending ones.
+  const visible = all.filter((i) => i.status !== 'proposed' || (i.confidence ?? 1) >= store.threshold);
   const pending = all.filter((i) => i.status === 'proposed');
   const hidden = pending.filter((i) => (i.confidence ?? 1) < store.threshold).length;
   return (

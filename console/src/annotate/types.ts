@@ -1,34 +1,11 @@
-import type { Fields, Status } from './history';
+import type { components } from '../api/schema';
+import type { Fields } from './history';
 
 /** An annotation as the API answers it (GET/POST/PATCH /v1/…/annotations). A point event has endS === startS. */
-export interface Annotation {
-  id: string;
-  recordingId: string;
-  startS: number;
-  endS: number;
-  label: string;
-  source: 'auto' | 'human' | 'import';
-  status: Status;
-  confidence?: number | null;
-  detector?: string | null;
-  detectorVersion?: string | null;
-  annotatorId?: string | null;
-  annotatorName?: string | null;
-  adjudicated: boolean;
-  revision: number;
-  createdAt: string;
-  updatedAt: string;
-}
+export type Annotation = components['schemas']['Annotation'];
 
 /** GET /v1/recordings/:id/agreement?a=&b= */
-export interface Agreement {
-  a: { id: string; name: string };
-  b: { id: string; name: string };
-  kappa: number | null;
-  frameS: number;
-  labels: { label: string; eventF1: number | null; precision: number | null; recall: number | null; aCount: number; bCount: number }[];
-  disagreements: { startS: number; endS: number; a: string | null; b: string | null }[];
-}
+export type Agreement = components['schemas']['Agreement'];
 
 /**
  * An annotation in the console: its fields as the person sees them now (changes are shown before the API
