@@ -27,6 +27,9 @@ describe('formatZonedStart', () => {
     expect(formatZonedStart(null, 'Europe/Berlin', 'relative')).toMatchObject({ text: 'no wall clock', zone: '' });
     expect(formatZonedStart('1970-01-01T00:00:00Z', undefined, 'relative').text).toBe('no wall clock');
   });
+  it('shows a dash for a recording not read (yet): no start, no clock', () => {
+    expect(formatZonedStart(null, null, null)).toMatchObject({ text: '—', zone: '' });
+  });
   it('shows a device clock of unknown zone as local time, not as UTC', () => {
     expect(formatZonedStart('2026-03-01T20:30:00Z', undefined, 'device-local-unknown-zone')).toMatchObject({ text: '1 Mar 2026, 20:30', zone: 'local' });
   });

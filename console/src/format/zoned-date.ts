@@ -37,7 +37,9 @@ export function isKnownZone(timeZone: string): boolean {
 }
 
 export function formatZonedStart(startTime: string | null | undefined, timezone: string | null | undefined, clock?: Clock | null): ZonedStart {
-  if (!startTime || clock === 'relative') return { text: 'no wall clock', zone: '', title: 'The file has no wall clock: times count from the start of the recording.' };
+  if (clock === 'relative') return { text: 'no wall clock', zone: '', title: 'The file has no wall clock: times count from the start of the recording.' };
+  // Not read yet, or never (rejected): nothing is known about its times.
+  if (!startTime) return { text: '—', zone: '', title: 'Not known until the file has been read' };
   const ms = Date.parse(startTime);
   if (!Number.isFinite(ms)) return { text: '—', zone: '', title: startTime };
   // A device clock with no zone is stored as it was read, labelled UTC: show it as local time, not as UTC.

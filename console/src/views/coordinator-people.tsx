@@ -54,21 +54,20 @@ function StatusCounts({ counts }: { counts: Partial<Record<string, number>> }) {
   return <span class="status-counts">{present.map((k) => <span key={k} class={`sc ${k}`}>{counts[k]} {k}</span>)}</span>;
 }
 
-export function AnnotatorsTable({ annotators }: { annotators: Annotator[] | null }) {
+/** The study's annotators with how much each has labelled, busiest first. */
+export function AnnotatorsList({ annotators }: { annotators: Annotator[] | null }) {
+  if (annotators === null) return <ul class="annotator-chips" aria-hidden="true"><li class="chip"><span class="skeleton" /></li></ul>;
+  if (annotators.length === 0) return <p class="muted empty-cell">No annotators yet: add one with POST /v1/studies/:id/annotators.</p>;
   return (
-    <table class="coord-table compact" aria-label="Annotators">
-      <thead><tr><th scope="col">Annotator</th><th scope="col" class="num">Annotations</th></tr></thead>
-      <tbody>
-        {annotators === null ? <SkeletonRows cols={2} n={2} />
-          : annotators.length === 0 ? <tr><td colSpan={2} class="empty-cell">No annotators yet.</td></tr>
-          : sortBy(annotators, (a) => a.annotations, 'desc').map((a) => (
-            <tr key={a.id} class={a.revoked ? 'revoked' : undefined}>
-              <td>{a.name}{a.revoked ? <> <span class="badge revoked">revoked</span></> : null}</td>
-              <td class="num">{a.annotations}</td>
-            </tr>
-          ))}
-      </tbody>
-    </table>
+    <ul class="annotator-chips" aria-label="Annotators">
+      {sortBy(annotators, (a) => a.annotations, 'desc').map((a) => (
+        <li key={a.id} class={`chip${a.revoked ? ' revoked' : ''}`}>
+          <span class="name">{a.name}</span>
+          <span class="muted">{a.annotations} annotation{a.annotations === 1 ? '' : 's'}</span>
+          {a.revoked ? <span class="badge revoked">revoked</span> : null}
+        </li>
+      ))}
+    </ul>
   );
 }
 

@@ -19,20 +19,21 @@ export function RejectedList({ rejected }: { rejected: Overview['rejected'] | nu
   return (
     <>
       <table class="coord-table" aria-label="Rejected recordings">
-        <colgroup><col style={{ width: '11%' }} /><col style={{ width: '24%' }} /><col style={{ width: '12%' }} /><col /></colgroup>
-        <thead><tr><th scope="col">Participant</th><th scope="col">File</th><th scope="col">Received</th><th scope="col">Why</th></tr></thead>
+        <colgroup><col style={{ width: '11%' }} /><col style={{ width: '22%' }} /><col style={{ width: '12%' }} /><col /><col style={{ width: '8%' }} /></colgroup>
+        <thead><tr><th scope="col">Participant</th><th scope="col">File</th><th scope="col">Received</th><th scope="col">Why</th><th scope="col"><span class="sr-only">Recording</span></th></tr></thead>
         <tbody>
-          {rows === null ? <SkeletonRows cols={4} n={2} />
-            : rows.length === 0 ? <tr><td colSpan={4} class="empty-cell">Nothing rejected: every file could be read.</td></tr>
+          {rows === null ? <SkeletonRows cols={5} n={2} />
+            : rows.length === 0 ? <tr><td colSpan={5} class="empty-cell">Nothing rejected: every file could be read.</td></tr>
             : rows.slice(0, all ? undefined : SHOWN).map((r) => (
               <tr key={r.recordingId}>
-                <td><RecordingLink id={r.recordingId}>{r.participantCode}</RecordingLink></td>
+                <td><strong>{r.participantCode}</strong></td>
                 <td class="filename" title={r.filename ?? undefined}>{r.filename ?? <span class="muted">—</span>}</td>
                 <td title={new Date(r.receivedAt).toLocaleString()}>{relativeTime(r.receivedAt, now)}</td>
                 <td class="why">
                   {r.message}
                   {r.code === 'processing_failed' ? <span class="badge warn server" title="A problem on the server's side, not the file's: reprocess the recording">server</span> : null}
                 </td>
+                <td class="num"><RecordingLink id={r.recordingId}>Open<span class="sr-only"> {r.participantCode}'s recording</span></RecordingLink></td>
               </tr>
             ))}
         </tbody>
@@ -49,14 +50,14 @@ export function QualityProblems({ problems }: { problems: Overview['qualityProbl
   return (
     <>
       <table class="coord-table" aria-label="Quality problems">
-        <colgroup><col style={{ width: '11%' }} /><col style={{ width: '16%' }} /><col style={{ width: '8%' }} /><col /><col style={{ width: '11%' }} /></colgroup>
+        <colgroup><col style={{ width: '11%' }} /><col style={{ width: '16%' }} /><col style={{ width: '8%' }} /><col /><col style={{ width: '8%' }} /></colgroup>
         <thead><tr><th scope="col">Participant</th><th scope="col">Check</th><th scope="col">Status</th><th scope="col">What it found</th><th scope="col"><span class="sr-only">Recording</span></th></tr></thead>
         <tbody>
           {rows === null ? <SkeletonRows cols={5} n={2} />
             : rows.length === 0 ? <tr><td colSpan={5} class="empty-cell">No quality problems in this study.</td></tr>
             : rows.slice(0, all ? undefined : SHOWN).map((q, i) => (
               <tr key={`${q.recordingId}-${q.check}-${i}`}>
-                <td>{q.participantCode}</td>
+                <td><strong>{q.participantCode}</strong></td>
                 <td>{humanCheck(q.check)}</td>
                 <td><span class={`badge ${q.status}`}>{q.status}</span></td>
                 <td class="message">{q.message}</td>

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { useConsole } from '../app';
 import { useStudy, type Study } from './study-context';
 import { useOverview, useStudyCounts, type StudyCounts } from './use-overview';
-import { ParticipantsTable, AnnotatorsTable } from './coordinator-people';
+import { ParticipantsTable, AnnotatorsList } from './coordinator-people';
 import { RejectedList, QualityProblems } from './coordinator-problems';
 import { StatusBar, STATUS_ORDER } from './status-bar';
 import './coordinator.css';
@@ -49,29 +49,25 @@ export function Coordinator() {
         <div class="notice error banner" role="alert">The study overview could not be loaded: {ov.error} <button type="button" onClick={ov.reload}>Retry</button></div>
       ) : null}
 
-      <div class={`coord-grid${ov.state === 'refreshing' ? ' refreshing' : ''}`}>
-        <section class="card panel span-2" aria-labelledby="h-participants">
+      <div class={`coord-stack${ov.state === 'refreshing' ? ' refreshing' : ''}`}>
+        <section class="card panel" aria-labelledby="h-participants">
           <div class="panel-head">
             <h2 id="h-participants">Participants</h2>
             {o ? <FreshnessSummary participants={o.participants} staleDays={staleDays} /> : null}
           </div>
           <ParticipantsTable participants={o?.participants ?? null} staleDays={staleDays} />
         </section>
-        <section class="card panel" aria-labelledby="h-status">
-          <h2 id="h-status">Recordings by status</h2>
-          {o ? <StatusBar counts={o.recordingsByStatus} legend /> : <div class="skeleton-block" />}
-        </section>
-        <section class="card panel" aria-labelledby="h-annotators">
-          <h2 id="h-annotators">Annotators</h2>
-          <AnnotatorsTable annotators={o?.annotators ?? null} />
-        </section>
-        <section class="card panel span-2" aria-labelledby="h-rejected">
+        <section class="card panel" aria-labelledby="h-rejected">
           <h2 id="h-rejected">Rejected recordings {o ? <span class="count">{o.rejected.length}</span> : null}</h2>
           <RejectedList rejected={o?.rejected ?? null} />
         </section>
-        <section class="card panel span-2" aria-labelledby="h-quality">
+        <section class="card panel" aria-labelledby="h-quality">
           <h2 id="h-quality">Quality problems {o ? <span class="count">{o.qualityProblems.length}</span> : null}</h2>
           <QualityProblems problems={o?.qualityProblems ?? null} />
+        </section>
+        <section class="card panel" aria-labelledby="h-annotators">
+          <h2 id="h-annotators">Annotators {o ? <span class="count">{o.annotators.length}</span> : null}</h2>
+          <AnnotatorsList annotators={o?.annotators ?? null} />
         </section>
       </div>
     </section>
@@ -110,7 +106,7 @@ function StudyCards({ studies, counts, selected, onSelect, loading }: {
                 <span><strong>{total ?? '–'}</strong> recordings</span>
                 {c?.annotators !== undefined ? <span><strong>{c.annotators}</strong> annotators</span> : null}
               </span>
-              {c ? <StatusBar counts={c.recordings} /> : <span class="status-bar empty" />}
+              {c ? <StatusBar counts={c.recordings} legend /> : <span class="status-block"><span class="status-bar" /><span class="status-legend">&nbsp;</span></span>}
             </button>
           </li>
         );

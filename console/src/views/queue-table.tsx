@@ -10,14 +10,14 @@ interface Column { key: SortKey; title: string; width: string; numeric?: boolean
 
 /** Fixed widths: the table keeps its shape while rows load, refresh or change. */
 const COLUMNS: Column[] = [
-  { key: 'participant', title: 'Participant', width: '9%' },
+  { key: 'participant', title: 'Participant', width: '8%' },
   { key: 'device', title: 'Device', width: '12%' },
-  { key: 'start', title: 'Start', width: '15%' },
+  { key: 'start', title: 'Start', width: '17%' },
   { key: 'duration', title: 'Duration', width: '8%', numeric: true },
-  { key: 'status', title: 'Status', width: '15%' },
-  { key: 'quality', title: 'Quality', width: '8%' },
+  { key: 'status', title: 'Status', width: '14%' },
+  { key: 'quality', title: 'Quality', width: '7%' },
   { key: 'labelled', title: 'Labelled', width: '12%' },
-  { key: 'annotators', title: 'By whom', width: '13%' },
+  { key: 'annotators', title: 'By whom', width: '14%' },
   { key: 'proposals', title: 'Proposals', width: '8%', numeric: true },
 ];
 
@@ -71,8 +71,6 @@ function Row({ r }: { r: Recording }) {
   const href = `/console/recordings/${encodeURIComponent(r.id)}`;
   const start = formatZonedStart(r.startTime, r.timezone, r.clock);
   const device = deviceName(r.device);
-  const l = r.labelling;
-  const pct = percentOf(l.labelledS, r.durationS);
   return (
     <tr class={`status-${r.status}`}>
       <td class="participant"><a href={href} onClick={(e) => onLinkClick(e, href)}>{r.participantCode}</a></td>
@@ -80,36 +78,52 @@ function Row({ r }: { r: Recording }) {
       <td class="start" title={start.title}>
         {start.zone ? <>{start.text} <abbr class="zone" title={r.timezone ?? start.zone}>{start.zone}</abbr></> : <span class="muted">{start.text}</span>}
       </td>
-      <td class="num">{formatDuration(r.durationS)}</td>
-      <td class="status"><StatusCell r={r} /></td>
+      <td class="num">{r.durationS === null ? <span class="muted">—</span> : formatDuration(r.durationS)}</td>
+      <td class="status"><StatusBadge r={r} /></td>
+      {r.status === 'rejected' || r.status === 'failed' ? <ReasonCell r={r} /> : <WorkCells r={r} href={href} />}
+    </tr>
+  );
+}
+
+/** Why a recording was turned away matters more than the empty columns it would leave: it takes their place. */
+function ReasonCell({ r }: { r: Recording }) {
+  const text = r.error?.message ?? (r.status === 'failed' ? 'Processing failed on the server.' : 'The file could not be read.');
+  return <td class="reason" colSpan={4}><span title={text}>{text}</span></td>;
+}
+
+/** Quality and labelling: what an annotator chooses the next recording by. */
+function WorkCells({ r, href }: { r: Recording; href: string }) {
+  const l = r.labelling;
+  const pct = percentOf(l.labelledS, r.durationS);
+  const review = `${href}?review=1`;
+  return (
+    <>
       <td><QualityBadge q={r.quality} /></td>
-      <td class="labelled" title={`${formatDuration(l.labelledS)} of ${formatDuration(r.durationS)} labelled`}>
-        <span class="bar" aria-hidden="true"><span style={{ width: `${pct}%` }} /></span>
-        <span class="pct">{formatPercent(pct)}</span>
-      </td>
+      {r.status === 'ready' ? (
+        <td class="labelled" title={`${formatDuration(l.labelledS)} of ${formatDuration(r.durationS)} labelled`}>
+          <span class="bar" aria-hidden="true"><span style={{ width: `${pct}%` }} /></span>
+          <span class="pct">{formatPercent(pct)}</span>
+        </td>
+      ) : <td class="labelled"><span class="muted">—</span></td>}
       <td class="annotators">
         {l.annotators.length === 0 ? <span class="muted">—</span>
-          : l.annotators.map((a, i) => <span key={a.id} class="annotator">{i > 0 ? ', ' : ''}{a.name} <span class="muted">({a.count})</span></span>)}
+          // A name and its count never part across lines; the list breaks between annotators.
+          : l.annotators.map((a, i) => <span key={a.id} class="annotator">{i > 0 ? ', ' : ''}{a.name.replace(/ /g, '\u00a0')}&nbsp;<span class="muted">({a.count})</span></span>)}
       </td>
       <td class="num">
         {l.proposedCount > 0
-          ? <a href={`${href}?review=1`} onClick={(e) => onLinkClick(e, `${href}?review=1`)} title={`${l.proposedCount} proposals waiting, ${l.reviewedCount} reviewed`}>{l.proposedCount}</a>
-          : <span class="muted" title={`${l.reviewedCount} reviewed`}>0</span>}
+          ? <a href={review} class="proposals" onClick={(e) => onLinkClick(e, review)} title={`${l.proposedCount} proposals waiting, ${l.reviewedCount} reviewed: review them`}>{l.proposedCount}</a>
+          : <span class="muted" title={`${l.reviewedCount} reviewed`}>{r.status === 'ready' ? '0' : '—'}</span>}
       </td>
-    </tr>
+    </>
   );
 }
 
 const STAGE: Record<string, string> = { validate: 'reading the file', segment: 'finding segments', annotate: 'running detectors' };
 
-function StatusCell({ r }: { r: Recording }) {
+function StatusBadge({ r }: { r: Recording }) {
   const label = r.status === 'processing' && r.stage ? `processing · ${STAGE[r.stage] ?? r.stage}` : r.status;
-  return (
-    <>
-      <span class={`status-badge ${r.status}`}>{label}</span>
-      {(r.status === 'rejected' || r.status === 'failed') && r.error ? <span class="reason" title={r.error.message}>{r.error.message}</span> : null}
-    </>
-  );
+  return <span class={`status-badge ${r.status}`}>{label}</span>;
 }
 
 export function QualityBadge({ q }: { q: Recording['quality'] }) {

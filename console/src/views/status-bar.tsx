@@ -1,4 +1,4 @@
-/** Recordings by status as one stacked bar (and, on request, its legend with the counts). */
+/** Recordings by status as one stacked bar (and, on request, its legend: the statuses that have any, with counts). */
 export const STATUS_ORDER = ['ready', 'processing', 'queued', 'rejected', 'failed'] as const;
 
 export function StatusBar({ counts, legend = false }: { counts: Partial<Record<string, number>>; legend?: boolean }) {
@@ -11,7 +11,8 @@ export function StatusBar({ counts, legend = false }: { counts: Partial<Record<s
       </span>
       {legend ? (
         <span class="status-legend">
-          {STATUS_ORDER.map((k) => <span key={k} class="item"><span class={`dot ${k}`} aria-hidden="true" />{k} <strong>{counts[k] ?? 0}</strong></span>)}
+          {total === 0 ? <span class="item">no recordings yet</span>
+            : STATUS_ORDER.filter((k) => (counts[k] ?? 0) > 0).map((k) => <span key={k} class="item"><span class={`dot ${k}`} aria-hidden="true" /><strong>{counts[k]}</strong> {k}</span>)}
         </span>
       ) : null}
     </span>
