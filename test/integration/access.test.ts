@@ -35,7 +35,7 @@ describe('tokens are scoped as the contract says', () => {
   });
 
   it('participant B cannot see participant A\'s recording, upload or raw bytes (404)', async () => {
-    for (const p of [`/v1/recordings/${recA}`, `/v1/uploads/${uploadA}`, `/v1/recordings/${recA}/raw`, `/v1/recordings/${recA}/segments`, `/v1/recordings/${recA}/streams/accelerometer/samples`]) {
+    for (const p of [`/v1/recordings/${recA}`, `/v1/uploads/${uploadA}`, `/v1/recordings/${recA}/raw`, `/v1/recordings/${recA}/segments`, `/v1/recordings/${recA}/streams/accelerometer/samples`, `/v1/recordings/${recA}/streams/accelerometer/audio`]) {
       const r = await call(h, participantB.token, 'GET', p);
       expect(r.status, p).toBe(404);
       expect(r.json.error.code).toBe('not_found');
@@ -62,6 +62,9 @@ describe('tokens are scoped as the contract says', () => {
     // Annotators cannot administer or upload.
     expect((await call(h, s1.annotatorToken, 'POST', `/v1/studies/${s1.studyId}/participants`, { code: 'X1' })).status).toBe(403);
     expect((await call(h, s1.annotatorToken, 'POST', `/v1/recordings/${recA}/reprocess`)).status).toBe(403);
+    // The study overview is the admin's (the coordinator's) only.
+    expect((await call(h, s1.annotatorToken, 'GET', `/v1/studies/${s1.studyId}/overview`)).status).toBe(403);
+    expect((await call(h, s1.participantToken, 'GET', `/v1/studies/${s1.studyId}/overview`)).status).toBe(403);
     // Participants do not read annotations.
     expect((await call(h, s1.participantToken, 'GET', `/v1/recordings/${recA}/annotations`)).status).toBe(403);
   });
