@@ -92,9 +92,13 @@ export function RecordingView({ recording, study, review, initialT }: { recordin
 
   // Plot heights share the height there is (no page scroll at 1280×800 for a few streams).
   const alignedStreams = aligned.flatMap((a) => a.recording.streams.filter((s) => s.kind === 'imu').slice(0, 2).map((s) => ({ a, s })));
+  // Motion streams get a full share, other sensors (battery, temperature, light) half of one.
+  const nOther = motion.filter((s) => s.kind === 'other').length;
   const nPlots = motion.length + audio.length + alignedStreams.length;
+  const shares = nPlots - nOther / 2;
   const fixed = nPlots * HEAD_H + (source ? SPECTRO_H : 0) + aligned.length * 26 + 8;
-  const per = Math.max(64, Math.min(170, Math.floor((height - fixed) / Math.max(1, nPlots))));
+  const per = Math.max(64, Math.min(170, Math.floor((height - fixed) / Math.max(1, shares))));
+  const otherH = Math.max(48, Math.floor(per / 2));
   // Audio alone gets the height: a taller waveform and the spectrogram below it taking the rest.
   const audioOnly = motion.length === 0 && alignedStreams.length === 0;
   const audioH = audioOnly ? Math.max(80, Math.min(160, per)) : Math.min(per, 90);
@@ -128,10 +132,9 @@ export function RecordingView({ recording, study, review, initialT }: { recordin
         <h1>{code ? `Participant ${code}` : 'Recording'}<span class="rec-id">{recording.id}</span></h1>
         <dl class="rec-facts">
           {device ? <div><dt>Device</dt><dd>{device}</dd></div> : null}
-          <div><dt>Start</dt><dd>{startMs === null ? 'no wall clock' : `${formatAbsolute(startMs, 0, zone, 0, true)} ${recording.clock === 'device-local-unknown-zone' ? '(device clock, zone unknown)' : zoneName(startMs, zone)}`}</dd></div>
+          <div><dt>Start</dt><dd>{startMs === null ? 'no wall clock' : `${formatAbsolute(startMs, 0, zone, 0, true)} ${recording.clock === 'device-local-unknown-zone' ? '(device clock)' : zoneName(startMs, zone)}`}</dd></div>
           <div><dt>Duration</dt><dd>{formatDuration(durationS)}</dd></div>
           <div><dt>Format</dt><dd>{recording.format ?? '—'}</dd></div>
-          <div><dt>Study</dt><dd>{study.name}</dd></div>
         </dl>
       </header>
       <div class="rec-body">
@@ -152,7 +155,7 @@ export function RecordingView({ recording, study, review, initialT }: { recordin
             <div class="plot-stack" ref={stack}>
               {width > 0 ? <>
               {motion.map((s) => (
-                <StreamPlot key={s.name} api={api} recordingId={recording.id} stream={s} durationS={durationS} viewport={viewport} width={width} height={per} />
+                <StreamPlot key={s.name} api={api} recordingId={recording.id} stream={s} durationS={durationS} viewport={viewport} width={width} height={s.kind === 'other' ? otherH : per} />
               ))}
               {audio.map((s) => (
                 <StreamPlot key={s.name} api={api} recordingId={recording.id} stream={s} durationS={durationS} viewport={viewport} width={width} height={audioH} symmetric title={`${s.name} (waveform)`} />

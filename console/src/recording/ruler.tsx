@@ -43,7 +43,7 @@ export function Ruler({ viewport, width, startMs, timeZone, clockCaption }: Rule
       if (startMs !== null) ctx.fillText(clockCaption ?? zoneName(startMs + fromS * 1000, timeZone), 4, 19);
       ctx.save();
       ctx.beginPath();
-      ctx.rect(PLOT_LEFT - 2, 0, areaW + 4, height);
+      ctx.rect(PLOT_LEFT - 2, 0, width - PLOT_LEFT + 2, height);
       ctx.clip();
       for (const t of ticks(fromS, toS, step)) {
         const x = Math.round(PLOT_LEFT + timeToPx({ fromS, toS, widthPx: areaW }, t)) + 0.5;

@@ -38,6 +38,16 @@ export interface StreamPlotProps {
 
 const GRID = 'rgba(30, 40, 60, 0.08)';
 
+/** uPlot's padded range, except that a flat signal gets a narrow band around its value (not 0 … 2·value). */
+function flatSafeRange(min: number, max: number): uPlot.Range.MinMax {
+  if (!Number.isFinite(min) || !Number.isFinite(max)) return [0, 1];
+  if (max - min < 1e-9 * Math.max(1, Math.abs(max))) {
+    const d = Math.max(0.5, Math.abs(max) * 0.02);
+    return [min - d, max + d];
+  }
+  return uPlot.rangeNum(min, max, 0.1, true);
+}
+
 export function StreamPlot(p: StreamPlotProps) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
@@ -67,7 +77,7 @@ export function StreamPlot(p: StreamPlotProps) {
         x: { time: false, auto: false, range: (): uPlot.Range.MinMax => [viewport.state.fromS, viewport.state.toS] },
         y: p.symmetric
           ? { auto: true, range: (_u, min, max): uPlot.Range.MinMax => { const m = Math.max(Math.abs(min), Math.abs(max)) || 1; return [-m * 1.05, m * 1.05]; } }
-          : { auto: true },
+          : { auto: true, range: (_u, min, max): uPlot.Range.MinMax => flatSafeRange(min, max) },
       },
       axes: [
         {
