@@ -4,7 +4,7 @@ import { createApi, type Api } from './api/client';
 import { clearToken, storeToken, storedToken, takeTokenFromAddress, type Session } from './session';
 import { navigate, useRoute } from './router';
 import { SignIn } from './views/sign-in';
-import { BootScreen } from './views/boot-screen';
+import { BootScreen, RETRY_S } from './views/boot-screen';
 import { Shell } from './views/shell';
 import { Queue } from './views/queue';
 import { Coordinator } from './views/coordinator';
@@ -54,7 +54,8 @@ export function App() {
   useEffect(() => {
     if (!api || !token) return;
     let live = true;
-    setBoot({ state: 'checking' });
+    // While the API is down the down screen stays up during each new try (no flicker every few seconds).
+    setBoot((b) => (b.state === 'down' ? b : { state: 'checking' }));
     void api.GET('/v1/whoami').then((r) => {
       if (!live) return;
       if (r.data) {
@@ -68,6 +69,13 @@ export function App() {
     });
     return () => { live = false; };
   }, [api, token, attempt, signOut]);
+
+  // The API down is usually brief (a restart, a deploy): ask again by itself, as the screen says.
+  useEffect(() => {
+    if (boot.state !== 'down') return;
+    const t = setTimeout(() => setAttempt((n) => n + 1), RETRY_S * 1000);
+    return () => clearTimeout(t);
+  }, [boot]);
 
   // Signed in on the sign-in address (a bookmark, a refused token put right): on to the queue.
   useEffect(() => {

@@ -60,7 +60,7 @@ function SkeletonRows() {
     <>
       {Array.from({ length: 8 }, (_, i) => (
         <tr key={i} class="skeleton-row" aria-hidden="true">
-          {COLUMNS.map((c) => <td key={c.key}><span class="skeleton" /></td>)}
+          {COLUMNS.map((c) => <td key={c.key} class={c.numeric ? 'num' : undefined}><span class="skeleton" /></td>)}
         </tr>
       ))}
     </>
