@@ -86,13 +86,13 @@ export function Compare({ store, recordingId, viewport, review }: { store: Annot
         <label>Annotator A
           <select value={a ?? ''} onChange={(e) => store.set('compareA', e.currentTarget.value || null)}>
             <option value="">—</option>
-            {people.map((p) => <option key={p.id} value={p.id}>{p.name} ({p.count})</option>)}
+            {people.map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
           </select>
         </label>
         <label>Annotator B
           <select value={b ?? ''} onChange={(e) => store.set('compareB', e.currentTarget.value || null)}>
             <option value="">—</option>
-            {people.map((p) => <option key={p.id} value={p.id}>{p.name} ({p.count})</option>)}
+            {people.map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
           </select>
         </label>
       </div>
@@ -103,12 +103,13 @@ export function Compare({ store, recordingId, viewport, review }: { store: Annot
           <div class={`ap-agreement${agreement.loading ? ' stale' : ''}`}>
             <div class="ap-kappa"><span class="big" data-testid="kappa">{num(ag.kappa)}</span> Cohen's kappa <span class="ap-hint">(frames of {num(ag.frameS, 2)} s, background included)</span></div>
             <table class="ap-f1" aria-label="Agreement by label">
-              <thead><tr><th scope="col">Label</th><th scope="col" title="Event F1 (A as reference)">Event F1</th><th scope="col">{nameA}</th><th scope="col">{nameB}</th></tr></thead>
+              <thead><tr><th scope="col">Label</th><th scope="col" title={`Event F1: events match when their onsets are within ${num(ag.toleranceS, 2)} s`}>Event F1</th><th scope="col"><abbr title={`${nameA}'s events`}>A</abbr></th><th scope="col"><abbr title={`${nameB}'s events`}>B</abbr></th></tr></thead>
               <tbody>
                 {ag.labels.map((l) => <tr key={l.label}><th scope="row">{l.label}</th><td>{num(l.eventF1)}</td><td>{l.aCount}</td><td>{l.bCount}</td></tr>)}
               </tbody>
             </table>
-            <h4>Disagreements <span class="ap-count">{open} open of {ag.disagreements.length}</span></h4>
+            <p class="ap-hint">Events match when their onsets are within {num(ag.toleranceS, 2)} s.</p>
+            <h4>Disagreements <span class="ap-count">{open} open of {ag.disagreements.length}{ag.truncated ? '+' : ''}</span></h4>
             {ag.disagreements.length === 0 ? <p class="ap-empty">None: they agree everywhere.</p> : (
               <ol class="ap-list ap-disagreements">
                 {ag.disagreements.slice(0, LIST_MAX).map((d) => {

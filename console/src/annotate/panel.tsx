@@ -4,7 +4,7 @@
  */
 import type { AnnotateProps } from './index';
 import { clock, labelColor, sourceName } from './format';
-import { isShown } from './layout';
+import { comparing, isShown } from './layout';
 import { showRange } from './actions';
 import { Review } from './review';
 import { Compare } from './compare';
@@ -22,6 +22,7 @@ export function Panel(props: AnnotateProps) {
   const items = store.sorted();
   const hasProposals = items.some((i) => i.source === 'auto');
   const own = items.filter((i) => i.source !== 'auto' && isShown(i, store));
+  const compare = <Compare store={store} recordingId={recording.id} viewport={viewport} review={review} />;
   const reviewSection = review || hasProposals ? <Review store={store} study={study} viewport={viewport} /> : null;
   return (
     <aside class="annotate-panel" aria-label="Annotations">
@@ -39,10 +40,12 @@ export function Panel(props: AnnotateProps) {
         </div>
       ) : null}
       {store.loadError ? <div class="ap-refusal" role="alert">The annotations could not be loaded: {store.loadError}</div> : null}
+      {/* A reviewer comparing two people works on their disagreements first, then on the proposals. */}
+      {review && comparing(store) ? compare : null}
       {review ? reviewSection : null}
-      {review ? <Compare store={store} recordingId={recording.id} viewport={viewport} review={review} /> : null}
+      {review && !comparing(store) ? compare : null}
       <Labels store={store} labels={study.labels} />
-      {review ? null : <Compare store={store} recordingId={recording.id} viewport={viewport} review={review} />}
+      {review ? null : compare}
       <section class="ap-section" aria-labelledby="ap-list-h">
         <h3 id="ap-list-h">Annotations <span class="ap-count">{own.length}</span></h3>
         {store.loading ? <p class="ap-empty" role="status">Loading…</p>

@@ -4,10 +4,11 @@ import { nearestEdge, sampleGridOf, snapMove, snapTime, snapToGrid } from './sna
 describe('snapping annotation edges', () => {
   const grid = { originS: 0, stepS: 1 / 100 };
 
-  it('takes the sample grid of the first IMU stream', () => {
-    expect(sampleGridOf([{ kind: 'audio', sampleRateHz: 16000 }, { kind: 'imu', sampleRateHz: 50, startS: 0.5 }, { kind: 'imu', sampleRateHz: 100 }]))
+  it('takes the sample grid of the first IMU stream, else of the first stream with a rate', () => {
+    expect(sampleGridOf([{ kind: 'audio', sampleRateHz: 16000 }, { kind: 'imu', sampleRateHz: null }, { kind: 'imu', sampleRateHz: 50, startS: 0.5 }, { kind: 'imu', sampleRateHz: 100 }]))
       .toEqual({ originS: 0.5, stepS: 0.02 });
-    expect(sampleGridOf([{ kind: 'audio', sampleRateHz: 16000 }])).toBeNull();
+    expect(sampleGridOf([{ kind: 'other', sampleRateHz: null }, { kind: 'audio', sampleRateHz: 16000 }])).toEqual({ originS: 0, stepS: 1 / 16000 });
+    expect(sampleGridOf([{ kind: 'other', sampleRateHz: null }])).toBeNull();
   });
 
   it('rounds to the nearest sample time, offset by the stream start', () => {

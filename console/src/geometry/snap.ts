@@ -7,10 +7,14 @@
 /** The sample times of a stream: originS + k × stepS. */
 export interface SampleGrid { originS: number; stepS: number }
 
-/** The grid of the first IMU stream (the one labels are usually drawn against), or null when there is none. */
+/**
+ * The grid of the first IMU stream (the one labels are usually drawn against); without one, of the first stream
+ * with a rate (an audio-only recording snaps to its samples); null when no stream has a rate.
+ */
 export function sampleGridOf(streams: readonly { kind: string; sampleRateHz: number | null; startS?: number }[]): SampleGrid | null {
-  const imu = streams.find((s) => s.kind === 'imu' && s.sampleRateHz !== null && s.sampleRateHz > 0 && Number.isFinite(s.sampleRateHz));
-  return imu ? { originS: imu.startS ?? 0, stepS: 1 / imu.sampleRateHz! } : null;
+  const rated = streams.filter((s) => s.sampleRateHz !== null && s.sampleRateHz > 0 && Number.isFinite(s.sampleRateHz));
+  const s = rated.find((x) => x.kind === 'imu') ?? rated[0];
+  return s ? { originS: s.startS ?? 0, stepS: 1 / s.sampleRateHz! } : null;
 }
 
 /** The sample time nearest to `t`. */
