@@ -16,6 +16,7 @@ export const WAV_HEADER_BYTES = 44;
 const BLOCK = 8192;
 /** Output samples per emitted buffer (16 KiB). */
 const OUT_BLOCK = 8192;
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** The RIFF/WAVE header of a mono 16-bit PCM file of `samples` samples at `rate` Hz. */
 export function wavHeader(rate: number, samples: number): Buffer {
@@ -103,7 +104,9 @@ export class AudioWindowEncoder {
   private blockLen = 0;
   /** Next native slot to be written (slots before it are decided). */
   private next = 0;
-  private out = Buffer.allocUnsafe(OUT_BLOCK * 2);
+  private out = Buffer.allocUnsafeSlow(OUT_BLOCK * 2);
+  /** The output buffer as int16 (a WAV's byte order on little-endian machines); null on big-endian ones. */
+  private outView = LITTLE_ENDIAN ? new Int16Array(this.out.buffer, this.out.byteOffset, OUT_BLOCK) : null;
   private outLen = 0;
   /** Full output buffers not yet handed out. */
   private readonly ready: Buffer[] = [];
@@ -198,12 +201,15 @@ export class AudioWindowEncoder {
     if (this.produced < this.plan.skipOut) i = Math.min(n, this.plan.skipOut - this.produced);
     this.produced += n;
     for (; i < n && this.written < this.plan.samples; i++) {
-      this.out.writeInt16LE(toInt16(x[i] as number), this.outLen * 2);
+      const v = toInt16(x[i] as number);
+      if (this.outView) this.outView[this.outLen] = v;
+      else this.out.writeInt16LE(v, this.outLen * 2);
       this.outLen++;
       this.written++;
       if (this.outLen === OUT_BLOCK) {
         this.ready.push(this.out);
-        this.out = Buffer.allocUnsafe(OUT_BLOCK * 2);
+        this.out = Buffer.allocUnsafeSlow(OUT_BLOCK * 2);
+        if (this.outView) this.outView = new Int16Array(this.out.buffer, this.out.byteOffset, OUT_BLOCK);
         this.outLen = 0;
       }
     }

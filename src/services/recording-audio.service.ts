@@ -54,7 +54,8 @@ export class RecordingAudioService {
       throw new AppError('stream_not_audio', `Stream "${streamName}" of recording ${recordingId} is not audio. Its audio streams: ${audio.join(', ') || 'none'}.`, { audioStreams: audio });
     }
     const fromS = q.fromS ?? 0;
-    const toS = q.toS ?? Math.min(r.durationS ?? s.startS + s.durationS, fromS + MAX_AUDIO_WINDOW_S);
+    // Without toS: to the recording's end, at most the longest window (an empty WAV when fromS is past the end).
+    const toS = q.toS ?? Math.max(fromS, Math.min(r.durationS ?? s.startS + s.durationS, fromS + MAX_AUDIO_WINDOW_S));
     if (toS < fromS) throw new AppError('validation_failed', 'toS must not be before fromS.');
     if (toS - fromS > MAX_AUDIO_WINDOW_S) {
       throw new AppError('audio_window_too_long', `At most ${MAX_AUDIO_WINDOW_S} s of audio come in one answer; this window is ${+(toS - fromS).toFixed(3)} s. Ask for it in shorter pieces.`, { maxS: MAX_AUDIO_WINDOW_S });
