@@ -12,10 +12,12 @@ import { goToProposal, pointAtCursor } from './actions';
 export function useAnnotateKeys(store: AnnotationStore, props: AnnotateProps): void {
   const { study, viewport } = props;
   const labels = study.labels;
+  const hot = labels.filter((l) => l.hotkey);
   useHelp({
     title: 'Annotating',
     entries: [
-      ...labels.filter((l) => l.hotkey).map((l) => ({ keys: l.hotkey!, does: `Label the selection “${l.name}” (while playing: a point event at the cursor)` })),
+      // One line for all label hotkeys: a study can have a dozen labels, and the help must stay readable.
+      ...(hot.length > 0 ? [{ keys: hot.map((l) => l.hotkey!).join(' '), does: `Label the selection (${hot.map((l) => `${l.hotkey} ${l.name}`).join(', ')}); while playing, mark the moment at the cursor` }] : []),
       { keys: 'Drag', does: 'Draw a region on empty space; drag an edge to resize, the middle to move' },
       { keys: 'Shift+Drag', does: 'Draw a region over others (overlapping labels)' },
       { keys: 'Click', does: 'Seek (on empty space) or select an annotation' },

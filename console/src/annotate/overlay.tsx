@@ -20,8 +20,8 @@ import './annotate.css';
 const TOL_PX = 6;
 /** Movement below this is a click. */
 const CLICK_PX = 3;
-/** A point event's width for lane overlap, in pixels. */
-const POINT_PX = 14;
+/** A point event's width for lane overlap, in pixels: its line and its label chip. */
+const POINT_PX = 48;
 const CAPTION_PX = 16;
 
 type Drag =
