@@ -136,6 +136,12 @@ describe('audio by time range (GET /v1/recordings/:id/streams/:name/audio)', () 
     const inside = truth.length - 80_000;
     for (let k = 0; k < inside; k++) expect(Math.abs(w.samples[k]! - truth[80_000 + k]!)).toBeLessThanOrEqual(1);
     expect(w.samples.subarray(inside).every((v) => v === 0)).toBe(true);
+    // Without toS: to the recording's end (the whole file here); from past the end, an empty WAV.
+    const whole = await audioOf(s.participantToken, 'fromS=0');
+    expect(whole.samples.length).toBe(truth.length);
+    expect(whole.samples.every((v, i) => Math.abs(v - truth[i]!) <= 1)).toBe(true);
+    const after = await audioOf(s.participantToken, 'fromS=10');
+    expect([after.status, after.samples.length, after.contentLength]).toEqual([200, 0, 44]);
   });
 
   it('refuses what it cannot answer: reversed, too long, bad rate, not audio, no such stream, other callers', async () => {
