@@ -14,8 +14,10 @@ export interface RecordingsState {
 }
 
 const PAGE = 200;
-/** Recordings still being processed change by themselves: the list looks again this often while there are any. */
-const POLL_MS = 15_000;
+/** Recordings being processed change by themselves: the list looks again this often while there are any… */
+const POLL_BUSY_MS = 15_000;
+/** …and this often otherwise, so new uploads appear without a reload. */
+const POLL_IDLE_MS = 60_000;
 
 /** Every recording of a study that matches the filters (all pages, `nextCursor` followed). */
 export function useRecordings(api: Api, studyId: string | null, filters: QueueFilters): RecordingsState {
@@ -25,12 +27,15 @@ export function useRecordings(api: Api, studyId: string | null, filters: QueueFi
   const [attempt, setAttempt] = useState(0);
   // The study whose rows are on screen: a new study starts from the skeleton, not from the last study's rows.
   const shownStudy = useRef<string | null>(null);
+  // A poll refreshes quietly: the rows do not dim every few seconds while something is processing.
+  const quiet = useRef(false);
   const key = JSON.stringify(filters);
 
   useEffect(() => {
     if (!studyId) return;
     let live = true;
-    setState(shownStudy.current === studyId ? 'refreshing' : 'loading');
+    if (!quiet.current) setState(shownStudy.current === studyId ? 'refreshing' : 'loading');
+    quiet.current = false;
     void (async () => {
       try {
         const all: Recording[] = [];
@@ -58,10 +63,10 @@ export function useRecordings(api: Api, studyId: string | null, filters: QueueFi
 
   const pending = items.some((r) => r.status === 'queued' || r.status === 'processing');
   useEffect(() => {
-    if (!pending || state !== 'ready') return;
-    const t = setTimeout(() => setAttempt((n) => n + 1), POLL_MS);
+    if (state !== 'ready') return;
+    const t = setTimeout(() => { quiet.current = true; setAttempt((n) => n + 1); }, pending ? POLL_BUSY_MS : POLL_IDLE_MS);
     return () => clearTimeout(t);
-  }, [pending, state]);
+  }, [pending, state, items]);
 
   const reload = useCallback(() => setAttempt((n) => n + 1), []);
   return { state, items, error, reload };
