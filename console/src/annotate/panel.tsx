@@ -2,6 +2,7 @@
  * Beside the plots: save state and undo/redo, the study's labels (click one to draw with it), the proposals to
  * review, two annotators compared, and the list of annotations.
  */
+import { useEffect } from 'preact/hooks';
 import type { AnnotateProps } from './index';
 import { clock, labelColor, sourceName } from './format';
 import { comparing, isShown } from './layout';
@@ -19,6 +20,7 @@ const LIST_MAX = 300;
 export function Panel(props: AnnotateProps) {
   const { recording, study, viewport, review } = props;
   const store = useAnnotationStore(recording.id, viewport);
+  useSync(store);
   const items = store.sorted();
   const hasProposals = items.some((i) => i.source === 'auto');
   const own = items.filter((i) => i.source !== 'auto' && isShown(i, store));
@@ -72,6 +74,26 @@ export function Panel(props: AnnotateProps) {
       <ConflictDialog store={store} labels={study.labels} />
     </aside>
   );
+}
+
+const REFRESH_MS = 60_000;
+
+/** Others' changes come in when the window gets the focus back and once a minute; leaving with unsaved changes asks first. */
+function useSync(store: AnnotationStore): void {
+  useEffect(() => {
+    const refresh = (): void => { if (document.visibilityState === 'visible') void store.refresh(); };
+    const leave = (e: BeforeUnloadEvent): void => { if (store.pending > 0) e.preventDefault(); };
+    window.addEventListener('focus', refresh);
+    document.addEventListener('visibilitychange', refresh);
+    window.addEventListener('beforeunload', leave);
+    const t = setInterval(refresh, REFRESH_MS);
+    return () => {
+      window.removeEventListener('focus', refresh);
+      document.removeEventListener('visibilitychange', refresh);
+      window.removeEventListener('beforeunload', leave);
+      clearInterval(t);
+    };
+  }, [store]);
 }
 
 function Labels({ store, labels }: { store: AnnotationStore; labels: readonly { name: string; hotkey?: string; color?: string }[] }) {

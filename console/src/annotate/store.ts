@@ -89,6 +89,34 @@ export class AnnotationStore {
     this.emit();
   }
 
+  /**
+   * Takes in what others changed meanwhile (on focus, and now and then), when nothing of ours is waiting to be
+   * saved. Items keep their local keys; the undo history forgets an annotation someone else changed, so an undo
+   * can never put back a stale copy over their work.
+   */
+  async refresh(): Promise<void> {
+    if (this.queue.length > 0 || this.loading) return;
+    let list: Annotation[];
+    try { list = await this.api.list(this.recordingId); } catch { return; }
+    if (this.queue.length > 0) return; // a change was made while the list was on its way: the next refresh takes it
+    const keyOf = new Map([...this.server.entries()].map(([k, a]) => [a.id, k]));
+    const items = new Map<string, Item>();
+    const server = new Map<string, Annotation>();
+    for (const a of list) {
+      const key = keyOf.get(a.id) ?? a.id;
+      const mine = this.server.get(key);
+      if (mine && mine.revision !== a.revision) this.history.forget(key);
+      items.set(key, itemFrom(key, a));
+      server.set(key, a);
+    }
+    for (const key of this.server.keys()) if (!server.has(key)) this.history.forget(key);
+    this.items = items;
+    this.server.clear();
+    for (const [k, a] of server) this.server.set(k, a);
+    if (this.selected && !items.has(this.selected)) this.selected = null;
+    this.emit();
+  }
+
   get canUndo(): boolean { return this.history.canUndo; }
   get canRedo(): boolean { return this.history.canRedo; }
   get pending(): number { return this.queue.length; }
