@@ -27,7 +27,6 @@ import { onLinkClick } from '../router';
 import './recording.css';
 
 const HEAD_H = 20;
-const SPECTRO_H = 110 + HEAD_H;
 
 declare global {
   interface Window { __fieldsense?: { viewport: Viewport } }
@@ -66,11 +65,12 @@ export function RecordingView({ recording, study, review, initialT }: { recordin
   const player = useMemo(() => (source ? new AudioPlayer(source, viewport, setAudioProblem) : null), [source, viewport]);
   useEffect(() => () => player?.destroy(), [player]);
   const changeRate = useCallback((r: number) => { setRate(r); player?.setRate(r); }, [player]);
+  // Steps from the player's own rate, so keys pressed faster than a render still each take a step.
   const step = useCallback((dir: 1 | -1) => {
-    const i = PLAYBACK_RATES.indexOf(rate as (typeof PLAYBACK_RATES)[number]);
-    const next = PLAYBACK_RATES[Math.max(0, Math.min(PLAYBACK_RATES.length - 1, (i < 0 ? 2 : i) + dir))]!;
-    changeRate(next);
-  }, [rate, changeRate]);
+    if (!player) return;
+    const i = PLAYBACK_RATES.indexOf(player.playbackRate as (typeof PLAYBACK_RATES)[number]);
+    changeRate(PLAYBACK_RATES[Math.max(0, Math.min(PLAYBACK_RATES.length - 1, (i < 0 ? 2 : i) + dir))]!);
+  }, [player, changeRate]);
   useRecordingKeys(viewport, {
     togglePlay: player ? () => player.toggle() : null,
     slower: player ? () => step(-1) : null,
@@ -90,19 +90,20 @@ export function RecordingView({ recording, study, review, initialT }: { recordin
     return attachWheel(el, viewport, () => ({ left: PLOT_LEFT, width: plotAreaWidth(el.clientWidth) }));
   }, [viewport]);
 
-  // Plot heights share the height there is (no page scroll at 1280×800 for a few streams).
   const alignedStreams = aligned.flatMap((a) => a.recording.streams.filter((s) => s.kind === 'imu').slice(0, 2).map((s) => ({ a, s })));
-  // Motion streams get a full share, other sensors (battery, temperature, light) half of one.
+  // Plot heights share the height there is, so a few streams fit at 1280×800 without scrolling: motion
+  // streams get a full share, other sensors (battery, temperature, light) half of one, the spectrogram about a
+  // fifth; audio alone gets all of it (a taller waveform, the spectrogram below taking the rest).
   const nOther = motion.filter((s) => s.kind === 'other').length;
   const nPlots = motion.length + audio.length + alignedStreams.length;
-  const shares = nPlots - nOther / 2;
-  const fixed = nPlots * HEAD_H + (source ? SPECTRO_H : 0) + aligned.length * 26 + 8;
-  const per = Math.max(64, Math.min(170, Math.floor((height - fixed) / Math.max(1, shares))));
-  const otherH = Math.max(48, Math.floor(per / 2));
-  // Audio alone gets the height: a taller waveform and the spectrogram below it taking the rest.
+  const shares = Math.max(1, nPlots - nOther / 2);
+  const avail = height - nPlots * HEAD_H - (source ? HEAD_H : 0) - aligned.length * 26 - 8;
   const audioOnly = motion.length === 0 && alignedStreams.length === 0;
-  const audioH = audioOnly ? Math.max(80, Math.min(160, per)) : Math.min(per, 90);
-  const spectroH = audioOnly ? Math.max(110, Math.min(320, height - audio.length * (audioH + HEAD_H) - HEAD_H - 8)) : 110;
+  const spectroBase = source && !audioOnly ? Math.max(64, Math.min(110, Math.round(avail * 0.2))) : 0;
+  const per = Math.max(44, Math.min(170, Math.floor((avail - spectroBase) / shares)));
+  const otherH = Math.max(40, Math.floor(per / 2));
+  const audioH = audioOnly ? Math.max(80, Math.min(160, Math.floor(avail * 0.35))) : Math.min(per, 90);
+  const spectroH = audioOnly ? Math.max(110, Math.min(320, avail - audio.length * audioH)) : spectroBase;
 
   const startMs = recording.startTime && recording.clock !== 'relative' ? Date.parse(recording.startTime) : null;
   const zone = recording.clock === 'device-local-unknown-zone' ? 'UTC' : recording.timezone && isKnownZone(recording.timezone) ? recording.timezone : 'UTC';

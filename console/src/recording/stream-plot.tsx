@@ -97,6 +97,8 @@ export function StreamPlot(p: StreamPlotProps) {
         {
           size: PLOT_LEFT,
           gap: 3,
+          // Labels every ~22 px, so even a short plot shows its scale.
+          space: 22,
           font: '11px system-ui, sans-serif',
           stroke: '#5b6475',
           ticks: { size: 3, stroke: GRID, width: 1 },
