@@ -38,6 +38,7 @@ describe('service endpoints and the OpenAPI document', () => {
       ['get', '/v1/recordings/{recordingId}/raw'], ['get', '/v1/recordings/{recordingId}/segments'], ['post', '/v1/recordings/{recordingId}/reprocess'],
       ['get', '/v1/recordings/{recordingId}/annotations'], ['post', '/v1/recordings/{recordingId}/annotations'],
       ['patch', '/v1/annotations/{annotationId}'], ['delete', '/v1/annotations/{annotationId}'],
+      ['get', '/v1/recordings/{recordingId}/streams/{name}/audio'], ['get', '/v1/studies/{studyId}/overview'],
       ['get', '/healthz'], ['get', '/readyz'], ['get', '/metrics'], ['get', '/v1/openapi.json'],
     ];
     for (const [m, p] of want) expect(doc.paths[p]?.[m], `${m} ${p}`).toBeDefined();
