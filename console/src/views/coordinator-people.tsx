@@ -1,6 +1,7 @@
 import { formatBytes } from '../format/duration';
 import { relativeTime } from '../format/relative-time';
 import { sortBy } from '../format/sort';
+import { plural } from '../format/plural';
 import { STATUS_ORDER } from './status-bar';
 import type { Overview } from './use-overview';
 
@@ -43,7 +44,7 @@ function Freshness({ p, staleDays }: { p: Participant; staleDays: number }) {
   if (p.freshness === 'stale') {
     // The API gives tenths of a day; whole days read better in a flag.
     const d = p.daysSinceLastUpload === null ? null : Math.floor(p.daysSinceLastUpload);
-    return <span class="badge stale" title={`Nothing for more than ${staleDays} day${staleDays === 1 ? '' : 's'}`}>stale · no data for {d ?? '?'} day{d === 1 ? '' : 's'}</span>;
+    return <span class="badge stale" title={`Nothing for more than ${plural(staleDays, 'day')}`}>stale · no data for {d === null ? '?' : plural(d, 'day')}</span>;
   }
   return <span class="badge fresh">fresh</span>;
 }
@@ -63,7 +64,7 @@ export function AnnotatorsList({ annotators }: { annotators: Annotator[] | null 
       {sortBy(annotators, (a) => a.annotations, 'desc').map((a) => (
         <li key={a.id} class={`chip${a.revoked ? ' revoked' : ''}`}>
           <span class="name">{a.name}</span>
-          <span class="muted">{a.annotations} annotation{a.annotations === 1 ? '' : 's'}</span>
+          <span class="muted">{plural(a.annotations, 'annotation')}</span>
           {a.revoked ? <span class="badge revoked">revoked</span> : null}
         </li>
       ))}

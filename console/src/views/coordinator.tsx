@@ -5,6 +5,7 @@ import { useOverview, useStudyCounts, type StudyCounts } from './use-overview';
 import { ParticipantsTable, AnnotatorsList } from './coordinator-people';
 import { RejectedList, QualityProblems } from './coordinator-problems';
 import { StatusBar, STATUS_ORDER } from './status-bar';
+import { plural } from '../format/plural';
 import './coordinator.css';
 
 const STALE_KEY = 'fieldsense.staleDays';
@@ -33,7 +34,7 @@ export function Coordinator() {
       <header class="page-head">
         <div>
           <h1 id="coord-title">Coordinator</h1>
-          <p class="summary muted">{o ? `${o.study.name} · ${o.participants.length} participants · ${o.annotators.length} annotators` : ' '}</p>
+          <p class="summary muted">{o ? `${o.study.name} · ${plural(o.participants.length, 'participant')} · ${plural(o.annotators.length, 'annotator')}` : ' '}</p>
         </div>
         <label class="stale-days">
           <span>Stale after</span>
@@ -80,7 +81,7 @@ function FreshnessSummary({ participants, staleDays }: { participants: { freshne
   const never = active.filter((p) => p.freshness === 'never').length;
   return (
     <p class="muted freshness-summary">
-      {stale === 0 && never === 0 ? `Everyone has sent data in the last ${staleDays} day${staleDays === 1 ? '' : 's'}`
+      {stale === 0 && never === 0 ? `Everyone has sent data in the last ${plural(staleDays, 'day')}`
         : [stale ? `${stale} stale` : '', never ? `${never} never uploaded` : ''].filter(Boolean).join(' · ')}
     </p>
   );
@@ -102,9 +103,9 @@ function StudyCards({ studies, counts, selected, onSelect, loading }: {
               <span class="name">{s.name}</span>
               <span class="slug muted">{s.slug}</span>
               <span class="figures">
-                <span><strong>{c ? c.participants : '–'}</strong> participants</span>
-                <span><strong>{total ?? '–'}</strong> recordings</span>
-                {c?.annotators !== undefined ? <span><strong>{c.annotators}</strong> annotators</span> : null}
+                <span><strong>{c ? c.participants : '–'}</strong> {c?.participants === 1 ? 'participant' : 'participants'}</span>
+                <span><strong>{total ?? '–'}</strong> {total === 1 ? 'recording' : 'recordings'}</span>
+                {c?.annotators !== undefined ? <span><strong>{c.annotators}</strong> {c.annotators === 1 ? 'annotator' : 'annotators'}</span> : null}
               </span>
               {c ? <StatusBar counts={c.recordings} legend /> : <span class="status-block"><span class="status-bar" /><span class="status-legend">&nbsp;</span></span>}
             </button>

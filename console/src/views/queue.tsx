@@ -10,6 +10,7 @@ import { useStudy } from './study-context';
 import { useRecordings } from './use-recordings';
 import { QueueFiltersBar, type ParticipantOption } from './queue-filters';
 import { QueueTable } from './queue-table';
+import { plural } from '../format/plural';
 import './queue.css';
 
 /** Text columns start A→Z; the others with the most (newest, longest, worst, most labelled) first. */
@@ -94,7 +95,7 @@ function summary(state: string, n: number, rows: { status: string; labelling: { 
   if (state === 'error' && n === 0) return '';
   const unlabelled = rows.filter((r) => r.status === 'ready' && r.labelling.humanCount === 0).length;
   const review = rows.filter((r) => r.labelling.proposedCount > 0).length;
-  return `${n} recording${n === 1 ? '' : 's'} · ${unlabelled} unlabelled · ${review} with proposals to review`;
+  return `${plural(n, 'recording')} · ${unlabelled} unlabelled · ${review} with proposals to review`;
 }
 
 function Empty({ title, text, action }: { title: string; text?: string; action?: preact.ComponentChildren }) {
