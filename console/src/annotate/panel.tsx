@@ -76,9 +76,10 @@ export function Panel(props: AnnotateProps) {
   );
 }
 
-const REFRESH_MS = 60_000;
-
-/** Others' changes come in when the window gets the focus back and once a minute; leaving with unsaved changes asks first. */
+/**
+ * Others' changes come in when the window gets the focus back (no polling: while two people work at once, a stale
+ * edit is caught by its revision and asked about); leaving with unsaved changes asks first.
+ */
 function useSync(store: AnnotationStore): void {
   useEffect(() => {
     const refresh = (): void => { if (document.visibilityState === 'visible') void store.refresh(); };
@@ -86,12 +87,10 @@ function useSync(store: AnnotationStore): void {
     window.addEventListener('focus', refresh);
     document.addEventListener('visibilitychange', refresh);
     window.addEventListener('beforeunload', leave);
-    const t = setInterval(refresh, REFRESH_MS);
     return () => {
       window.removeEventListener('focus', refresh);
       document.removeEventListener('visibilitychange', refresh);
       window.removeEventListener('beforeunload', leave);
-      clearInterval(t);
     };
   }, [store]);
 }
