@@ -90,8 +90,9 @@ export class AnnotationStore {
   }
 
   /**
-   * Takes in what others changed meanwhile, when nothing of ours is waiting to be saved. Items keep their local keys; the undo history forgets an annotation someone else changed, so an undo
-   * can never put back a stale copy over their work.
+   * Takes in what others changed meanwhile, when nothing of ours is waiting to be saved. Items keep their local
+   * keys; the undo history forgets an annotation someone else changed, so an undo can never put back a stale copy
+   * over their work.
    */
   async refresh(): Promise<void> {
     if (this.queue.length > 0 || this.loading) return;
