@@ -81,7 +81,7 @@ export async function consoleBrowser(ctx: BenchContext): Promise<Omit<BenchResul
 
   const consoleFigures = await measure('console', async (page) => {
     // A first visit signs in (the token is taken from the address into the tab's session) and warms the caches.
-    await page.goto(`${stack.baseUrl}/console/recordings/${id}?token=${encodeURIComponent(annotator.token)}`);
+    await page.goto(`${stack.baseUrl}/console/recordings/${id}?token=${encodeURIComponent(stack.adminToken)}`);
     await waitMark(page, 'fieldsense:first-plot', 120_000);
     const firstPlotMs: number[] = [];
     for (let i = 0; i < LOADS; i++) {
@@ -178,7 +178,10 @@ async function waitMark(page: Page, name: string, timeoutMs: number, errorGlobal
       const err = await page.evaluate<string | null>(`window.${errorGlobal} || null`);
       if (err) throw new Error(`the page failed: ${err}`);
     }
-    if (performance.now() > deadline) throw new Error(`no ${name} mark ${(timeoutMs / 1000).toFixed(0)} s after navigating to ${page.url()}`);
+    if (performance.now() > deadline) {
+      const text = await page.evaluate<string>('document.body.innerText.replace(/\\s+/g, " ").slice(0, 400)');
+      throw new Error(`no ${name} mark ${(timeoutMs / 1000).toFixed(0)} s after navigating to ${page.url()}; the page says: ${text}`);
+    }
     await sleep(50);
   }
 }

@@ -204,25 +204,25 @@ describe('the annotator console in Chromium', () => {
 
   it('a stale edit from another annotator\'s browser gets the conflict dialog, and "Reload theirs" shows theirs', async () => {
     const washed = (await annotations(h, id)).find((x) => x.source === 'human' && x.label === 'handwashing');
-    b = await openBrowser();
-    // The first browser holds the annotation as it is now; the second signs in as Ben and opens the same one.
+    const region = (p: Page) => p.locator(`[data-testid="annotation"][data-id="${washed.id}"]`);
+    // Ana has the annotation open (selected) as it is now…
     const pa = a.page;
+    await clickOn(pa, region(pa));
+    await expect.poll(() => region(pa).getAttribute('aria-pressed')).toBe('true');
+    // …while Ben, in a browser of his own, opens the same one, relabels it (select, press a hotkey) and it is saved.
+    b = await openBrowser();
     const pb = b.page;
     await signIn(pb, h.baseUrl, ben.token);
     await pb.goto(`${h.baseUrl}/console/recordings/${id}`);
-    const region = (p: Page) => p.locator(`[data-testid="annotation"][data-id="${washed.id}"]`);
     await setViewWindowWhenOpen(pb, 0, 60);
     await region(pb).waitFor({ timeout: 30_000 });
-
-    // Ben relabels it (select it, press a hotkey) and it is saved.
     await clickOn(pb, region(pb));
     await pb.keyboard.press('s');
     await expect.poll(async () => (await annotations(h, id)).find((x) => x.id === washed.id)?.label, { timeout: 20_000 }).toBe('speech');
     await expect.poll(() => pb.getByTestId('save-state').textContent()).toBe('Saved');
 
-    // Ana, whose copy is older, relabels the same annotation: the API refuses it (412) and the console asks.
+    // Ana, whose copy is now older, relabels it too: the API refuses it (412) and the console asks.
     a.allowError(/status of 412/);
-    await clickOn(pa, region(pa));
     await pa.keyboard.press('w');
     const dialog = pa.getByRole('dialog', { name: 'Someone else changed this annotation' });
     await dialog.waitFor({ timeout: 20_000 });
