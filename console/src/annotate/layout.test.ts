@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { annotatorsOf, bandsOf, isShown, nextProposal, windowFor } from './layout';
+import { annotatorsOf, bandsOf, isShown, nextProposal, thinOut, windowFor } from './layout';
 import type { Item } from './types';
 
 const item = (key: string, p: Partial<Item>): Item => ({
@@ -53,5 +53,21 @@ describe('what the annotation layer draws', () => {
   it('centres a region keeping the zoom when it fits, else widens', () => {
     expect(windowFor(50, 52, 0, 10)).toEqual([46, 56]);
     expect(windowFor(50, 70, 0, 10)).toEqual([45, 75]);
+  });
+});
+
+describe('drawing a crowded view', () => {
+  it('drops sub-pixel regions and proposals first, keeps the selected one and the order', () => {
+    const regions = [
+      { it: item('tinyAuto', { source: 'auto', startS: 0, endS: 0.1 }) },
+      { it: item('wideHuman', { startS: 1, endS: 5 }) },
+      { it: item('tinyHuman', { startS: 6, endS: 6.1 }) },
+      { it: item('wideAuto', { source: 'auto', startS: 7, endS: 9 }) },
+      { it: item('tinySelected', { source: 'auto', startS: 10, endS: 10.1 }) },
+    ];
+    const keys = (n: number): string[] => thinOut(regions, 1, n, 'tinySelected').map((r) => r.it.key);
+    expect(keys(5)).toEqual(['tinyAuto', 'wideHuman', 'tinyHuman', 'wideAuto', 'tinySelected']);
+    expect(keys(3)).toEqual(['wideHuman', 'wideAuto', 'tinySelected']);
+    expect(keys(4)).toEqual(['wideHuman', 'tinyHuman', 'wideAuto', 'tinySelected']);
   });
 });

@@ -85,3 +85,21 @@ export function windowFor(startS: number, endS: number, fromS: number, toS: numb
   const mid = (startS + endS) / 2;
   return [mid - want / 2, mid + want / 2];
 }
+
+/**
+ * What to draw when too many annotations are in view (a day of detector proposals zoomed out): regions narrower
+ * than a pixel go first (the overview strip shows them), then proposals before people's labels, so panning stays
+ * smooth. The selected one is always drawn. Order is kept.
+ */
+export function thinOut<T extends { it: Item }>(regions: readonly T[], pxPerS: number, max: number, selected: string | null): T[] {
+  if (regions.length <= max) return [...regions];
+  const rank = (r: T): number => {
+    if (r.it.key === selected) return 0;
+    const wide = (r.it.endS - r.it.startS) * pxPerS >= 1;
+    const human = r.it.source !== 'auto';
+    return wide ? (human ? 1 : 2) : human ? 3 : 4;
+  };
+  const order = regions.map((r, i) => ({ r, i, k: rank(r) })).sort((a, b) => a.k - b.k || a.i - b.i);
+  const keep = new Set(order.slice(0, max).map((o) => o.i));
+  return regions.filter((_r, i) => keep.has(i));
+}

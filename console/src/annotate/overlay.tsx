@@ -8,7 +8,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { AnnotateProps } from './index';
 import { hitTest, type Hit } from '../geometry/hit-test';
 import { sampleGridOf, snapMove, snapTime, type SnapOptions } from '../geometry/snap';
-import { bandWeight, bandsOf, comparing, type Band } from './layout';
+import { bandWeight, bandsOf, comparing, thinOut, type Band } from './layout';
 import { LabelPicker } from './label-picker';
 import { Region } from './region';
 import { useAnnotationStore, useViewState } from './use-store';
@@ -23,6 +23,8 @@ const CLICK_PX = 3;
 /** A point event's width for lane overlap, in pixels: its line and its label chip. */
 const POINT_PX = 48;
 const CAPTION_PX = 16;
+/** At most this many regions drawn at once (DOM nodes cost frame time while panning). */
+const MAX_REGIONS = 500;
 
 type Drag =
   | { mode: 'create'; downX: number; moved: boolean; anchorS: number; curS: number; band: string }
@@ -170,10 +172,11 @@ export function Overlay(props: AnnotateProps) {
 
   const preview = drag && drag.mode !== 'create' && drag.moved ? drag : null;
   const geo: Geometry = { bands, bandTops, bandHs };
-  const regions: { it: Item; band: number }[] = [];
+  let regions: { it: Item; band: number }[] = [];
   bands.forEach((b, bi) => {
     for (const it of b.items) if (it.endS >= vs.fromS - span * 0.05 && it.startS <= vs.toS + span * 0.05) regions.push({ it, band: bi });
   });
+  regions = thinOut(regions, pxPerS, MAX_REGIONS, store.selected);
   // One list in time order: tabbing goes through the regions as they come in time, whatever their band.
   regions.sort((p, q) => p.it.startS - q.it.startS || p.it.endS - q.it.endS || p.band - q.band);
 
