@@ -40,6 +40,7 @@ export function HelpOverlay({ onClose }: { onClose: () => void }) {
           <h2 id="help-title">Keyboard shortcuts</h2>
           <button type="button" class="icon" ref={closeButton} aria-label="Close" onClick={onClose}>×</button>
         </header>
+        <p class="hint">Shortcuts do nothing while you type in a field. Press <kbd>?</kbd> or <kbd>Esc</kbd> to close.</p>
         <div class="help-sections">
           {sections.map((s) => (
             <section key={s.title} aria-labelledby={`help-${slug(s.title)}`}>
@@ -47,7 +48,7 @@ export function HelpOverlay({ onClose }: { onClose: () => void }) {
               <dl>
                 {s.entries.map((e) => (
                   <div class="help-row" key={e.keys + e.does}>
-                    <dt><kbd>{e.keys}</kbd></dt>
+                    <dt><Keys keys={e.keys} /></dt>
                     <dd>{e.does}</dd>
                   </div>
                 ))}
@@ -55,9 +56,26 @@ export function HelpOverlay({ onClose }: { onClose: () => void }) {
             </section>
           ))}
         </div>
-        <p class="hint">Shortcuts do nothing while you type in a field. Press <kbd>?</kbd> or <kbd>Esc</kbd> to close.</p>
       </div>
     </div>
+  );
+}
+
+/**
+ * "↑ or + / ↓ or -": groups split by "/" (zoom in / zoom out), alternatives inside a group by "or"; each key its own
+ * <kbd>, so long combinations wrap instead of overflowing.
+ */
+function Keys({ keys }: { keys: string }) {
+  const groups = keys.split(/\s+\/\s+/);
+  return (
+    <>
+      {groups.map((g, i) => (
+        <span key={g} class="key-alt">
+          {i > 0 ? <span class="or">/</span> : null}
+          {g.split(/\s+or\s+/).map((k, j) => <span key={k} class="key-alt">{j > 0 ? <span class="or">or</span> : null}<kbd>{k}</kbd></span>)}
+        </span>
+      ))}
+    </>
   );
 }
 
