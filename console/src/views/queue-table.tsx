@@ -122,8 +122,12 @@ function WorkCells({ r, href }: { r: Recording; href: string }) {
 const STAGE: Record<string, string> = { validate: 'reading the file', segment: 'finding segments', annotate: 'running detectors' };
 
 function StatusBadge({ r }: { r: Recording }) {
-  const label = r.status === 'processing' && r.stage ? `processing · ${STAGE[r.stage] ?? r.stage}` : r.status;
-  return <span class={`status-badge ${r.status}`}>{label}</span>;
+  return (
+    <>
+      <span class={`status-badge ${r.status}`}>{r.status}</span>
+      {r.status === 'processing' && r.stage ? <span class="stage">{STAGE[r.stage] ?? r.stage}…</span> : null}
+    </>
+  );
 }
 
 export function QualityBadge({ q }: { q: Recording['quality'] }) {
