@@ -159,7 +159,7 @@ export function RecordingView({ recording, study, review, initialT }: { recordin
                 <StreamPlot key={s.name} api={api} recordingId={recording.id} stream={s} durationS={durationS} viewport={viewport} width={width} height={s.kind === 'other' ? otherH : per} />
               ))}
               {audio.map((s) => (
-                <StreamPlot key={s.name} api={api} recordingId={recording.id} stream={s} durationS={durationS} viewport={viewport} width={width} height={audioH} symmetric title={`${s.name} (waveform)`} />
+                <StreamPlot key={s.name} api={api} recordingId={recording.id} stream={s} durationS={durationS} viewport={viewport} width={width} height={audioH} waveform title={`${s.name} (waveform)`} />
               ))}
               {source ? <Spectrogram source={source} viewport={viewport} width={width} height={spectroH} /> : null}
               {aligned.map((a) => (

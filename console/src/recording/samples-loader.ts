@@ -5,6 +5,7 @@
  */
 import { pickHeld, windowToFetch, type FetchWindow, type HeldWindow, type TimeWindow } from '../geometry/fetch-window';
 import { expectedSpacing, insertGapBreaks } from '../geometry/gaps';
+import { envelopeBand } from '../geometry/envelope';
 
 export interface SamplesAnswer {
   t: number[];
@@ -37,6 +38,8 @@ export class SamplesLoader {
     private readonly sampleRateHz: number | null,
     private readonly onData: (d: HeldData) => void,
     private readonly onError: (e: unknown) => void,
+    /** Each channel as an upper and a lower edge (values: hi₀, lo₀, hi₁, lo₁, …), for a waveform band. */
+    private readonly band = false,
   ) {}
 
   /** What the plot shows now (null before the first answer). */
@@ -95,8 +98,13 @@ export class SamplesLoader {
       const answer = await this.fetchSamples(win, ctrl.signal);
       if (ctrl.signal.aborted || this.closed) return;
       this.inflight = null;
-      const raw = { t: answer.t, channels: this.channels.map((c) => answer.channels[c] ?? new Array<number | null>(answer.t.length).fill(null)) };
-      const broken = insertGapBreaks(raw, expectedSpacing(answer.t, answer.reduced ? null : this.sampleRateHz));
+      const byChannel = this.channels.map((c) => answer.channels[c] ?? new Array<number | null>(answer.t.length).fill(null));
+      let raw = { t: answer.t, channels: byChannel };
+      if (this.band) {
+        const bands = byChannel.map((v) => envelopeBand(answer.t, v, answer.reduced));
+        raw = { t: bands[0]?.t ?? [], channels: bands.flatMap((b) => [b.hi, b.lo]) };
+      }
+      const broken = insertGapBreaks(raw, expectedSpacing(raw.t, answer.reduced ? null : this.sampleRateHz));
       const h: HeldData = { ...win, reduced: answer.reduced, t: broken.t, values: broken.channels };
       this.held = [h, ...this.held].slice(0, KEEP);
       this.show(h);

@@ -1,13 +1,12 @@
 /**
  * Spectrogram of the visible window (when it is 2 min or shorter): the window's audio as WAV from the API,
  * decoded by the Web Audio API at 16 kHz, an STFT with one frame per device pixel (geometry/stft) painted in a
- * perceptual colour map. While the view moves the last image is drawn stretched to where its window now lies,
+ * perceptual colour map, in a worker. While the view moves the last image is drawn stretched to where its window now lies,
  * and a new one is made once the view rests.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { fetchBinary } from '../api/client';
-import { stft, stftFraming } from '../geometry/stft';
-import { paintSpectrogram } from '../geometry/colormap';
+import type { SpectrogramImage, SpectrogramJob } from './spectrogram.worker';
 import { AUDIO_RATE, audioUrl, type AudioSource } from './audio-player';
 import { PLOT_LEFT, plotAreaWidth } from './plot-style';
 import { frameScheduler, sizeCanvas } from './canvas';
@@ -30,6 +29,8 @@ export function Spectrogram({ source, viewport, width, height: HEIGHT }: { sourc
     let image: Image | null = null;
     let ctrl: AbortController | null = null;
     let timer: ReturnType<typeof setTimeout> | null = null;
+    let jobs = 0;
+    const worker = new Worker(new URL('./spectrogram.worker.ts', import.meta.url), { type: 'module' });
 
     const paint = (): void => {
       const ctx = sizeCanvas(c, width, HEIGHT);
@@ -76,16 +77,25 @@ export function Spectrogram({ source, viewport, width, height: HEIGHT }: { sourc
         if (mine.signal.aborted) return;
         const decoded = await new OfflineAudioContext(1, 1, AUDIO_RATE).decodeAudioData(wav);
         if (mine.signal.aborted) return;
-        const samples = decoded.getChannelData(0);
+        // A copy, transferred: the AudioBuffer keeps its own.
+        const samples = decoded.getChannelData(0).slice();
         const dpr = window.devicePixelRatio || 1;
         const columns = Math.round(((b - a) / (toS - fromS)) * areaW * dpr);
-        const spec = stft(samples, decoded.sampleRate, stftFraming(samples.length, decoded.sampleRate, columns));
-        const rows = Math.round(HEIGHT * dpr);
-        const px = paintSpectrogram(spec, rows);
+        const job: SpectrogramJob = { id: ++jobs, samples, sampleRateHz: decoded.sampleRate, columns, rows: Math.round(HEIGHT * dpr) };
+        const done = await new Promise<SpectrogramImage>((resolve) => {
+          const on = (m: MessageEvent<SpectrogramImage>): void => {
+            if (m.data.id !== job.id) return;
+            worker.removeEventListener('message', on);
+            resolve(m.data);
+          };
+          worker.addEventListener('message', on);
+          worker.postMessage(job, [samples.buffer]);
+        });
+        if (mine.signal.aborted) return;
         const off = document.createElement('canvas');
-        off.width = spec.frames;
-        off.height = rows;
-        off.getContext('2d')?.putImageData(new ImageData(px, spec.frames, rows), 0, 0);
+        off.width = done.frames;
+        off.height = done.rows;
+        off.getContext('2d')?.putImageData(new ImageData(done.pixels, done.frames, done.rows), 0, 0);
         // The frames cover [a, b] less the last frame's length; drawn over [a, b] the error is under one frame.
         image = { canvas: off, fromS: a, toS: b };
         setProblem(null);
@@ -111,6 +121,7 @@ export function Spectrogram({ source, viewport, width, height: HEIGHT }: { sourc
       f.cancel();
       if (timer !== null) clearTimeout(timer);
       ctrl?.abort();
+      worker.terminate();
     };
   }, [source.token, source.recordingId, source.stream, source.endS, viewport, width, HEIGHT]);
 

@@ -32,8 +32,8 @@ export interface StreamPlotProps {
   /** Seconds added to this stream's times to put them on the viewport's axis (another, aligned recording). */
   shiftS?: number;
   title?: string;
-  /** A y range symmetric around 0 (audio waveforms). */
-  symmetric?: boolean;
+  /** A waveform: each channel drawn as a filled band between its envelope's edges, y symmetric around 0. */
+  waveform?: boolean;
 }
 
 const GRID = 'rgba(30, 40, 60, 0.08)';
@@ -75,7 +75,7 @@ export function StreamPlot(p: StreamPlotProps) {
       select: { show: false, left: 0, top: 0, width: 0, height: 0 },
       scales: {
         x: { time: false, auto: false, range: (): uPlot.Range.MinMax => [viewport.state.fromS, viewport.state.toS] },
-        y: p.symmetric
+        y: p.waveform
           ? { auto: true, range: (_u, min, max): uPlot.Range.MinMax => { const m = Math.max(Math.abs(min), Math.abs(max)) || 1; return [-m * 1.05, m * 1.05]; } }
           : { auto: true, range: (_u, min, max): uPlot.Range.MinMax => flatSafeRange(min, max) },
       },
@@ -108,8 +108,14 @@ export function StreamPlot(p: StreamPlotProps) {
       ],
       series: [
         {},
-        ...stream.channels.map((c, i) => ({ label: c, stroke: channelColor(i), width: 1, spanGaps: false, points: { show: false } })),
+        ...(p.waveform
+          ? stream.channels.flatMap((c, i) => [
+            { label: `${c} max`, stroke: channelColor(i), width: 1, spanGaps: false, points: { show: false } },
+            { label: `${c} min`, stroke: channelColor(i), width: 1, spanGaps: false, points: { show: false } },
+          ])
+          : stream.channels.map((c, i) => ({ label: c, stroke: channelColor(i), width: 1, spanGaps: false, points: { show: false } }))),
       ],
+      ...(p.waveform ? { bands: stream.channels.map((_c, i) => ({ series: [2 * i + 1, 2 * i + 2] as [number, number], fill: `${channelColor(i)}99` })) } : {}),
       hooks: {
         draw: [() => {
           if (!drawPending) return;
@@ -118,7 +124,7 @@ export function StreamPlot(p: StreamPlotProps) {
         }],
       },
     };
-    const empties: uPlot.AlignedData = [[], ...stream.channels.map(() => [] as (number | null)[])];
+    const empties: uPlot.AlignedData = [[], ...opts.series.slice(1).map(() => [] as (number | null)[])];
     const u = new uPlot(opts, empties, el);
     plot.current = u;
 
@@ -145,6 +151,7 @@ export function StreamPlot(p: StreamPlotProps) {
         setProblem(`Samples could not be loaded (${e instanceof Error ? e.message : String(e)}); retrying.`);
         retry = setTimeout(() => ld.request(view(), plotAreaWidth(width.current), dpr(), true), 3000);
       },
+      p.waveform === true,
     );
     loader.current = ld;
     ld.request(view(), plotAreaWidth(width.current), dpr(), true);
