@@ -61,7 +61,7 @@ function StudyPicker() {
   return (
     <label class="study">
       <span class="sr-only">Study</span>
-      <select aria-label="Study" value={study.id} onChange={(e) => select((e.target as HTMLSelectElement).value)}>
+      <select aria-label="Study" title={study.name} value={study.id} onChange={(e) => select((e.target as HTMLSelectElement).value)}>
         {studies.map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}
       </select>
     </label>
