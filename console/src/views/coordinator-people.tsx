@@ -18,7 +18,7 @@ export function ParticipantsTable({ participants, staleDays }: { participants: P
     : null;
   return (
     <table class="coord-table" aria-label="Participants">
-      <colgroup><col style={{ width: '12%' }} /><col style={{ width: '14%' }} /><col style={{ width: '17%' }} /><col style={{ width: '8%' }} /><col style={{ width: '9%' }} /><col style={{ width: '18%' }} /><col /></colgroup>
+      <colgroup><col style={{ width: '11%' }} /><col style={{ width: '13%' }} /><col style={{ width: '17%' }} /><col style={{ width: '7%' }} /><col style={{ width: '8%' }} /><col style={{ width: '26%' }} /><col /></colgroup>
       <thead><tr><th scope="col">Participant</th><th scope="col">Last upload</th><th scope="col">Freshness</th><th scope="col" class="num">Uploads</th><th scope="col" class="num">Data</th><th scope="col">Devices</th><th scope="col">Recordings</th></tr></thead>
       <tbody>
         {rows === null ? <SkeletonRows cols={7} n={4} />
