@@ -20,6 +20,7 @@ export function Coordinator() {
   const admin = session.kind === 'admin';
   const [staleDays, setStaleDays] = useState(() => Number(sessionStorage.getItem(STALE_KEY)) || 2);
   useEffect(() => sessionStorage.setItem(STALE_KEY, String(staleDays)), [staleDays]);
+  useEffect(() => { document.title = `Coordinator${study ? ` · ${study.name}` : ''} — FieldSense`; }, [study]);
   const counts = useStudyCounts(api, studies, admin);
   const ov = useOverview(api, study?.id ?? null, staleDays, admin);
 

@@ -26,6 +26,8 @@ export function Queue() {
   const recs = useRecordings(api, studyId, filters);
   const participants = useParticipantOptions(studyId, recs.items, session.kind === 'admin');
 
+  useEffect(() => { document.title = `Work queue${study.study ? ` · ${study.study.name}` : ''} — FieldSense`; }, [study.study]);
+
   // The address bar mirrors the filters and order (replaceState: typing in filters makes no history entries).
   useEffect(() => {
     const search = queueSearch(query);
