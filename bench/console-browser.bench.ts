@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CDPSession, Page } from 'playwright-core';
 import { ensureConsoleBuilt } from '../src/main/console-build.js';
@@ -76,7 +78,7 @@ export async function consoleBrowser(ctx: BenchContext): Promise<Omit<BenchResul
   const anns = await expectCall(stack.baseUrl, stack.adminToken, 'GET', `/v1/recordings/${id}/annotations`, undefined, 200);
   log(`ready ${processingS.toFixed(0)} s after the 201: ${acc.name} ${acc.samples.toLocaleString('en')} samples, ${mic.name} ${mic.samples.toLocaleString('en')} samples, ${anns.items.length} annotations`);
 
-  const naiveFigures = await measureNaivePlot(stack.baseUrl, id, acc, annotator.token, seconds);
+  const naiveFigures = await measureNaivePlot(stack.baseUrl, id, acc, annotator.token, seconds, ctx.profileDir);
   log(`naive plot: first plot ${naiveFigures.firstPlotMs[0]!.toFixed(0)} ms; ${summary(naiveFigures)}`);
 
   const consoleFigures = await measure('console', async (page) => {
@@ -90,7 +92,7 @@ export async function consoleBrowser(ctx: BenchContext): Promise<Omit<BenchResul
     }
     await page.waitForFunction('!!(window.__fieldsense && window.__fieldsense.viewport)', undefined, { timeout: 30_000 });
     return { firstPlotMs, target: 'window.__fieldsense.viewport' };
-  });
+  }, ctx.profileDir);
   log(`console: first plot ${consoleFigures.firstPlotMs.map((x) => x.toFixed(0)).join(', ')} ms; ${summary(consoleFigures)}`);
 
   const c = figures(consoleFigures);
@@ -131,7 +133,7 @@ export async function consoleBrowser(ctx: BenchContext): Promise<Omit<BenchResul
  * One fresh Chromium for one page: `open` navigates and waits for the first plot; then the pan/zoom script, a
  * wait for the page to go quiet, its Resource Timing entries and its JS heap.
  */
-async function measure(what: string, open: (page: Page) => Promise<{ firstPlotMs: number[]; target: string }>): Promise<PageFigures> {
+async function measure(what: string, open: (page: Page) => Promise<{ firstPlotMs: number[]; target: string }>, profileDir: string | null): Promise<PageFigures> {
   const browser: ConsoleBrowser = await openBrowser();
   try {
     const { page, context } = browser;
@@ -141,7 +143,16 @@ async function measure(what: string, open: (page: Page) => Promise<{ firstPlotMs
     const { firstPlotMs, target } = await open(page);
     await quiet(page);
     const afterLoad = await heapMB(cdp);
+    // With BENCH_CPU_PROF=1 the page's main thread is profiled while it pans and zooms (bench/run.ts prints where the time went).
+    if (profileDir) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.start');
+    }
     const frames = await page.evaluate<FrameFigures>(runPanZoom(target, panZoomSteps()));
+    if (profileDir) {
+      const { profile } = await cdp.send('Profiler.stop');
+      writeFileSync(path.join(profileDir, `browser-${what.replace(/\W+/g, '-')}.cpuprofile`), JSON.stringify(profile));
+    }
     await quiet(page);
     const afterPanZoom = await heapMB(cdp);
     await cdp.send('HeapProfiler.collectGarbage');
@@ -156,14 +167,14 @@ async function measure(what: string, open: (page: Page) => Promise<{ firstPlotMs
 }
 
 /** The anchor: the naive plot of every raw sample of the IMU stream, served and measured the same way. */
-async function measureNaivePlot(baseUrl: string, id: string, stream: { name: string; startS: number; durationS: number }, token: string, seconds: number): Promise<PageFigures> {
+async function measureNaivePlot(baseUrl: string, id: string, stream: { name: string; startS: number; durationS: number }, token: string, seconds: number, profileDir: string | null): Promise<PageFigures> {
   const naive = await startNaivePlotServer(baseUrl);
   try {
     return await measure('naive plot', async (page) => {
       await page.goto(naive.url(id, stream.name, stream.startS + stream.durationS, NAIVE_PIECE_S, token));
       const ms = await waitMark(page, 'naive:first-plot', Math.max(300_000, seconds * 10), '__naiveError');
       return { firstPlotMs: [ms], target: 'window.__naive.viewport' };
-    });
+    }, profileDir);
   } finally {
     await naive.close();
   }
