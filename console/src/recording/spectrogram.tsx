@@ -108,7 +108,8 @@ export function Spectrogram({ source, viewport, width, height: HEIGHT }: { sourc
 
     const f = frameScheduler(paint);
     paint();
-    void compute();
+    // A moment's wait first: the layout settles (sizes change once or twice as the page fills) before a fetch.
+    timer = setTimeout(() => void compute(), 120);
     const unsub = viewport.subscribe((s, changed) => {
       if (!changed.has('fromS') && !changed.has('toS')) return;
       setTooLong(s.toS - s.fromS > SPECTROGRAM_MAX_S);
