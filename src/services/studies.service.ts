@@ -1,3 +1,4 @@
+import type { Principal } from '../domain/principal.js';
 import { AppError } from '../lib/errors.js';
 import { hashToken, newToken } from '../lib/ids.js';
 import type { StudyLabel, StudySettings } from '../domain/study.js';
@@ -26,11 +27,18 @@ export class StudiesService {
     return s;
   }
 
-  async list(limit: number, after?: string): Promise<StudyRow[]> {
+  /** The studies a token may read: all for the admin, its own for an annotator (the routes refuse other tokens). */
+  async list(p: Principal, limit: number, after?: string): Promise<StudyRow[]> {
+    if (p.kind !== 'admin') {
+      const own = p.kind === 'annotator' ? await this.studies.findById(p.studyId) : null;
+      return own && (!after || own.id > after) ? [own] : [];
+    }
     return this.studies.list({ limit, ...(after ? { after } : {}) });
   }
 
-  async get(studyId: string): Promise<StudyRow & { counts: Awaited<ReturnType<StudiesRepository['counts']>> }> {
+  /** One study with its counts; an annotator sees only its own (another is not found, as for anything it may not see). */
+  async get(studyId: string, p: Principal): Promise<StudyRow & { counts: Awaited<ReturnType<StudiesRepository['counts']>> }> {
+    if (p.kind !== 'admin' && !(p.kind === 'annotator' && p.studyId === studyId)) throw new AppError('not_found', `There is no study ${studyId}.`);
     const s = await this.require(studyId);
     return { ...s, counts: await this.studies.counts(studyId) };
   }

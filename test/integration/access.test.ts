@@ -34,6 +34,21 @@ describe('tokens are scoped as the contract says', () => {
     expect(asParticipant.json.error.code).toBe('forbidden');
   });
 
+  it('an annotator reads its own study (labels and hotkeys, for the console) and no other; the rest of /v1/studies stays the admin\'s', async () => {
+    const own = await call(h, s1.annotatorToken, 'GET', `/v1/studies/${s1.studyId}`);
+    expect(own.status).toBe(200);
+    expect(own.json.labels.map((l: { name: string }) => l.name)).toEqual(['handwashing', 'walking']);
+    const list = await call(h, s1.annotatorToken, 'GET', '/v1/studies');
+    expect(list.json.items.map((x: { id: string }) => x.id)).toEqual([s1.studyId]);
+    const other = await call(h, s1.annotatorToken, 'GET', `/v1/studies/${s2.studyId}`);
+    expect(other.status).toBe(404);
+    for (const [method, p] of [['GET', `/v1/studies/${s1.studyId}/participants`], ['GET', `/v1/studies/${s1.studyId}/overview`], ['PATCH', `/v1/studies/${s1.studyId}`], ['POST', '/v1/studies']] as const) {
+      const r = await call(h, s1.annotatorToken, method, p, method === 'GET' ? undefined : { name: 'x', slug: 'x-y' });
+      expect(r.status, `${method} ${p}`).toBe(403);
+    }
+    for (const p of ['/v1/studies', `/v1/studies/${s1.studyId}`]) expect((await call(h, s1.participantToken, 'GET', p)).status, p).toBe(403);
+  });
+
   it('participant B cannot see participant A\'s recording, upload or raw bytes (404)', async () => {
     for (const p of [`/v1/recordings/${recA}`, `/v1/uploads/${uploadA}`, `/v1/recordings/${recA}/raw`, `/v1/recordings/${recA}/segments`, `/v1/recordings/${recA}/streams/accelerometer/samples`, `/v1/recordings/${recA}/streams/accelerometer/audio`]) {
       const r = await call(h, participantB.token, 'GET', p);

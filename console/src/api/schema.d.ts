@@ -79,7 +79,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List studies */
+        /** List studies (an annotator token: its own study) */
         get: operations["listStudies"];
         put?: never;
         /** Create a study */
@@ -97,7 +97,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A study with counts of participants and recordings by status */
+        /** A study with counts of participants and recordings by status (an annotator token: its own study only) */
         get: operations["getStudy"];
         put?: never;
         post?: never;
@@ -1130,7 +1130,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not an admin token (forbidden) */
+            /** @description This token may not do this (forbidden) */
             403: {
                 headers: {
                     /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
@@ -1331,7 +1331,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not an admin token (forbidden) */
+            /** @description This token may not do this (forbidden) */
             403: {
                 headers: {
                     /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */

@@ -31,7 +31,13 @@ const StudyParams = z.object({ studyId: Id('std') });
 export function studiesRouter(studies: StudiesService, evaluations: EvaluateStudyService, registry: OpenApiRegistry): Router {
   const r = Router();
   const tags = ['studies'];
-  r.use('/v1/studies', (_req, res, next) => { requireAdmin(principal(res)); next(); });
+  // Annotators may read their own study (its labels and hotkeys, for the console); everything else here is the admin's.
+  const studyRead = /^\/(?:[^/]+\/?)?$/;
+  r.use('/v1/studies', (req, res, next) => {
+    const p = principal(res);
+    if (!(p.kind === 'annotator' && req.method === 'GET' && studyRead.test(req.path))) requireAdmin(p);
+    next();
+  });
   r.use(['/v1/participants', '/v1/annotators'], (_req, res, next) => { requireAdmin(principal(res)); next(); });
 
   route(r, registry, { operationId: 'createStudy', method: 'post', path: '/v1/studies', summary: 'Create a study', tags, auth: 'admin', body: CreateStudy,
@@ -48,16 +54,16 @@ export function studiesRouter(studies: StudiesService, evaluations: EvaluateStud
     send(200, presentStudy(await studies.update(params.studyId, body)));
   });
 
-  route(r, registry, { operationId: 'listStudies', method: 'get', path: '/v1/studies', summary: 'List studies', tags, auth: 'admin', query: ListQuery,
+  route(r, registry, { operationId: 'listStudies', method: 'get', path: '/v1/studies', summary: 'List studies (an annotator token: its own study)', tags, auth: 'any', query: ListQuery,
     responses: { 200: { description: 'Studies', schema: page(Study) } } },
-  async ({ query }, _req, _res, send) => {
-    send(200, presentPage(await studies.list(query.limit, cursor.decode(query.cursor)), query.limit, presentStudy));
+  async ({ query }, _req, res, send) => {
+    send(200, presentPage(await studies.list(principal(res), query.limit, cursor.decode(query.cursor)), query.limit, presentStudy));
   });
 
-  route(r, registry, { operationId: 'getStudy', method: 'get', path: '/v1/studies/:studyId', summary: 'A study with counts of participants and recordings by status', tags, auth: 'admin', params: StudyParams,
+  route(r, registry, { operationId: 'getStudy', method: 'get', path: '/v1/studies/:studyId', summary: 'A study with counts of participants and recordings by status (an annotator token: its own study only)', tags, auth: 'any', params: StudyParams,
     responses: { 200: { description: 'Study', schema: Study.extend({ counts: z.object({ participants: z.number(), annotators: z.number(), recordings: z.record(z.string(), z.number()) }) }).meta({ id: 'StudyDetail' }) } } },
-  async ({ params }, _req, _res, send) => {
-    const s = await studies.get(params.studyId);
+  async ({ params }, _req, res, send) => {
+    const s = await studies.get(params.studyId, principal(res));
     send(200, { ...presentStudy(s), counts: s.counts });
   });
 
