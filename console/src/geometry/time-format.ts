@@ -75,9 +75,15 @@ export function formatAbsolute(startMs: number, s: number, timeZone: string, dec
   return withDate ? `${get('year')}-${get('month')}-${get('day')} ${time}` : time;
 }
 
-/** The zone's short name at that moment ("CET", "GMT+2"), for the ruler's caption. */
+const zoneFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The zone's short name at that moment ("CET", "GMT+2"), for the ruler's caption (drawn every frame: cached). */
 export function zoneName(startMs: number, timeZone: string): string {
   if (!isKnownZone(timeZone)) return 'UTC';
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, timeZoneName: 'short' }).formatToParts(new Date(startMs));
-  return parts.find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
+  let f = zoneFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-GB', { timeZone, timeZoneName: 'short' });
+    zoneFormatters.set(timeZone, f);
+  }
+  return f.formatToParts(new Date(startMs)).find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
 }

@@ -75,6 +75,18 @@ export function RecordingPage({ id, review, initialT }: { id: string; review: bo
 
   const { recording, study, filename } = load;
   const file = filename ?? 'the uploaded file';
+  const busy = recording.status === 'queued' || recording.status === 'processing';
+  const stageText = recording.stage ? `${recording.stage} (${STAGES[recording.stage] ?? recording.stage})` : 'starting';
+  // Once its streams are stored (segment, annotate) a recording can be looked at while the detectors run;
+  // it is opened afresh when ready, with its segments and proposals.
+  if (busy && recording.streams.length > 0) {
+    return (
+      <>
+        <div class="rec-banner" role="status" aria-live="polite">Still processing — stage: {stageText}. Segments and proposals appear when it is ready.</div>
+        <RecordingView key={`${recording.id}-busy`} recording={recording} study={study} review={review} initialT={initialT} />
+      </>
+    );
+  }
   switch (recording.status) {
     case 'queued':
     case 'processing':
@@ -82,7 +94,7 @@ export function RecordingPage({ id, review, initialT }: { id: string; review: bo
         <div class="rec-state" role="status" aria-live="polite">
           <h1>Still processing</h1>
           <p>
-            {recording.status === 'queued' ? 'Waiting for a worker to start.' : `Stage: ${recording.stage ?? 'starting'}${recording.stage ? ` (${STAGES[recording.stage] ?? recording.stage})` : ''}.`}
+            {recording.status === 'queued' ? 'Waiting for a worker to start.' : `Stage: ${stageText}.`}
             {' '}This page opens the recording as soon as it is ready.
           </p>
           <div class="rec-spinner" aria-hidden="true" />

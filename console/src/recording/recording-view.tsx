@@ -103,7 +103,9 @@ export function RecordingView({ recording, study, review, initialT }: { recordin
   const per = Math.max(44, Math.min(170, Math.floor((avail - spectroBase) / shares)));
   const otherH = Math.max(40, Math.floor(per / 2));
   const audioH = audioOnly ? Math.max(80, Math.min(160, Math.floor(avail * 0.35))) : Math.min(per, 90);
-  const spectroH = audioOnly ? Math.max(110, Math.min(320, avail - audio.length * audioH)) : spectroBase;
+  const used = motion.reduce((h, s) => h + (s.kind === 'other' ? otherH : per), 0) + alignedStreams.length * per + audio.length * audioH;
+  // The spectrogram takes what the plots leave (within reason).
+  const spectroH = audioOnly ? Math.max(110, Math.min(320, avail - audio.length * audioH)) : Math.max(spectroBase, Math.min(200, avail - used));
 
   const startMs = recording.startTime && recording.clock !== 'relative' ? Date.parse(recording.startTime) : null;
   const zone = recording.clock === 'device-local-unknown-zone' ? 'UTC' : recording.timezone && isKnownZone(recording.timezone) ? recording.timezone : 'UTC';

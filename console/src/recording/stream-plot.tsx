@@ -37,6 +37,7 @@ export interface StreamPlotProps {
 }
 
 const GRID = 'rgba(30, 40, 60, 0.08)';
+const stepped = uPlot.paths.stepped?.({ align: 1 });
 
 /** uPlot's padded range, except that a flat signal gets a narrow band around its value (not 0 … 2·value). */
 function flatSafeRange(min: number, max: number): uPlot.Range.MinMax {
@@ -109,9 +110,11 @@ export function StreamPlot(p: StreamPlotProps) {
       series: [
         {},
         ...(p.waveform
+          // Each bucket's edges held flat across it (stepped), as a waveform overview is drawn: a straight line
+          // from one bucket's peak to the next would draw loudness that is not there.
           ? stream.channels.flatMap((c, i) => [
-            { label: `${c} max`, stroke: channelColor(i), width: 1, spanGaps: false, points: { show: false } },
-            { label: `${c} min`, stroke: channelColor(i), width: 1, spanGaps: false, points: { show: false } },
+            { label: `${c} max`, stroke: channelColor(i), width: 1, spanGaps: false, points: { show: false }, paths: stepped },
+            { label: `${c} min`, stroke: channelColor(i), width: 1, spanGaps: false, points: { show: false }, paths: stepped },
           ])
           : stream.channels.map((c, i) => ({ label: c, stroke: channelColor(i), width: 1, spanGaps: false, points: { show: false } }))),
       ],
