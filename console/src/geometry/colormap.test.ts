@@ -14,4 +14,11 @@ describe('colour map', () => {
     expect(Array.from(px.subarray(0, 3))).toEqual(Array.from(MAGMA_LUT.subarray(255 * 3, 256 * 3)));
     expect(Array.from(px.subarray(12, 15))).toEqual([0, 0, 4]);
   });
+
+  it('keeps a quiet window dark (no scaling of its noise up to full colour)', () => {
+    const db = new Float32Array([-70, -70, -70, -60]);
+    const px = paintSpectrogram({ frames: 1, bins: 4, binHz: 1, db, maxDb: -60 }, 4, 80, -30);
+    // -60 dB sits 50 dB above the floor (-30 − 80): 5/8 of the map, not its loudest colour.
+    expect(Array.from(px.subarray(0, 3))).toEqual(Array.from(MAGMA_LUT.subarray(159 * 3, 160 * 3)));
+  });
 });

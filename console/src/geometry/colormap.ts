@@ -24,12 +24,13 @@ export const MAGMA_LUT: Uint8Array = (() => {
 
 /**
  * RGBA pixels (width = frames, `height` rows, low frequencies at the bottom) for a spectrogram, `rangeDb` of
- * dynamic range below its loudest bin.
+ * dynamic range below its loudest bin, but never scaled up past `minTopDb`: a quiet window stays dark instead of
+ * showing its noise floor as loud as speech.
  */
-export function paintSpectrogram(spec: Spectrogram, height: number, rangeDb = 80): Uint8ClampedArray<ArrayBuffer> {
+export function paintSpectrogram(spec: Spectrogram, height: number, rangeDb = 80, minTopDb = -30): Uint8ClampedArray<ArrayBuffer> {
   const w = spec.frames;
   const px = new Uint8ClampedArray(w * height * 4);
-  const hi = Number.isFinite(spec.maxDb) ? spec.maxDb : 0;
+  const hi = Math.max(minTopDb, Number.isFinite(spec.maxDb) ? spec.maxDb : 0);
   const lo = hi - rangeDb;
   for (let y = 0; y < height; y++) {
     const bin = Math.min(spec.bins - 1, Math.floor(((height - 1 - y) / height) * spec.bins));

@@ -33,6 +33,7 @@ export function axisNumber(v: number, incr: number): string {
   const a = Math.abs(v);
   if (a >= 10_000 && incr >= 1000) return `${Number((v / 1000).toFixed(0))}k`;
   if (a >= 1000 && incr >= 100) return `${Number((v / 1000).toFixed(1))}k`;
+  if (v === 0) return '0';
   const decimals = incr > 0 ? Math.max(0, Math.min(6, -Math.floor(Math.log10(incr) + 1e-9))) : 2;
   return v.toFixed(decimals);
 }
