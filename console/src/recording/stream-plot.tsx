@@ -38,6 +38,8 @@ export interface StreamPlotProps {
 
 const GRID = 'rgba(30, 40, 60, 0.08)';
 const stepped = uPlot.paths.stepped?.({ align: 1 });
+/** A waveform's y range is at least ±1 % of full scale (−40 dBFS), so a quiet stretch looks quiet, not loud. */
+const WAVE_MIN_RANGE = 0.01;
 
 /** uPlot's padded range, except that a flat signal gets a narrow band around its value (not 0 … 2·value). */
 function flatSafeRange(min: number, max: number): uPlot.Range.MinMax {
@@ -77,7 +79,7 @@ export function StreamPlot(p: StreamPlotProps) {
       scales: {
         x: { time: false, auto: false, range: (): uPlot.Range.MinMax => [viewport.state.fromS, viewport.state.toS] },
         y: p.waveform
-          ? { auto: true, range: (_u, min, max): uPlot.Range.MinMax => { const m = Math.max(Math.abs(min), Math.abs(max)) || 1; return [-m * 1.05, m * 1.05]; } }
+          ? { auto: true, range: (_u, min, max): uPlot.Range.MinMax => { const m = Math.max(Math.abs(min), Math.abs(max), WAVE_MIN_RANGE); return [-m * 1.05, m * 1.05]; } }
           : { auto: true, range: (_u, min, max): uPlot.Range.MinMax => flatSafeRange(min, max) },
       },
       axes: [
