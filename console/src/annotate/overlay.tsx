@@ -11,7 +11,8 @@ import { sampleGridOf, snapMove, snapTime, type SnapOptions } from '../geometry/
 import { bandWeight, bandsOf, comparing, thinOut, type Band } from './layout';
 import { LabelPicker } from './label-picker';
 import { Region } from './region';
-import { useAnnotationStore, useViewState } from './use-store';
+import { useAnnotationStore } from './use-store';
+import { useSettledWindow } from './settled-window';
 import { useAnnotateKeys } from './keys';
 import type { Item } from './types';
 import './annotate.css';
@@ -37,7 +38,9 @@ export interface Geometry { bands: Band[]; bandTops: number[]; bandHs: number[] 
 export function Overlay(props: AnnotateProps) {
   const { recording, study, viewport, plotLeft, plotWidth } = props;
   const store = useAnnotationStore(recording.id, viewport);
-  const vs = useViewState(viewport, ['fromS', 'toS', 'durationS']);
+  const layer = useRef<HTMLDivElement>(null);
+  // The window the regions are laid out for; between layouts the layer follows the view by a transform.
+  const vs = useSettledWindow(viewport, layer, plotWidth);
   useAnnotateKeys(store, props);
   const area = useRef<HTMLDivElement>(null);
   const [height, setHeight] = useState(0);
@@ -193,6 +196,7 @@ export function Overlay(props: AnnotateProps) {
             <span class="ann-band-title">{b.title}{b.items.length === 0 ? ' — none' : ''}</span>
           </div>
         )) : null}
+        <div ref={layer} class="ann-regions">
         {regions.map(({ it, band }) => {
           const b = bands[band]!;
           const lane = b.lanes.lane.get(it.key) ?? 0;
@@ -204,6 +208,7 @@ export function Overlay(props: AnnotateProps) {
               onFocus={() => store.select(it.key)} />
           );
         })}
+        </div>
         {creating ? <div class="ann-draft" style={draftStyle(toPx(Math.min(creating.anchorS, creating.curS)), toPx(Math.max(creating.anchorS, creating.curS)), 0, height)} /> : null}
         {store.draft ? (
           <>
