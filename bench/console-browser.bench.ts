@@ -83,7 +83,7 @@ export async function consoleBrowser(ctx: BenchContext): Promise<Omit<BenchResul
 
   const consoleFigures = await measure('console', async (page) => {
     // A first visit signs in (the token is taken from the address into the tab's session) and warms the caches.
-    await page.goto(`${stack.baseUrl}/console/recordings/${id}?token=${encodeURIComponent(stack.adminToken)}`);
+    await page.goto(`${stack.baseUrl}/console/recordings/${id}?token=${encodeURIComponent(annotator.token)}`);
     await waitMark(page, 'fieldsense:first-plot', 120_000);
     const firstPlotMs: number[] = [];
     for (let i = 0; i < LOADS; i++) {
