@@ -27,7 +27,8 @@ export function ConflictDialog({ store, labels }: { store: AnnotationStore; labe
       ) : <p>Deleted</p>}
     </div>
   );
-  const by = c.theirs.annotatorName ? ` (${c.theirs.annotatorName}, revision ${c.theirs.revision})` : ` (revision ${c.theirs.revision})`;
+  // The API keeps who owns an annotation, not who changed it last: name the revision, not a person.
+  const by = ` (it is now at revision ${c.theirs.revision})`;
   return createPortal(
     <div class="cd-backdrop">
       <div class="cd" role="dialog" aria-modal="true" aria-labelledby="cd-title" aria-describedby="cd-desc"
