@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import http, { type IncomingMessage } from 'node:http';
+import http, { type ClientRequest, type IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { callApi, type ApiAnswer } from '../../src/lib/api-client.js';
@@ -59,17 +59,24 @@ export async function uploadFile(baseUrl: string, token: string, file: string, f
   });
   // A stalled server fails the benchmark instead of hanging it (idle socket time, not total time).
   req.setTimeout(120_000, () => req.destroy(new Error('POST /v1/uploads: no progress for 120 s')));
-  const answered = new Promise<IncomingMessage>((resolve, reject) => {
-    req.once('response', resolve);
-    req.once('error', reject);
-  });
   async function* body(): AsyncGenerator<Buffer> {
     yield head;
     yield* createReadStream(file) as AsyncIterable<Buffer>;
     yield tail;
   }
-  // The server may answer (e.g. 413) before the body is sent: then the send error is not the story.
-  const sent = pipeline(Readable.from(body()), req).then(
+  return { ...(await sendStreamed(req, body(), t0)), bytes: size };
+}
+
+/**
+ * Streams `body` into `req` with backpressure and reads the answer: its status, its JSON (or text) and the
+ * seconds from `t0`. The server may answer (e.g. 413) before the body is sent: then the send error is not the story.
+ */
+export async function sendStreamed(req: ClientRequest, body: AsyncIterable<Buffer>, t0: number): Promise<{ status: number; json: any; seconds: number }> {
+  const answered = new Promise<IncomingMessage>((resolve, reject) => {
+    req.once('response', resolve);
+    req.once('error', reject);
+  });
+  const sent = pipeline(Readable.from(body), req).then(
     () => null,
     (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
   );
@@ -87,7 +94,7 @@ export async function uploadFile(baseUrl: string, token: string, file: string, f
   }
   const status = res.statusCode ?? 0;
   if (sendError && status < 400) throw sendError;
-  return { status, json, seconds, bytes: size };
+  return { status, json, seconds };
 }
 
 /** Every request of the benchmarks goes to 127.0.0.1. */

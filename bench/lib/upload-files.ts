@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import http, { type IncomingMessage } from 'node:http';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import http from 'node:http';
+import { sendStreamed } from './http.js';
 
 /**
  * `POST /v1/uploads` of several files on disk as `file` parts of one multipart form (one recording: the API
@@ -27,10 +26,6 @@ export async function uploadFiles(baseUrl: string, token: string, files: { path:
     headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(length) },
   });
   req.setTimeout(300_000, () => req.destroy(new Error('POST /v1/uploads: no progress for 300 s')));
-  const answered = new Promise<IncomingMessage>((resolve, reject) => {
-    req.once('response', resolve);
-    req.once('error', reject);
-  });
   async function* body(): AsyncGenerator<Buffer> {
     for (const p of parts) {
       yield p.head;
@@ -39,20 +34,5 @@ export async function uploadFiles(baseUrl: string, token: string, files: { path:
     }
     yield tail;
   }
-  const sent = pipeline(Readable.from(body()), req).then(() => null, (e: unknown) => (e instanceof Error ? e : new Error(String(e))));
-  const res = await answered;
-  const chunks: Buffer[] = [];
-  for await (const c of res) chunks.push(c as Buffer);
-  const seconds = (performance.now() - t0) / 1000;
-  const sendError = await sent;
-  const text = Buffer.concat(chunks).toString('utf8');
-  let json: unknown = text;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // keep the text
-  }
-  const status = res.statusCode ?? 0;
-  if (sendError && status < 400) throw sendError;
-  return { status, json, seconds, bytes };
+  return { ...(await sendStreamed(req, body(), t0)), bytes };
 }
