@@ -1,14 +1,12 @@
+import { formatRelative } from '../geometry/time-format';
+
 /**
  * Durations as an annotator reads them in a table: h:mm:ss, hours not wrapped at 24 (a 30-hour recording reads
  * 30:00:00, not "1 day"), whole seconds (the queue is not the place for milliseconds).
  */
 export function formatDuration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return '—';
-  const total = Math.round(seconds);
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  return `${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}`;
+  return formatRelative(seconds, 0);
 }
 
 /** A share of a whole as a whole percentage, for "how much is labelled"; 0 when there is no whole. */
