@@ -29,7 +29,10 @@ export function Panel(props: AnnotateProps) {
   return (
     <aside class="annotate-panel" aria-label="Annotations">
       <div class="ap-head">
-        <span class={`save-state save-${store.saveState}`} data-testid="save-state" role="status" aria-live="polite">{SAVE_TEXT[store.saveState]}</span>
+        {/* While a stale edit waits for the person's choice, it is not saved, whatever else is. */}
+        <span class={`save-state save-${store.conflict ? 'retrying' : store.saveState}`} data-testid="save-state" role="status" aria-live="polite">
+          {store.conflict ? 'Not saved — someone else changed it' : SAVE_TEXT[store.saveState]}
+        </span>
         <span class="ap-head-buttons">
           <button type="button" onClick={() => store.undo()} disabled={!store.canUndo} title="Undo (Ctrl+Z)">Undo</button>
           <button type="button" onClick={() => store.redo()} disabled={!store.canRedo} title="Redo (Ctrl+Shift+Z)">Redo</button>
