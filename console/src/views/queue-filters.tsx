@@ -18,50 +18,42 @@ export function QueueFiltersBar({ filters, onChange, participants, labels }: {
     else next[k] = v;
     onChange(next);
   };
-  const value = (e: Event): string => (e.target as HTMLSelectElement).value;
   return (
     <form class="filters" role="search" aria-label="Filter recordings" onSubmit={(e) => e.preventDefault()}>
-      <label class="field">
-        <span>Status</span>
-        <select value={filters.status ?? ''} onChange={(e) => set('status', value(e) as QueueFilters['status'] | '')}>
-          <option value="">Any status</option>
-          {STATUSES.map((s) => <option key={s} value={s}>{s}</option>)}
-        </select>
-      </label>
-      <label class="field">
-        <span>Participant</span>
-        <select value={filters.participantId ?? ''} onChange={(e) => set('participantId', value(e))}>
-          <option value="">All participants</option>
-          {participants.map((p) => <option key={p.id} value={p.id}>{p.code}</option>)}
-        </select>
-      </label>
-      <label class="field">
-        <span>Label</span>
-        <select value={filters.label ?? ''} onChange={(e) => set('label', value(e))}>
-          <option value="">Any label</option>
-          {labels.map((l) => <option key={l.name} value={l.name}>{l.name}</option>)}
-        </select>
-      </label>
-      <label class="field">
-        <span>Quality</span>
-        <select value={filters.quality ?? ''} onChange={(e) => set('quality', value(e) as QueueFilters['quality'] | '')}>
-          <option value="">Any quality</option>
-          {QUALITIES.map((q) => <option key={q} value={q}>{q}</option>)}
-        </select>
-      </label>
-      <label class="field">
-        <span>Annotated</span>
-        <select value={filters.labelled ?? ''} onChange={(e) => set('labelled', value(e) as QueueFilters['labelled'] | '')}>
-          <option value="">Any</option>
-          <option value="none">Not yet</option>
-          <option value="some">Partly or fully</option>
-        </select>
-      </label>
+      <SelectField name="Status" value={filters.status} any="Any status" options={STATUSES.map((v) => ({ value: v, text: v }))}
+        onChange={(v) => set('status', v as QueueFilters['status'] | '')} />
+      <SelectField name="Participant" value={filters.participantId} any="All participants" options={participants.map((p) => ({ value: p.id, text: p.code }))}
+        onChange={(v) => set('participantId', v)} />
+      <SelectField name="Label" value={filters.label} any="Any label" options={labels.map((l) => ({ value: l.name, text: l.name }))}
+        onChange={(v) => set('label', v)} />
+      <SelectField name="Quality" value={filters.quality} any="Any quality" options={QUALITIES.map((v) => ({ value: v, text: v }))}
+        onChange={(v) => set('quality', v as QueueFilters['quality'] | '')} />
+      <SelectField name="Annotated" value={filters.labelled} any="Any" options={[{ value: 'none', text: 'Not yet' }, { value: 'some', text: 'Partly or fully' }]}
+        onChange={(v) => set('labelled', v as QueueFilters['labelled'] | '')} />
       <label class="check">
         <input type="checkbox" checked={filters.pendingReview} onChange={(e) => onChange({ ...filters, pendingReview: (e.target as HTMLInputElement).checked })} />
         <span>Proposed, not reviewed</span>
       </label>
       <button type="button" class="ghost clear" disabled={!hasFilters(filters)} onClick={() => onChange({ pendingReview: false })}>Clear filters</button>
     </form>
+  );
+}
+
+/** One filter: a select named by its visible label, whose first option (value '') means no filter. */
+function SelectField({ name, value, any, options, onChange }: {
+  name: string;
+  value: string | undefined;
+  any: string;
+  options: { value: string; text: string }[];
+  onChange: (value: string) => void;
+}) {
+  return (
+    <label class="field">
+      <span>{name}</span>
+      <select value={value ?? ''} onChange={(e) => onChange((e.target as HTMLSelectElement).value)}>
+        <option value="">{any}</option>
+        {options.map((o) => <option key={o.value} value={o.value}>{o.text}</option>)}
+      </select>
+    </label>
   );
 }
