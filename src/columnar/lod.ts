@@ -214,7 +214,7 @@ function mergeLevel(rows: Float32Array, count: number, c: number, factor: number
 /** Random access to a LOD file (an S3 object read by ranges, or bytes in memory). */
 export interface LodSource {
   byteLength: number;
-  slice(start: number, end?: number): Promise<ArrayBuffer>;
+  slice(start: number, end?: number): ArrayBuffer | Promise<ArrayBuffer>;
 }
 
 export async function readLodHeader(src: LodSource): Promise<LodHeader> {

@@ -12,6 +12,7 @@ import type { AsyncBuffer, ColumnData, FileMetaData } from 'hyparquet';
 import type { SampleChunk, StreamInfo } from '../domain/stream.js';
 import { AppError } from '../lib/errors.js';
 import { decodeChunk, type ChunkInfo } from './parquet-page-decode.js';
+import { isCached } from './read-cache.js';
 import { STREAM_INFO_KEY, TIME_COLUMN } from './stream-parquet-layout.js';
 
 export type { AsyncBuffer };
@@ -201,7 +202,21 @@ function emptyWindow(channels: string[]): StreamWindow {
   return { t: new BigInt64Array(0), channels: Object.fromEntries(channels.map((c) => [c, new Float32Array(0)])), reduced: false, totalRowsInRange: 0 };
 }
 
+/**
+ * The file's footer, parsed. A source read through a ReadCache (read-cache.ts) parses it once per object
+ * version: a day of 16 kHz audio has ~5,300 row groups and a 1.6 MB footer.
+ */
 async function openStreamFile(file: AsyncBuffer): Promise<StreamFile> {
+  if (!isCached(file)) return parseStreamFile(file);
+  const f = await file.cache.memo(`${file.cacheId}#footer`, async () => {
+    const value = await parseStreamFile(file);
+    // Parsed thrift objects take several times the footer's bytes; our own group index ~0.3 KB a group.
+    return { value, bytes: 6 * Number(value.readMetadata.metadata_length || 0) + 300 * value.groups.length };
+  });
+  return f.file === file ? f : { ...f, file };
+}
+
+async function parseStreamFile(file: AsyncBuffer): Promise<StreamFile> {
   // Keep TIMESTAMP(NANOS) statistics as bigint ns instead of millisecond Dates. Our footers are small
   // (~0.3 KB per row group), so fetch 64 KiB rather than hyparquet's default 512 KiB; longer ones take a second read.
   const metadata = await parquetMetadataAsync(file, {
@@ -264,9 +279,23 @@ async function fileSpan(f: StreamFile): Promise<{ min: bigint; max: bigint } | u
 
 /**
  * One row group's columns as typed arrays (channels in `StreamInfo.channels` order). With `reuse`, the
- * arrays are views of its buffers, valid until the next call with the same `reuse`.
+ * arrays are views of its buffers, valid until the next call with the same `reuse`; from a cached source
+ * (read-cache.ts) the group is the cache's copy instead, shared and never to be written to.
  */
 async function readGroup(f: StreamFile, g: GroupInfo, withChannels = true, reuse?: Group): Promise<Group> {
+  const file = f.file;
+  if (withChannels && isCached(file)) {
+    // Held decoded for the next requests, which are likely to touch it again (a viewport moves a little at a
+    // time). Callers only read a group's arrays, so one copy serves them all.
+    return file.cache.memo(`${file.cacheId}#g${g.rowStart}`, async () => {
+      const group = await decodeGroup(f, g, true);
+      return { value: group, bytes: group.t.byteLength + group.values.reduce((a, v) => a + v.byteLength, 0) };
+    });
+  }
+  return decodeGroup(f, g, withChannels, reuse);
+}
+
+async function decodeGroup(f: StreamFile, g: GroupInfo, withChannels: boolean, reuse?: Group): Promise<Group> {
   const channels = withChannels ? f.stream.channels : [];
   if (reuse && reuse.t.length < g.rows) {
     reuse.t = new BigInt64Array(g.rows);

@@ -80,6 +80,11 @@ const EnvSchema = z.object({
    * without it and log an error.
    */
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  /**
+   * What the API keeps in memory between requests for the stored streams people are looking at (parsed
+   * Parquet footers, decoded row groups, level-of-detail blocks), in MiB; 0 keeps nothing.
+   */
+  READ_CACHE_MB: z.coerce.number().int().min(0).max(16_384).default(64),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -113,6 +118,8 @@ export interface Config {
   readonly logLevel: string;
   readonly metrics: { readonly workerPort: number };
   readonly shutdownDeadlineMs: number;
+  /** Bytes the API's read cache may hold (READ_CACHE_MB). */
+  readonly readCacheBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -160,5 +167,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.NODE_ENV === 'test' && !env.LOG_LEVEL ? 'silent' : e.LOG_LEVEL,
     metrics: Object.freeze({ workerPort: e.WORKER_METRICS_PORT }),
     shutdownDeadlineMs: e.SHUTDOWN_DEADLINE_MS,
+    readCacheBytes: e.READ_CACHE_MB * 1024 * 1024,
   });
 }

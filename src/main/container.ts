@@ -20,6 +20,7 @@ import { IngestUpload } from '../services/ingest-upload/ingest-upload.service.js
 import { IdempotencyKeyClaims } from '../services/ingest-upload/key-claims.js';
 import { UploadObjects } from '../services/ingest-upload/upload-objects.js';
 import { RecordingsService } from '../services/recordings.service.js';
+import { ReadCache } from '../columnar/read-cache.js';
 import { AnnotationsService } from '../services/annotations.service.js';
 import { AnnotationAgreementService } from '../services/annotation-agreement.service.js';
 import { HealthService } from '../services/health.service.js';
@@ -65,7 +66,7 @@ export function buildApi(config: Config, log: Logger, adminToken: string): {
   const uploads = new UploadsRepository(db);
   const recordingsRepo = new RecordingsRepository(db);
   const wake = (): void => relay.wake();
-  const recordings = new RecordingsService(recordingsRepo, uploads, store, wake, new AlignmentsRepository(db));
+  const recordings = new RecordingsService(recordingsRepo, uploads, store, wake, new AlignmentsRepository(db), new ReadCache(config.readCacheBytes));
   const app = createApp({
     log,
     metrics,
@@ -79,7 +80,7 @@ export function buildApi(config: Config, log: Logger, adminToken: string): {
     annotations: new AnnotationsService(new AnnotationsRepository(db), studiesRepo, recordings),
     agreement: new AnnotationAgreementService(new AnnotationsRepository(db), recordings),
     evaluations: new EvaluateStudyService(studiesRepo, new AnnotationsRepository(db)),
-    recordingAudio: new RecordingAudioService(recordings, store),
+    recordingAudio: new RecordingAudioService(recordings),
     studyOverview: new StudyOverviewService(new StudyOverviewRepository(db)),
     health: new HealthService({ database: () => pingDatabase(db), redis: () => redis.ping(), objectStorage: () => store.ping() }, log.child({ component: 'readiness' })),
     limits: { maxBytes: config.upload.maxBytes, maxFieldBytes: config.upload.maxFieldBytes, maxFiles: config.upload.maxFiles },

@@ -1,7 +1,6 @@
 import { AppError } from '../lib/errors.js';
 import type { Principal } from '../domain/principal.js';
 import { NS_PER_S } from '../domain/stream.js';
-import type { ObjectStore } from '../storage/object-store.js';
 import { openStreamWindow } from '../columnar/parquet-stream-reader.js';
 import type { RecordingsService } from './recordings.service.js';
 import { AudioWindowEncoder, planAudioWindow, wavHeader, WAV_HEADER_BYTES } from './audio-window.js';
@@ -38,7 +37,6 @@ function secondsToNs(sec: number): bigint {
 export class RecordingAudioService {
   constructor(
     private readonly recordings: RecordingsService,
-    private readonly store: ObjectStore,
   ) {}
 
   async window(p: Principal, recordingId: string, streamName: string, q: { fromS?: number | undefined; toS?: number | undefined; rate?: number | undefined }): Promise<AudioWindow> {
@@ -66,7 +64,7 @@ export class RecordingAudioService {
     const readFromNs = (r.originNs ?? 0n) + secondsToNs(fromS - plan.readBeforeS);
     const readToNs = readFromNs + secondsToNs(plan.readSpanS);
     // The footer is read now, so a missing object fails before any header is sent.
-    const { pieces } = await openStreamWindow(await this.store.asyncBuffer(s.objectKey), readFromNs, readToNs);
+    const { pieces } = await openStreamWindow(await this.recordings.streamFile(s.objectKey), readFromNs, readToNs);
     const encoder = new AudioWindowEncoder(plan);
     async function* body(): AsyncGenerator<Buffer> {
       yield wavHeader(rate, plan.samples);

@@ -8,6 +8,7 @@ import type { AlignmentRow, AlignmentsRepository } from '../repositories/alignme
 import type { ObjectStore } from '../storage/object-store.js';
 import { readStreamWindow } from '../columnar/parquet-stream-reader.js';
 import { readLodHeader, readLodWindow, summariseRows, type RangeSummary } from '../columnar/lod.js';
+import { ReadCache, type CachedSource } from '../columnar/read-cache.js';
 
 /** Points read to summarise the samples at an overview's edges (a reduced read keeps the true extremes). */
 const EDGE_MAX_POINTS = 4096;
@@ -61,7 +62,21 @@ export class RecordingsService {
     private readonly store: ObjectStore,
     private readonly onCommitted: () => void,
     private readonly alignmentsRepo: AlignmentsRepository,
+    /** Footers, row groups and LOD blocks kept between requests (see read-cache.ts); none kept by default. */
+    private readonly cache = new ReadCache(0),
   ) {}
+
+  /** A stored stream's Parquet file, read through the cache (its version checked once per call). */
+  async streamFile(key: string): Promise<CachedSource> {
+    const b = await this.store.asyncBuffer(key);
+    return this.cache.source(b, `${key}@${b.etag}`);
+  }
+
+  /** A stored stream's level-of-detail file, read through the cache in blocks. */
+  private async lodFile(key: string): Promise<CachedSource> {
+    const b = await this.store.asyncBuffer(key);
+    return this.cache.blocks(b, `${key}@${b.etag}`);
+  }
 
   /** Clock offsets to the participant's overlapping recordings, most confident first. */
   async alignments(p: Principal, recordingId: string): Promise<AlignmentRow[]> {
@@ -145,12 +160,11 @@ export class RecordingsService {
     if (toS < fromS) throw new AppError('validation_failed', 'toS must not be before fromS.');
     const fromNs = origin + secondsToNs(fromS);
     const toNsValue = origin + secondsToNs(toS);
-    const file = await this.store.asyncBuffer(s.objectKey);
+    const [file, lod] = await Promise.all([this.streamFile(s.objectKey), s.lodKey ? this.lodFile(s.lodKey) : null]);
     // Long windows come from the overview (a few KB, its edges exact from the samples); short ones, and
     // streams without one, from the samples.
     let w: { t: BigInt64Array; channels: Record<string, Float32Array>; reduced: boolean } | null = null;
-    if (s.lodKey) {
-      const lod = await this.store.asyncBuffer(s.lodKey);
+    if (lod) {
       const header = await readLodHeader(lod);
       const raw = async (a: bigint, b: bigint): Promise<RangeSummary> => {
         // An envelope keeps every channel's true min and max, so a reduced read summarises exactly too.

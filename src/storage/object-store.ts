@@ -38,6 +38,8 @@ export interface ObjectStoreOptions {
 /** A random-access view of one object, for readers that need a file's footer (Parquet). */
 export interface AsyncObjectBuffer {
   byteLength: number;
+  /** The object's version as the store names it (its ETag): another content has another. */
+  etag: string;
   slice(start: number, end?: number): Promise<ArrayBuffer>;
 }
 
@@ -153,13 +155,7 @@ export class ObjectStore {
 
   /** Size of an object, or null when it does not exist. */
   async size(key: string): Promise<number | null> {
-    try {
-      const out = await this.guard(() => this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key })));
-      return out.ContentLength ?? 0;
-    } catch (e) {
-      if (isNotFound(e)) return null;
-      throw e;
-    }
+    return (await this.stat(key))?.size ?? null;
   }
 
   async delete(key: string): Promise<void> {
@@ -179,11 +175,24 @@ export class ObjectStore {
   }
 
   /** Random access over one object through range requests; the footer of a Parquet file is read once. */
+  /** Size and version (ETag) of an object; null when there is none. */
+  async stat(key: string): Promise<{ size: number; etag: string } | null> {
+    try {
+      const out = await this.guard(() => this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key })));
+      return { size: out.ContentLength ?? 0, etag: out.ETag ?? `${out.ContentLength ?? 0}/${out.LastModified?.getTime() ?? 0}` };
+    } catch (e) {
+      if (isNotFound(e)) return null;
+      throw e;
+    }
+  }
+
   async asyncBuffer(key: string): Promise<AsyncObjectBuffer> {
-    const byteLength = await this.size(key);
-    if (byteLength === null) throw new Error(`object ${key} does not exist`);
+    const stat = await this.stat(key);
+    if (stat === null) throw new Error(`object ${key} does not exist`);
+    const byteLength = stat.size;
     return {
       byteLength,
+      etag: stat.etag,
       slice: async (start: number, end?: number): Promise<ArrayBuffer> => {
         const stop = (end ?? byteLength) - 1;
         if (stop < start) return new ArrayBuffer(0);

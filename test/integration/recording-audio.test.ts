@@ -187,12 +187,12 @@ describe('audio by time range: streamed a piece at a time', () => {
         if (key !== 'asyncBuffer') return Reflect.get(target, key, receiver) as unknown;
         return async (k: string) => {
           const b = await target.asyncBuffer(k);
-          return { byteLength: b.byteLength, slice: (a: number, z?: number) => { reads++; return b.slice(a, z); } };
+          return { ...b, slice: (a: number, z?: number) => { reads++; return b.slice(a, z); } };
         };
       },
     });
-    const recordings = new RecordingsService(new RecordingsRepository(h.db), new UploadsRepository(h.db), h.store, () => undefined, new AlignmentsRepository(h.db));
-    const w = await new RecordingAudioService(recordings, counting).window({ kind: 'admin' }, rec.id, rec.streams[0].name, { fromS: 0, toS: 200 });
+    const recordings = new RecordingsService(new RecordingsRepository(h.db), new UploadsRepository(h.db), counting, () => undefined, new AlignmentsRepository(h.db));
+    const w = await new RecordingAudioService(recordings).window({ kind: 'admin' }, rec.id, rec.streams[0].name, { fromS: 0, toS: 200 });
     expect(w.bytes).toBe(44 + 2 * frames);
     const it = w.body[Symbol.asyncIterator]();
     let got = 0;
