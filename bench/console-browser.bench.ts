@@ -133,7 +133,7 @@ export async function consoleBrowser(ctx: BenchContext): Promise<Omit<BenchResul
  * One fresh Chromium for one page: `open` navigates and waits for the first plot; then the pan/zoom script, a
  * wait for the page to go quiet, its Resource Timing entries and its JS heap.
  */
-async function measure(what: string, open: (page: Page) => Promise<{ firstPlotMs: number[]; target: string }>, profileDir: string | null): Promise<PageFigures> {
+export async function measure(what: string, open: (page: Page) => Promise<{ firstPlotMs: number[]; target: string }>, profileDir: string | null): Promise<PageFigures> {
   const browser: ConsoleBrowser = await openBrowser();
   try {
     const { page, context } = browser;
@@ -180,7 +180,7 @@ async function measureNaivePlot(baseUrl: string, id: string, stream: { name: str
   }
 }
 
-async function waitMark(page: Page, name: string, timeoutMs: number, errorGlobal?: string): Promise<number> {
+export async function waitMark(page: Page, name: string, timeoutMs: number, errorGlobal?: string): Promise<number> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const v = await page.evaluate<number | null>(markTime(name));
@@ -239,14 +239,14 @@ function figures(f: PageFigures): Record<'firstPlot' | 'workP95' | 'workMax' | '
   };
 }
 
-function summary(f: PageFigures): string {
+export function summary(f: PageFigures): string {
   const x = figures(f);
   return `frames p95 ${x.workP95.toFixed(1)} ms, max ${x.workMax.toFixed(1)} ms, interval max ${x.intervalMax.toFixed(1)} ms, ${x.longTasks} long tasks; `
     + `API ${x.apiCount} requests p95 ${x.apiP95.toFixed(0)} ms, ${x.apiMB.toFixed(1)} MB; heap ${f.heapMB.afterLoad.toFixed(0)} → ${f.heapMB.afterPanZoom.toFixed(0)} MB (${f.heapMB.afterGc.toFixed(0)} after GC)`;
 }
 
 /** The API timings grouped by route (samples of a stream, audio), with count, median, p95 and max. */
-function apiByKind(api: PageFigures['api']): Record<string, { count: number; medianMs: number; p95Ms: number; maxMs: number; bytes: number }> {
+export function apiByKind(api: PageFigures['api']): Record<string, { count: number; medianMs: number; p95Ms: number; maxMs: number; bytes: number }> {
   const out: Record<string, { count: number; medianMs: number; p95Ms: number; maxMs: number; bytes: number }> = {};
   const groups = new Map<string, PageFigures['api']>();
   for (const a of api) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ariaLabel, clock, labelColor } from './format';
+import { ariaLabel, clock, fitChip, labelColor } from './format';
 
 describe('annotation texts', () => {
   it('writes times as a clock', () => {
@@ -22,5 +22,14 @@ describe('annotation texts', () => {
     expect(labelColor(labels, 'run')).toBe(labelColor(labels, 'run'));
     expect(labelColor(labels, 'bad')).toMatch(/^#/);
     expect(labelColor(labels, 'speech')).toBe(labelColor([], 'speech'));
+  });
+
+  it('cuts a chip to the width of its region', () => {
+    expect(fitChip('speech 0.93', 200)).toBe('speech 0.93');
+    expect(fitChip('speech 0.93', 12 + 6.6 * 11)).toBe('speech 0.93');
+    expect(fitChip('speech 0.93', 12 + 6.6 * 7)).toBe('speech…');
+    expect(fitChip('handwashing', 40)).toBe('han…');
+    expect(fitChip('handwashing', 20)).toBe('');
+    expect(fitChip('a', 19)).toBe('a');
   });
 });

@@ -34,3 +34,20 @@ export function labelColor(labels: readonly { name: string; color?: string }[], 
   if (h < 0) { h = 0; for (const ch of name) h = (h * 31 + ch.charCodeAt(0)) >>> 0; }
   return PALETTE[h % PALETTE.length]!;
 }
+
+/** Average advance of the chips' 11 px semibold text, px per character (measured on system-ui and Liberation Sans). */
+const CHIP_CHAR_PX = 6.6;
+/** The chip's padding and border, px. */
+const CHIP_PAD_PX = 12;
+
+/**
+ * The chip text that fits in `px` (a region's width): whole, cut with an ellipsis, or nothing when not even two
+ * characters fit. Cut here rather than by CSS `text-overflow`, which needs an overflow clip per chip: thousands
+ * of clips make every frame of a pan re-layer the page.
+ */
+export function fitChip(text: string, px: number): string {
+  const room = Math.floor((px - CHIP_PAD_PX) / CHIP_CHAR_PX);
+  if (room >= text.length) return text;
+  if (room < 2) return '';
+  return `${text.slice(0, room - 1).trimEnd()}…`;
+}

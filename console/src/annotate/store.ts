@@ -61,8 +61,9 @@ export class AnnotationStore {
   /** Bumped on every change, for memoising. */
   version = 0;
 
-  constructor(readonly recordingId: string, private readonly api: AnnotationsApi, private readonly me: Me) {
-    void this.load();
+  /** `before`: what the first load waits for (the page's first plot, so the samples are answered first). */
+  constructor(readonly recordingId: string, private readonly api: AnnotationsApi, private readonly me: Me, before: Promise<void> = Promise.resolve()) {
+    void before.then(() => this.load());
   }
 
   subscribe(l: () => void): () => void {

@@ -1,6 +1,7 @@
 import { useEffect, useReducer } from 'preact/hooks';
 import { useConsole } from '../app';
 import type { Viewport, ViewState } from '../recording/viewport';
+import { afterFirstPlot } from '../recording/first-plot';
 import { annotationsApi } from './api';
 import { AnnotationStore } from './store';
 
@@ -14,7 +15,7 @@ export function useAnnotationStore(recordingId: string, viewport: Viewport): Ann
   const { api, session } = useConsole();
   let store = stores.get(viewport);
   if (!store || store.recordingId !== recordingId) {
-    store = new AnnotationStore(recordingId, annotationsApi(api), { name: session.name ?? null, annotatorId: session.annotatorId ?? null });
+    store = new AnnotationStore(recordingId, annotationsApi(api), { name: session.name ?? null, annotatorId: session.annotatorId ?? null }, afterFirstPlot());
     stores.set(viewport, store);
   }
   const [, bump] = useReducer((n: number) => n + 1, 0);

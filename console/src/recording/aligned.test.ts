@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { startDeltaS, type AlignedRecording } from './aligned';
-import { alignedShiftS, offsetMs } from './aligned-panel';
+import { alignedShiftS, offsetMs, parseOffsets, withOffsets } from './aligned-panel';
 
 const rec = (id: string, startTime: string | null) => ({ id, startTime }) as AlignedRecording['recording'];
 
@@ -17,5 +17,14 @@ describe('aligned recordings', () => {
 
   it('uses the offset alone for recordings without wall clocks', () => {
     expect(startDeltaS(rec('a', null), rec('b', '2026-03-01T10:00:00Z'))).toBe(0);
+  });
+
+  it('keeps the offsets set by hand in the address, next to the other parameters', () => {
+    const search = withOffsets('?review=1&t=30', { rec_b: -120.5, rec_c: 30 });
+    expect(search).toBe('?review=1&t=30&offsets=rec_b:-120.5,rec_c:30');
+    expect(parseOffsets(search)).toEqual({ rec_b: -120.5, rec_c: 30 });
+    expect(withOffsets(search, {})).toBe('?review=1&t=30');
+    expect(withOffsets('', {})).toBe('');
+    expect(parseOffsets('?offsets=rec_b:abc,:5,rec_c:,rec_d:7')).toEqual({ rec_d: 7 });
   });
 });

@@ -7,6 +7,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Api } from '../api/client';
 import type { components } from '../api/schema';
+import { afterFirstPlot } from './first-plot';
 
 type Recording = components['schemas']['Recording'];
 type Alignment = components['schemas']['Alignment'];
@@ -31,6 +32,8 @@ export function useAlignedRecordings(api: Api, me: Recording): AlignedRecording[
   useEffect(() => {
     let live = true;
     void (async () => {
+      await afterFirstPlot();
+      if (!live) return;
       const r = await api.GET('/v1/recordings/{recordingId}/alignments', { params: { path: { recordingId: me.id } } });
       if (!live || !r.data) return;
       const found: AlignedRecording[] = [];

@@ -10,6 +10,7 @@ import type { components } from '../api/schema';
 import { maxPointsFor } from '../geometry/scale';
 import { PLOT_LEFT, channelColor, plotAreaWidth } from './plot-style';
 import { laneOrder, segmentColor } from './segment-colors';
+import { afterFirstPlot } from './first-plot';
 import { sizeCanvas } from './canvas';
 import type { Viewport } from './viewport';
 
@@ -40,8 +41,9 @@ export function Overview({ api, recording, viewport, width }: OverviewProps) {
 
   useEffect(() => {
     let live = true;
-    void api.GET('/v1/recordings/{recordingId}/segments', { params: { path: { recordingId: recording.id } } })
-      .then((r) => { if (live && r.data) setSegments(r.data.items); });
+    void afterFirstPlot()
+      .then(() => (live ? api.GET('/v1/recordings/{recordingId}/segments', { params: { path: { recordingId: recording.id } } }) : null))
+      .then((r) => { if (live && r?.data) setSegments(r.data.items); });
     return () => { live = false; };
   }, [api, recording.id]);
 

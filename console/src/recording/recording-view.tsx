@@ -16,7 +16,7 @@ import { CursorLine } from './cursor-line';
 import { Spectrogram } from './spectrogram';
 import { AudioPlayer, PLAYBACK_RATES, type AudioSource } from './audio-player';
 import { PlayerControls } from './player-controls';
-import { AlignedPanel, alignedShiftS, type OffsetsMs } from './aligned-panel';
+import { AlignedPanel, alignedShiftS, parseOffsets, withOffsets, type OffsetsMs } from './aligned-panel';
 import { useAlignedRecordings } from './aligned';
 import { attachWheel } from './wheel';
 import { useRecordingKeys } from './keys';
@@ -45,10 +45,11 @@ export function RecordingView({ recording, study, review, initialT }: { recordin
     const [a, b] = initialWindow(durationS, initialT);
     const v = new Viewport(durationS, a, b);
     if (initialT !== null) v.setCursor(initialT);
+    // Here, not in an effect: the children's effects (their loads wait for the first plot) run before ours.
+    resetFirstPlot();
     return v;
   }, [recording.id, durationS]);
   useEffect(() => {
-    resetFirstPlot();
     window.__fieldsense = { viewport };
     return () => { if (window.__fieldsense?.viewport === viewport) delete window.__fieldsense; };
   }, [viewport]);
@@ -78,7 +79,12 @@ export function RecordingView({ recording, study, review, initialT }: { recordin
   });
 
   const aligned = useAlignedRecordings(api, recording);
-  const [offsetsMs, setOffsetsMs] = useState<OffsetsMs>({});
+  const [offsetsMs, setOffsetsMs] = useState<OffsetsMs>(() => parseOffsets(window.location.search));
+  useEffect(() => {
+    // The address carries the offsets set by hand (replaceState: nudging an offset makes no history entries).
+    const search = withOffsets(window.location.search, offsetsMs);
+    if (search !== window.location.search) window.history.replaceState(window.history.state, '', window.location.pathname + search + window.location.hash);
+  }, [offsetsMs]);
 
   const scroller = useRef<HTMLDivElement>(null);
   const stack = useRef<HTMLDivElement>(null);
