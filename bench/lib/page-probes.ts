@@ -77,9 +77,30 @@ export function runPanZoom(target: string, steps: Step[]): string {
 })`;
 }
 
-/** The page's Resource Timing entries whose URL matches `pattern`: request start → response end, and sizes. */
-export function apiTimings(pattern: RegExp): string {
-  return `performance.getEntriesByType('resource').filter((e) => ${pattern.toString()}.test(e.name)).map((e) => ({
+/**
+ * Viewports an annotator goes through, each held until the page has fetched what it needs: in from the whole
+ * recording to two minutes (where the spectrogram's audio is fetched), along the recording at that zoom, further
+ * in to seconds, and out again. Centred on the middle of the recording.
+ */
+export function settledWindows(durationS: number): { fromS: number; toS: number }[] {
+  const mid = durationS / 2;
+  const at = (span: number, centre = mid): { fromS: number; toS: number } => {
+    const s = Math.min(span, durationS);
+    const fromS = Math.max(0, Math.min(durationS - s, centre - s / 2));
+    return { fromS, toS: fromS + s };
+  };
+  const out = [at(durationS), at(6 * 3600), at(3600), at(900), at(300), at(110)];
+  for (let i = 1; i <= 8; i++) out.push(at(110, mid + i * 55));
+  out.push(at(60, mid + 9 * 55), at(20, mid + 9 * 55), at(5, mid + 9 * 55), at(300), at(3600), at(durationS));
+  return out;
+}
+
+/**
+ * The page's Resource Timing entries whose URL matches `pattern` (started at or after `sinceMs` on the page's
+ * clock): request start → response end, and sizes.
+ */
+export function apiTimings(pattern: RegExp, sinceMs = 0): string {
+  return `performance.getEntriesByType('resource').filter((e) => e.startTime >= ${sinceMs} && ${pattern.toString()}.test(e.name)).map((e) => ({
     path: new URL(e.name).pathname.replace(/^.*\\/streams\\//, ''),
     ms: e.responseEnd - e.requestStart,
     waitMs: e.responseStart - e.requestStart,

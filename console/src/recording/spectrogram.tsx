@@ -1,13 +1,13 @@
 /**
- * Spectrogram of the visible window (when it is 2 min or shorter): the window's audio as WAV from the API,
- * decoded by the Web Audio API at 16 kHz, an STFT with one frame per device pixel (geometry/stft) painted in a
+ * Spectrogram of the visible window (when it is 2 min or shorter): the window's audio from the API in 30 s WAV
+ * chunks kept for the next windows (audio-chunks.ts), decoded by the Web Audio API at 16 kHz, an STFT with one frame per device pixel (geometry/stft) painted in a
  * perceptual colour map, in a worker. While the view moves the last image is drawn stretched to where its window now lies,
  * and a new one is made once the view rests.
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { fetchBinary } from '../api/client';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { SpectrogramImage, SpectrogramJob } from './spectrogram.worker';
-import { AUDIO_RATE, audioUrl, type AudioSource } from './audio-player';
+import { AUDIO_RATE, type AudioSource } from './audio-player';
+import { AudioChunks } from './audio-chunks';
 import { PLOT_LEFT, plotAreaWidth } from './plot-style';
 import { frameScheduler, sizeCanvas } from './canvas';
 import type { Viewport } from './viewport';
@@ -21,6 +21,8 @@ export function Spectrogram({ source, viewport, width, height: HEIGHT }: { sourc
   const canvas = useRef<HTMLCanvasElement>(null);
   const [tooLong, setTooLong] = useState(viewport.state.toS - viewport.state.fromS > SPECTROGRAM_MAX_S);
   const [problem, setProblem] = useState<string | null>(null);
+  // Kept across size changes of the page: the decoded chunks stay useful.
+  const chunks = useMemo(() => new AudioChunks(source), [source.token, source.recordingId, source.stream, source.endS]);
 
   useEffect(() => {
     const c = canvas.current;
@@ -49,6 +51,12 @@ export function Spectrogram({ source, viewport, width, height: HEIGHT }: { sourc
         ctx.drawImage(image.canvas, x(image.fromS), 0, x(image.toS) - x(image.fromS), HEIGHT);
         ctx.restore();
       }
+      if (toS > source.endS) {
+        // Past the end of the audio: no sound recorded there, which is not the same as silence.
+        const from = PLOT_LEFT + Math.max(0, (source.endS - fromS) / (toS - fromS)) * areaW;
+        ctx.fillStyle = '#eef0f3';
+        ctx.fillRect(from, 0, PLOT_LEFT + areaW - from, HEIGHT);
+      }
       ctx.fillStyle = '#5b6475';
       ctx.font = '11px system-ui, sans-serif';
       ctx.textAlign = 'right';
@@ -73,15 +81,12 @@ export function Spectrogram({ source, viewport, width, height: HEIGHT }: { sourc
       const mine = new AbortController();
       ctrl = mine;
       try {
-        const wav = await fetchBinary(source.token, audioUrl(source, a, b), mine.signal);
+        // A fresh array (the chunks keep theirs), transferred to the worker.
+        const samples = await chunks.window(a, b, mine.signal);
         if (mine.signal.aborted) return;
-        const decoded = await new OfflineAudioContext(1, 1, AUDIO_RATE).decodeAudioData(wav);
-        if (mine.signal.aborted) return;
-        // A copy, transferred: the AudioBuffer keeps its own.
-        const samples = decoded.getChannelData(0).slice();
         const dpr = window.devicePixelRatio || 1;
         const columns = Math.round(((b - a) / (toS - fromS)) * areaW * dpr);
-        const job: SpectrogramJob = { id: ++jobs, samples, sampleRateHz: decoded.sampleRate, columns, rows: Math.round(HEIGHT * dpr) };
+        const job: SpectrogramJob = { id: ++jobs, samples, sampleRateHz: AUDIO_RATE, columns, rows: Math.round(HEIGHT * dpr) };
         const done = await new Promise<SpectrogramImage>((resolve) => {
           const on = (m: MessageEvent<SpectrogramImage>): void => {
             if (m.data.id !== job.id) return;
@@ -124,7 +129,7 @@ export function Spectrogram({ source, viewport, width, height: HEIGHT }: { sourc
       ctrl?.abort();
       worker.terminate();
     };
-  }, [source.token, source.recordingId, source.stream, source.endS, viewport, width, HEIGHT]);
+  }, [chunks, source.endS, viewport, width, HEIGHT]);
 
   return (
     <div class="spectrogram">
