@@ -8,19 +8,21 @@ export interface AnnotationRow {
   /** The annotator's name (null for annotations an admin made, and for auto and imported ones). */
   annotatorName: string | null;
   revision: number; adjudicated: boolean; reviewerId: string | null; reviewedAt: Date | null;
+  /** The annotator whose write made the current revision, and their name (null: the admin token's, or the pipeline's). */
+  changedById: string | null; changedByName: string | null;
   createdAt: Date; updatedAt: Date;
 }
 
 const select = {
   id: true, recordingId: true, startS: true, endS: true, label: true, source: true, status: true, confidence: true,
   detector: true, detectorVersion: true, annotatorId: true, revision: true, adjudicated: true, reviewerId: true, reviewedAt: true,
-  createdAt: true, updatedAt: true, annotator: { select: { name: true } },
+  changedById: true, createdAt: true, updatedAt: true, annotator: { select: { name: true } }, changedBy: { select: { name: true } },
 } as const;
 
-type Selected = Omit<AnnotationRow, 'annotatorName'> & { annotator: { name: string } | null };
+type Selected = Omit<AnnotationRow, 'annotatorName' | 'changedByName'> & { annotator: { name: string } | null; changedBy: { name: string } | null };
 
-function toRow({ annotator, ...a }: Selected): AnnotationRow {
-  return { ...a, annotatorName: annotator?.name ?? null };
+function toRow({ annotator, changedBy, ...a }: Selected): AnnotationRow {
+  return { ...a, annotatorName: annotator?.name ?? null, changedByName: changedBy?.name ?? null };
 }
 
 /** Which annotations an evaluation compares: by source, by detector, or one annotator's. */
@@ -30,7 +32,7 @@ export type AnnotationPick =
   | { kind: 'annotator'; annotatorId: string };
 
 /** What a change may set; `reviewerId`/`reviewedAt` are written by the service when a proposal is decided. */
-export type AnnotationPatch = Partial<Pick<AnnotationRow, 'startS' | 'endS' | 'label' | 'status' | 'adjudicated' | 'reviewerId' | 'reviewedAt'>>;
+export type AnnotationPatch = Partial<Pick<AnnotationRow, 'startS' | 'endS' | 'label' | 'status' | 'adjudicated' | 'reviewerId' | 'reviewedAt' | 'changedById'>>;
 
 /** A conditional write's outcome: done, the revision had moved on (with the row as it is now), or the row is gone. */
 export type Conditional<T> = { ok: true; value: T } | { ok: false; current: AnnotationRow | null };
@@ -100,7 +102,7 @@ export class AnnotationsRepository {
 
   async create(input: { recordingId: string; startS: number; endS: number; label: string; annotatorId: string | null; adjudicated: boolean }): Promise<AnnotationRow> {
     return toRow(await this.db.annotation.create({
-      data: { id: newId('anr'), ...input, source: 'human', status: 'accepted' },
+      data: { id: newId('anr'), ...input, changedById: input.annotatorId, source: 'human', status: 'accepted' },
       select,
     }));
   }

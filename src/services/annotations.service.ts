@@ -56,7 +56,11 @@ export class AnnotationsService {
       const r = await this.recordings.get(p, a.recordingId);
       this.checkRange(patch.startS ?? a.startS, patch.endS ?? a.endS, r.durationS);
     }
-    const write: AnnotationPatch = { ...patch, ...(patch.status !== undefined && patch.status !== a.status ? review(p, patch.status) : {}) };
+    const write: AnnotationPatch = {
+      ...patch,
+      ...(patch.status !== undefined && patch.status !== a.status ? review(p, patch.status) : {}),
+      changedById: p.kind === 'annotator' ? p.annotatorId : null,
+    };
     const done = await this.annotations.update(a.id, write, expectedRevision);
     if (done.ok) return done.value;
     if (done.current && expectedRevision !== undefined) throw new StaleAnnotationRevision(done.current, expectedRevision);

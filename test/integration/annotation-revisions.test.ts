@@ -39,6 +39,21 @@ describe('annotation revisions', () => {
     expect(byAdmin.json.annotatorName).toBeUndefined();
   });
 
+  it('names who made the current revision: its creator, then whoever changed it last (null for the admin token)', async () => {
+    const ben = await call(h, h.adminToken, 'POST', `/v1/studies/${s.studyId}/annotators`, { name: 'Ben' });
+    const a = await create({ startS: 1, endS: 2, label: 'walking' });
+    expect(a.json.changedBy).toEqual({ annotatorId: s.annotatorId, name: 'Ana' });
+    const byBen = await patch(a.json.id, { endS: 3 }, '"1"', ben.json.token);
+    expect(byBen.json).toMatchObject({ revision: 2, annotatorName: 'Ana', changedBy: { annotatorId: ben.json.annotator.id, name: 'Ben' } });
+    // Ana's stale edit is told whose revision it met.
+    const stale = await patch(a.json.id, { label: 'handwashing' }, '"1"');
+    expect(stale.status).toBe(412);
+    expect(stale.json.error.details.current.changedBy).toEqual({ annotatorId: ben.json.annotator.id, name: 'Ben' });
+    const byAdmin = await patch(a.json.id, { endS: 4 }, '"2"', h.adminToken);
+    expect(byAdmin.json.changedBy).toBeNull();
+    expect((await create({ startS: 1, endS: 2, label: 'walking' }, h.adminToken)).json.changedBy).toBeNull();
+  });
+
   it('every change moves the revision on; a stale If-Match gets 412 with the annotation as it is now', async () => {
     const a = await create({ startS: 1, endS: 2, label: 'walking' });
     const first = await patch(a.json.id, { endS: 3 }, '"1"');

@@ -226,6 +226,8 @@ describe('the annotator console in Chromium', () => {
     await pa.keyboard.press('w');
     const dialog = pa.getByRole('dialog', { name: 'Someone else changed this annotation' });
     await dialog.waitFor({ timeout: 20_000 });
+    // It names whose revision hers met.
+    expect(await dialog.getByText(/Ben changed it at/).count()).toBe(1);
     // While Ana has not chosen, her change is not saved, and the console says so.
     expect(await pa.getByTestId('save-state').textContent()).toBe('Not saved — someone else changed it');
     await screenshot(pa, 'conflict');

@@ -27,16 +27,21 @@ export function ConflictDialog({ store, labels }: { store: AnnotationStore; labe
       ) : <p>Deleted</p>}
     </div>
   );
-  // The API keeps who owns an annotation, not who changed it last: name the revision, not a person.
-  const by = ` (it is now at revision ${c.theirs.revision})`;
+  // The API names whose write made the revision this edit met (null: the admin token's).
+  const who = c.theirs.changedBy;
+  const by = who === null || who === undefined
+    ? ` meanwhile (it is now at revision ${c.theirs.revision})`
+    : who.annotatorId === store.myAnnotatorId
+      ? ` meanwhile, in another window of yours (it is now at revision ${c.theirs.revision})`
+      : ` meanwhile: ${who.name} changed it at ${new Date(c.theirs.updatedAt).toLocaleTimeString()} (revision ${c.theirs.revision})`;
   return createPortal(
     <div class="cd-backdrop">
       <div class="cd" role="dialog" aria-modal="true" aria-labelledby="cd-title" aria-describedby="cd-desc"
         onKeyDown={(e) => { if (e.key === 'Escape') { e.preventDefault(); store.takeTheirs(); } }}>
         <h2 id="cd-title">Someone else changed this annotation</h2>
-        <p id="cd-desc">Your change was not saved: the annotation was changed meanwhile{by}. Choose what to keep.</p>
+        <p id="cd-desc">Your change was not saved: the annotation was changed{by}. Choose what to keep.</p>
         <div class="cd-sides">
-          {row(c.theirs, 'Theirs (saved)')}
+          {row(c.theirs, who ? `Theirs — ${who.name} (saved)` : 'Theirs (saved)')}
           {row(c.yours, 'Yours (not saved)')}
         </div>
         <div class="cd-buttons">

@@ -4,7 +4,7 @@ import type { Item } from './types';
 
 const item = (key: string, p: Partial<Item>): Item => ({
   key, id: key, startS: 0, endS: 1, label: 'walk', status: 'accepted', adjudicated: false, source: 'human',
-  confidence: null, detector: null, detectorVersion: null, annotatorId: null, annotatorName: null, ...p,
+  confidence: null, detector: null, detectorVersion: null, annotatorId: null, annotatorName: null, changedByName: null, ...p,
 });
 const opts = { showRejected: false, threshold: 0.5, compareA: null, compareB: null };
 

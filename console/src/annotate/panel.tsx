@@ -64,7 +64,7 @@ export function Panel(props: AnnotateProps) {
                     <span class="swatch" style={{ background: labelColor(study.labels, it.label) }} />
                     <span class="ap-time">{clock(it.startS)}{it.endS > it.startS ? `–${clock(it.endS)}` : ''}</span>
                     <span class="ap-label">{it.label}</span>
-                    <span class="ap-meta">{sourceName(it)}{it.status === 'rejected' ? ' · rejected' : ''}{it.annotatorName ? ` · ${it.annotatorName}` : ''}{it.id === null ? ' · unsaved' : ''}</span>
+                    <span class="ap-meta">{sourceName(it)}{it.status === 'rejected' ? ' · rejected' : ''}{it.annotatorName ? ` · ${it.annotatorName}` : ''}{it.changedByName && it.changedByName !== it.annotatorName ? ` · changed by ${it.changedByName}` : ''}{it.id === null ? ' · unsaved' : ''}</span>
                   </button>
                 </li>
               ))}

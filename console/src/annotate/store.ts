@@ -66,6 +66,11 @@ export class AnnotationStore {
     void before.then(() => this.load());
   }
 
+  /** The signed-in annotator (null with the admin token). */
+  get myAnnotatorId(): string | null {
+    return this.me.annotatorId;
+  }
+
   subscribe(l: () => void): () => void {
     this.listeners.add(l);
     return () => this.listeners.delete(l);
@@ -192,7 +197,7 @@ export class AnnotationStore {
     const old = this.graveyard.get(key);
     return old ? { ...old, ...f, id: null } : {
       key, id: null, ...f, source: 'human', confidence: null, detector: null, detectorVersion: null,
-      annotatorId: this.me.annotatorId, annotatorName: this.me.name,
+      annotatorId: this.me.annotatorId, annotatorName: this.me.name, changedByName: null,
     };
   }
 

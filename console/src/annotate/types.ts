@@ -21,6 +21,8 @@ export interface Item extends Fields {
   detectorVersion: string | null;
   annotatorId: string | null;
   annotatorName: string | null;
+  /** Who made the revision the API holds (null: the admin token, the pipeline, or not saved yet). */
+  changedByName: string | null;
 }
 
 export function fieldsOf(x: Fields): Fields {
@@ -31,7 +33,7 @@ export function itemFrom(key: string, a: Annotation): Item {
   return {
     key, id: a.id, startS: a.startS, endS: a.endS, label: a.label, status: a.status, adjudicated: a.adjudicated,
     source: a.source, confidence: a.confidence ?? null, detector: a.detector ?? null, detectorVersion: a.detectorVersion ?? null,
-    annotatorId: a.annotatorId ?? null, annotatorName: a.annotatorName ?? null,
+    annotatorId: a.annotatorId ?? null, annotatorName: a.annotatorName ?? null, changedByName: a.changedBy?.name ?? null,
   };
 }
 

@@ -532,6 +532,11 @@ export interface components {
             reviewerId: string | null;
             /** @description when it was accepted or rejected */
             reviewedAt: string | null;
+            /** @description the annotator whose write made this revision (its creation or latest change, at updatedAt); null when the admin token wrote it or the pipeline proposed it and nobody changed it since */
+            changedBy: {
+                annotatorId: string;
+                name: string;
+            } | null;
             createdAt: string;
             updatedAt: string;
         };

@@ -91,6 +91,7 @@ export function presentAnnotation(a: AnnotationRow): Json<typeof Annotation> {
     ...(a.annotatorId ? { annotatorId: a.annotatorId } : {}),
     ...(a.annotatorName !== null ? { annotatorName: a.annotatorName } : {}),
     adjudicated: a.adjudicated, revision: a.revision, reviewerId: a.reviewerId, reviewedAt: a.reviewedAt?.toISOString() ?? null,
+    changedBy: a.changedById !== null && a.changedByName !== null ? { annotatorId: a.changedById, name: a.changedByName } : null,
     createdAt: a.createdAt.toISOString(), updatedAt: a.updatedAt.toISOString(),
   };
 }

@@ -99,6 +99,8 @@ export const Annotation = z.object({
   revision: z.number().int().min(1).describe('1 when created, one more with every change; send it back as If-Match: "<revision>" so that a change never silently overwrites another'),
   reviewerId: z.string().nullable().describe('the annotator who accepted or rejected it (null: not decided, or decided with the admin token)'),
   reviewedAt: z.string().nullable().describe('when it was accepted or rejected'),
+  changedBy: z.object({ annotatorId: z.string(), name: z.string() }).nullable()
+    .describe('the annotator whose write made this revision (its creation or latest change, at updatedAt); null when the admin token wrote it or the pipeline proposed it and nobody changed it since'),
   createdAt: z.string(), updatedAt: z.string(),
 }).meta({ id: 'Annotation' });
 
