@@ -30,14 +30,16 @@ export function Region({ item, labels, selected, x0, x1, width, top, height, onF
   const cls = ['ann', `ann-${item.source}`, `ann-${item.status}`, point ? 'ann-point' : '', item.adjudicated ? 'ann-adjudicated' : '', selected ? 'selected' : '', item.id === null ? 'unsaved' : '']
     .filter(Boolean).join(' ');
   const full = item.source === 'auto' && item.confidence !== null ? `${item.label} ${item.confidence.toFixed(2)}` : item.label;
-  const chip = point ? full : fitChip(full, right - left);
+  // A region that starts before the view has its chip at the view's left edge, sized to what is visible of it.
+  const chipAt = point ? null : Math.max(0, -left);
+  const chip = point ? full : fitChip(full, right - Math.max(0, left));
   return (
     <div class={cls} data-testid="annotation" data-id={item.id ?? item.key} data-label={item.label} data-source={item.source} data-status={item.status}
       data-start-s={item.startS} data-end-s={item.endS}
       role="button" tabIndex={0} aria-pressed={selected} aria-label={ariaLabel(item)} onFocus={onFocus}
       style={{ '--c': color, left: `${left}px`, width: point ? undefined : `${Math.max(1, right - left)}px`, top: `${top + 1}px`, height: `${Math.max(4, height - 2)}px` }}>
       {point ? <span class="ann-knob" /> : null}
-      {chip ? <span class="ann-chip" title={ariaLabel(item)}>{chip}</span> : null}
+      {chip ? <span class="ann-chip" title={ariaLabel(item)} style={chipAt ? { left: `${chipAt + 3}px` } : undefined}>{chip}</span> : null}
       {/* Edge handles on the selected region only (the mouse finds edges by hit-test, not by these). */}
       {point || !selected ? null : (
         <>
