@@ -1,0 +1,82 @@
+import { loadConfig } from '../config/config.js';
+import { createDb } from '../repositories/db.js';
+import { ExportRepository } from '../repositories/export.repository.js';
+import { ExportDatasetService, type ExportParams } from '../services/export-dataset.service.js';
+import { createObjectStore } from '../main/container.js';
+import { isAppError } from '../lib/errors.js';
+import { cliOptions } from './args.js';
+
+/**
+ * `npm run export -- --study <slug> --out <dir> [--shape windows] [--format parquet] [--streams a,b] [--window 2s]
+ *   [--hop 1s] [--rate 50] [--label-policy majority|any|center] [--min-overlap 0.5] [--background <class>]
+ *   [--gaps drop|flag] [--split 70/15/15] [--seed 7] [--stratify none|device|label] [--splits-from manifest.json]
+ *   [--annotations accepted|human|adjudicated] [--labels a,b]`
+ * Writes the dataset folder (data/*.parquet, manifest.json, README.md) and prints its version. With the platform
+ * running on its embedded object store (npm start), the store is found at EMBEDDED_S3_PORT as npm start uses it.
+ */
+const usage = 'npm run export -- --study <slug> --out <dir> [--shape windows] [--format parquet] [--streams a,b] [--window 2s] [--hop 1s] [--rate 50] [--label-policy majority|any|center] [--min-overlap 0.5] [--background <class>] [--gaps drop|flag] [--split 70/15/15] [--seed 7] [--stratify none|device|label] [--splits-from manifest.json] [--annotations accepted|human|adjudicated] [--labels a,b]';
+const o = cliOptions(usage, {
+  study: { type: 'string' }, out: { type: 'string' }, shape: { type: 'string', default: 'windows' }, format: { type: 'string', default: 'parquet' },
+  streams: { type: 'string' }, window: { type: 'string', default: '2s' }, hop: { type: 'string', default: '1s' }, rate: { type: 'string', default: '50' },
+  'label-policy': { type: 'string', default: 'majority' }, 'min-overlap': { type: 'string', default: '0.5' }, background: { type: 'string' },
+  gaps: { type: 'string', default: 'drop' }, split: { type: 'string', default: '70/15/15' }, seed: { type: 'string', default: '7' },
+  stratify: { type: 'string', default: 'none' }, 'splits-from': { type: 'string' }, annotations: { type: 'string', default: 'accepted' },
+  labels: { type: 'string' },
+});
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\nUsage: ${usage}\n`);
+  process.exit(2);
+}
+
+/** "2s", "500ms", "1.5 s", "2m", or a bare number of seconds. */
+function durationS(text: string, name: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min)?\s*$/.exec(text);
+  if (!m) fail(`--${name} must be a duration such as 2s, 500ms or 1m, not "${text}".`);
+  const v = Number(m[1]);
+  return m[2] === 'ms' ? v / 1000 : m[2] === 'm' || m[2] === 'min' ? v * 60 : v;
+}
+
+function oneOf<T extends string>(v: string | undefined, allowed: readonly T[], name: string): T {
+  if (v !== undefined && (allowed as readonly string[]).includes(v)) return v as T;
+  return fail(`--${name} must be one of ${allowed.join(', ')}, not "${v}".`);
+}
+
+if (!o.study || !o.out) fail('--study and --out are required.');
+if (o.shape !== 'windows') fail(`--shape ${o.shape} is not built yet: windows is.`);
+if (o.format !== 'parquet') fail(`--format ${o.format} is not built yet: parquet is.`);
+const number = (v: string | undefined, name: string): number => {
+  const n = Number(v);
+  if (v === undefined || !Number.isFinite(n)) fail(`--${name} must be a number, not "${v}".`);
+  return n;
+};
+const params: ExportParams = {
+  study: o.study, out: o.out,
+  streams: o.streams ? o.streams.split(',').map((s) => s.trim()).filter(Boolean) : null,
+  windowS: durationS(o.window!, 'window'), hopS: durationS(o.hop!, 'hop'), rateHz: number(o.rate, 'rate'),
+  labelPolicy: oneOf(o['label-policy'], ['majority', 'any', 'center'] as const, 'label-policy'),
+  minOverlap: number(o['min-overlap'], 'min-overlap'),
+  background: o.background ?? null,
+  gaps: oneOf(o.gaps, ['drop', 'flag'] as const, 'gaps'),
+  split: o.split!, seed: number(o.seed, 'seed'),
+  stratify: oneOf(o.stratify, ['none', 'device', 'label'] as const, 'stratify'),
+  splitsFrom: o['splits-from'] ?? null,
+  annotations: oneOf(o.annotations, ['accepted', 'human', 'adjudicated'] as const, 'annotations'),
+  labels: o.labels ? o.labels.split(',').map((s) => s.trim()).filter(Boolean) : null,
+};
+const config = loadConfig();
+const db = createDb(config.databaseUrl, { poolMax: 2 });
+const store = createObjectStore(config.s3.endpoint ? config : { ...config, s3: { ...config.s3, endpoint: `http://127.0.0.1:${config.s3.embeddedPort}` } });
+try {
+  const r = await new ExportDatasetService(new ExportRepository(db), store, (line) => process.stderr.write(`${line}\n`)).export(params);
+  const splits = Object.entries(r.bySplit).sort().map(([s, n]) => `${s} ${n}`).join(', ');
+  process.stdout.write(`${r.windows} windows from ${r.recordings} recording(s) (${splits}) written to ${r.out}\nversion ${r.version}\n`);
+  for (const s of r.skipped) process.stdout.write(`skipped ${s.id}: ${s.reason}\n`);
+} catch (e) {
+  if (!isAppError(e)) throw e;
+  process.stderr.write(`${e.message}\n`);
+  process.exitCode = 1;
+} finally {
+  store.destroy();
+  await db.$disconnect();
+}

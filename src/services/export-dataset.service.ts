@@ -1,0 +1,427 @@
+/**
+ * The dataset export: a study's ready recordings cut into fixed-length windows over chosen streams, resampled to
+ * one rate, labelled by the annotations they overlap, split by participant, written as Parquet in the Hugging
+ * Face datasets layout with a manifest and a dataset card.
+ *
+ * Output folder:
+ *   data/<split>-00000-of-00001.parquet   one file per split that has windows
+ *   manifest.json                          selection, parameters, every recording (content hash, pipeline version,
+ *                                          annotation revisions), the splits, counts, each file's SHA-256, and
+ *                                          the dataset version (a hash of all of that)
+ *   README.md                              the dataset card (YAML `configs` and `features` for `load_dataset`)
+ * Nothing in it depends on the time of the run: the same inputs and parameters give the same bytes. It is written
+ * under `<out>.partial-<pid>` and renamed into place once complete, so an interrupted export never leaves a
+ * folder that looks finished.
+ *
+ * Memory: one recording at a time, read in blocks of BLOCK_S (plus a margin for the resampler and the last
+ * window), and windows flushed to Parquet every ROW_GROUP rows.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ParquetWriter, fileWriter } from 'hyparquet-writer';
+import { AppError } from '../lib/errors.js';
+import { NS_PER_S } from '../domain/stream.js';
+import { assignSplits, checkDisjoint, parseSplit } from '../domain/dataset-splits.js';
+import { datasetCard, type CardFeature } from '../domain/dataset-card.js';
+import { labelWindow, resampleToGrid, spansOverlapping, windowStarts, type LabelPolicy, type LabelSpan } from '../pipeline/windowing/index.js';
+import { openStreamWindow } from '../columnar/parquet-stream-reader.js';
+import type { ExportAnnotation, ExportRecording, ExportRepository, ExportStream } from '../repositories/export.repository.js';
+import type { ObjectStore } from '../storage/object-store.js';
+
+/** Seconds of a recording read at once. */
+const BLOCK_S = 600;
+/** Samples read beyond a block on either side, so the resampler's filter sees real signal at the block's edges. */
+const MARGIN_S = 2;
+/** Windows per Parquet row group. */
+const ROW_GROUP = 2048;
+export const MANIFEST_FORMAT = 'fieldsense-dataset/1';
+
+export interface ExportParams {
+  study: string;
+  out: string;
+  /** Stream names; null: the IMU streams every selected recording has. */
+  streams: string[] | null;
+  windowS: number;
+  hopS: number;
+  rateHz: number;
+  labelPolicy: LabelPolicy;
+  minOverlap: number;
+  /** The class of windows no label covers; null leaves their label empty. */
+  background: string | null;
+  gaps: 'drop' | 'flag';
+  /** e.g. "70/15/15". */
+  split: string;
+  seed: number;
+  /** Assign participants within each device kind, or within "has labels" / "no labels". */
+  stratify: 'none' | 'device' | 'label';
+  /** An earlier export's manifest.json: its participants keep their splits. */
+  splitsFrom: string | null;
+  /** Which annotations label windows: accepted ones (people's, imports, reviewed proposals), people's only, or the adjudicated layer. */
+  annotations: 'accepted' | 'human' | 'adjudicated';
+  /** Only these labels (others are ignored); null: every label. */
+  labels: string[] | null;
+}
+
+export interface ExportResult {
+  out: string;
+  version: string;
+  windows: number;
+  recordings: number;
+  bySplit: Record<string, number>;
+  skipped: { id: string; reason: string }[];
+}
+
+interface Column {
+  name: string;
+  /** Channel columns: the stream and channel index they take their samples from. */
+  stream?: { index: number; channel: number };
+}
+
+interface SplitFile {
+  name: string;
+  path: string;
+  writer: ParquetWriter;
+  rows: Row[];
+  count: number;
+}
+
+interface Row {
+  recordingId: string;
+  participant: string;
+  device: string | null;
+  startS: number;
+  startTimeNs: bigint | null;
+  label: string | null;
+  overlap: number;
+  labelsJson: string;
+  gap: boolean;
+  samples: Float32Array[];
+}
+
+export class ExportDatasetService {
+  constructor(
+    private readonly repo: ExportRepository,
+    private readonly store: ObjectStore,
+    private readonly log: (line: string) => void = () => undefined,
+  ) {}
+
+  async export(p: ExportParams): Promise<ExportResult> {
+    checkParams(p);
+    const study = await this.repo.studyBySlug(p.study);
+    if (!study) throw new AppError('not_found', `There is no study "${p.study}".`);
+    const out = path.resolve(p.out);
+    if (existsSync(out)) throw new AppError('conflict', `${out} already exists: export to a new folder (a dataset is never written over).`, { out });
+
+    const all = await this.repo.readyRecordings(study.id);
+    const streamNames = p.streams ?? commonImuStreams(all);
+    if (streamNames.length === 0) throw new AppError('validation_failed', 'No IMU stream is common to the study\'s ready recordings: name the streams with --streams.');
+    const skipped: { id: string; reason: string }[] = [];
+    const recordings: { r: ExportRecording; streams: ExportStream[] }[] = [];
+    for (const r of all) {
+      const streams = streamNames.map((n) => r.streams.find((s) => s.name === n));
+      const missing = streamNames.filter((_n, i) => streams[i] === undefined);
+      if (missing.length > 0) skipped.push({ id: r.id, reason: `no stream ${missing.join(', ')}` });
+      else recordings.push({ r, streams: streams as ExportStream[] });
+    }
+    if (recordings.length === 0) throw new AppError('validation_failed', `No ready recording of study "${p.study}" has the streams ${streamNames.join(', ')}.`, { skipped });
+    const channels = streamNames.map((n) => recordings[0]!.streams.find((s) => s.name === n)!.channels);
+    for (const { r, streams } of recordings) {
+      streams.forEach((s, i) => {
+        if (s.channels.join(',') !== channels[i]!.join(',')) throw new AppError('validation_failed', `Stream ${s.name} of recording ${r.id} has channels ${s.channels.join(', ')}, others ${channels[i]!.join(', ')}.`);
+      });
+    }
+
+    const annotations = selectAnnotations(await this.repo.acceptedAnnotations(recordings.map((x) => x.r.id)), recordings.map((x) => x.r), p);
+    const byRecording = new Map<string, ExportAnnotation[]>();
+    for (const a of annotations) byRecording.set(a.recordingId, [...(byRecording.get(a.recordingId) ?? []), a]);
+
+    // Splits by participant, never by window.
+    const spec = parseSplit(p.split);
+    const participants = [...new Map(recordings.map(({ r }) => [r.participantId, r])).values()];
+    const frozen = p.splitsFrom ? frozenSplits(p.splitsFrom) : undefined;
+    const splitOf = assignSplits(participants.map((r) => ({
+      id: r.participantId,
+      ...(p.stratify === 'device' ? { stratum: deviceName(r) ?? 'unknown' } : {}),
+      ...(p.stratify === 'label' ? { stratum: recordings.some((x) => x.r.participantId === r.participantId && (byRecording.get(x.r.id)?.length ?? 0) > 0) ? 'has-label' : 'no-label' } : {}),
+    })), spec, p.seed, frozen);
+    const bySplitParticipants: Record<string, string[]> = {};
+    for (const [pid, s] of [...splitOf].sort((a, b) => (a[0] < b[0] ? -1 : 1))) (bySplitParticipants[s] ??= []).push(pid);
+    checkDisjoint(bySplitParticipants);
+
+    const columns: Column[] = [
+      { name: 'recording_id' }, { name: 'participant' }, { name: 'device' }, { name: 'window_start_s' }, { name: 'window_start_time_ns' },
+      { name: 'label' }, { name: 'label_overlap' }, { name: 'labels' }, ...(p.gaps === 'flag' ? [{ name: 'crosses_gap' }] : []),
+      ...streamNames.flatMap((s, index) => channels[index]!.map((c, channel) => ({ name: columnName(s, c), stream: { index, channel } }))),
+    ];
+    const schema = parquetSchema(columns);
+    const partial = `${out}.partial-${process.pid}`;
+    rmSync(partial, { recursive: true, force: true });
+    mkdirSync(path.join(partial, 'data'), { recursive: true });
+    const files = new Map<string, SplitFile>();
+    const fileFor = (split: string): SplitFile => {
+      let f = files.get(split);
+      if (!f) {
+        const rel = `data/${split}-00000-of-00001.parquet`;
+        f = { name: split, path: rel, writer: new ParquetWriter({ writer: fileWriter(path.join(partial, rel)), schema, createdBy: 'fieldsense' }), rows: [], count: 0 };
+        files.set(split, f);
+      }
+      return f;
+    };
+
+    const perRecording: ManifestRecording[] = [];
+    const counts = { byLabel: {} as Record<string, number>, byParticipant: {} as Record<string, number>, byDevice: {} as Record<string, number>, bySplit: {} as Record<string, number>, quality: {} as Record<string, number> };
+    let windows = 0;
+    let hours = 0;
+    try {
+      for (const [n, { r, streams }] of recordings.entries()) {
+        const split = splitOf.get(r.participantId)!;
+        const f = fileFor(split);
+        const spans: LabelSpan[] = (byRecording.get(r.id) ?? []).map((a) => ({ startS: a.startS, endS: a.endS, label: a.label }));
+        let made = 0;
+        for await (const row of this.windowsOf(r, streams, spans, p)) {
+          f.rows.push(row);
+          made++;
+          const key = row.label ?? '(none)';
+          counts.byLabel[key] = (counts.byLabel[key] ?? 0) + 1;
+          if (f.rows.length >= ROW_GROUP) await flush(f, columns);
+        }
+        await flush(f, columns);
+        f.count += made;
+        windows += made;
+        hours += r.durationS / 3600;
+        counts.byParticipant[r.participantCode] = (counts.byParticipant[r.participantCode] ?? 0) + made;
+        const dev = deviceName(r) ?? 'unknown';
+        counts.byDevice[dev] = (counts.byDevice[dev] ?? 0) + made;
+        counts.bySplit[split] = (counts.bySplit[split] ?? 0) + made;
+        const q = r.qualityStatus ?? 'unknown';
+        counts.quality[q] = (counts.quality[q] ?? 0) + 1;
+        perRecording.push({
+          id: r.id, participantId: r.participantId, participant: r.participantCode, split, sha256: r.sha256, pipelineVersion: r.pipelineVersion,
+          durationS: r.durationS, windows: made,
+          annotations: (byRecording.get(r.id) ?? []).map((a) => ({ id: a.id, revision: a.revision })),
+        });
+        this.log(`recording ${n + 1}/${recordings.length} ${r.id}: ${made} windows (${split})`);
+      }
+      for (const f of files.values()) await f.writer.finish();
+
+      const fileEntries = [...files.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).map((f) => {
+        const bytes = readFileSync(path.join(partial, f.path));
+        return { path: f.path, split: f.name, windows: f.count, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+      });
+      const parameters = {
+        streams: streamNames, windowS: p.windowS, hopS: p.hopS, rateHz: p.rateHz, labelPolicy: p.labelPolicy, minOverlap: p.minOverlap,
+        background: p.background, gaps: p.gaps, split: p.split, seed: p.seed, stratify: p.stratify, annotations: p.annotations, labels: p.labels,
+        resampling: 'linear interpolation onto the stream\'s nominal-rate grid within runs without gaps, then a windowed-sinc low-pass resampler to the export rate (src/pipeline/windowing/resample.ts)',
+      };
+      const body = {
+        format: MANIFEST_FORMAT,
+        study: { id: study.id, slug: study.slug, name: study.name },
+        parameters,
+        pipelineVersions: [...new Set(recordings.map(({ r }) => r.pipelineVersion))].sort(),
+        splits: bySplitParticipants,
+        recordings: perRecording,
+        skipped,
+        counts: { windows, recordings: recordings.length, participants: participants.length, hours, ...counts },
+        files: fileEntries,
+      };
+      const version = createHash('sha256').update(canonicalJson(body)).digest('hex');
+      const manifest = { ...body, version };
+      writeFileSync(path.join(partial, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+      const features: CardFeature[] = columns.map((c) => ({ name: c.name, ...featureType(c.name, c.stream !== undefined) }));
+      writeFileSync(path.join(partial, 'README.md'), datasetCard({
+        title: `${study.name}: windows`,
+        description: `Windows of ${p.windowS} s every ${p.hopS} s over ${streamNames.join(', ')} at ${p.rateHz} Hz, from FieldSense study "${study.slug}", split by participant.`,
+        features,
+        splits: fileEntries.map((f) => ({ name: f.split, examples: f.windows, file: f.path })),
+        counts: { byLabel: counts.byLabel, byParticipant: counts.byParticipant, byDevice: counts.byDevice, bySplit: counts.bySplit, hours, quality: counts.quality },
+        parameters: { window_s: p.windowS, hop_s: p.hopS, rate_hz: p.rateHz, label_policy: p.labelPolicy, min_overlap: p.minOverlap, background: p.background, gaps: p.gaps, split: p.split, seed: p.seed, stratify: p.stratify, annotations: p.annotations },
+        version,
+      }));
+      renameSync(partial, out);
+      return { out, version, windows, recordings: recordings.length, bySplit: counts.bySplit, skipped };
+    } catch (e) {
+      rmSync(partial, { recursive: true, force: true });
+      throw e;
+    }
+  }
+
+  /** The windows of one recording, block by block, in time order. */
+  private async *windowsOf(r: ExportRecording, streams: ExportStream[], spans: LabelSpan[], p: ExportParams): AsyncGenerator<Row> {
+    const files = await Promise.all(streams.map((s) => this.store.asyncBuffer(s.objectKey)));
+    const perWindow = Math.round(p.windowS * p.rateHz);
+    const device = deviceName(r);
+    for (let blockStart = 0; blockStart < r.durationS; blockStart += BLOCK_S) {
+      const blockEnd = Math.min(r.durationS, blockStart + BLOCK_S);
+      const starts = windowStarts({ lengthS: p.windowS, hopS: p.hopS }, 0, blockStart, Math.min(r.durationS, blockEnd + p.windowS)).filter((s) => s < blockEnd);
+      if (starts.length === 0) continue;
+      const grid = { startS: blockStart, rateHz: p.rateHz, count: Math.ceil((blockEnd - blockStart + p.windowS) * p.rateHz) + 1 };
+      const resampled = [];
+      for (const [i, s] of streams.entries()) {
+        const readFromNs = r.originNs + secondsToNs(Math.max(0, blockStart - MARGIN_S));
+        const readToNs = r.originNs + secondsToNs(blockEnd + p.windowS + MARGIN_S);
+        const { pieces } = await openStreamWindow(files[i]!, readFromNs, readToNs);
+        const t: number[] = [];
+        const values: number[][] = s.channels.map(() => []);
+        const base = Number(readFromNs - r.originNs) / 1e9;
+        for await (const piece of pieces) {
+          for (let k = 0; k < piece.count; k++) {
+            t.push(base + piece.relNs[k]! / 1e9);
+            const row = piece.index[k]!;
+            for (let c = 0; c < values.length; c++) values[c]!.push(piece.values[c]![row]!);
+          }
+        }
+        resampled.push(resampleToGrid({ t: Float64Array.from(t), values: values.map((v) => Float32Array.from(v)), nominalRateHz: s.sampleRateHz ?? s.measuredRateHz ?? p.rateHz }, grid));
+      }
+      // Only the block's spans: labelling looks at every span it is given.
+      const near = spansOverlapping(spans, blockStart, blockEnd + p.windowS);
+      for (const startS of starts) {
+        const i0 = Math.round((startS - blockStart) * p.rateHz);
+        let gap = false;
+        for (const rs of resampled) for (let k = i0; k < i0 + perWindow && !gap; k++) gap = rs.missing[k] !== 0;
+        if (gap && p.gaps === 'drop') continue;
+        const lab = labelWindow(startS, p.windowS, near, p.labelPolicy, { minOverlap: p.minOverlap, background: p.background });
+        yield {
+          recordingId: r.id, participant: r.participantCode, device, startS,
+          startTimeNs: r.startTimeNs === null ? null : r.startTimeNs + secondsToNs(startS),
+          label: lab.label, overlap: lab.overlap, labelsJson: JSON.stringify(lab.all), gap,
+          samples: resampled.flatMap((rs) => rs.values.map((v) => v.slice(i0, i0 + perWindow))),
+        };
+      }
+    }
+  }
+}
+
+interface ManifestRecording {
+  id: string; participantId: string; participant: string; split: string; sha256: string; pipelineVersion: string; durationS: number; windows: number;
+  annotations: { id: string; revision: number }[];
+}
+
+function checkParams(p: ExportParams): void {
+  const bad: string[] = [];
+  if (!(p.windowS > 0)) bad.push('--window must be a positive duration');
+  if (!(p.hopS > 0)) bad.push('--hop must be a positive duration');
+  if (!(p.rateHz > 0 && p.rateHz <= 10_000)) bad.push('--rate must be between 0 and 10,000 Hz');
+  if (!(p.minOverlap >= 0 && p.minOverlap <= 1)) bad.push('--min-overlap must be between 0 and 1');
+  if (Math.abs(p.windowS * p.rateHz - Math.round(p.windowS * p.rateHz)) > 1e-9) bad.push('--window × --rate must be a whole number of samples');
+  if (bad.length > 0) throw new AppError('validation_failed', bad.join('; '), { problems: bad });
+}
+
+/** IMU stream names present in every recording. */
+function commonImuStreams(rs: readonly ExportRecording[]): string[] {
+  if (rs.length === 0) return [];
+  let names = new Set(rs[0]!.streams.filter((s) => s.kind === 'imu').map((s) => s.name));
+  for (const r of rs.slice(1)) names = new Set(r.streams.filter((s) => s.kind === 'imu' && names.has(s.name)).map((s) => s.name));
+  return [...names].sort();
+}
+
+function selectAnnotations(all: readonly ExportAnnotation[], recordings: readonly ExportRecording[], p: ExportParams): ExportAnnotation[] {
+  const wanted = p.labels ? new Set(p.labels) : null;
+  void recordings;
+  return all.filter((a) => {
+    if (wanted && !wanted.has(a.label)) return false;
+    if (p.annotations === 'adjudicated') return a.adjudicated;
+    if (a.adjudicated) return false;
+    return p.annotations === 'human' ? a.source === 'human' : true;
+  });
+}
+
+function frozenSplits(manifestPath: string): Map<string, string> {
+  let m: { format?: unknown; splits?: Record<string, string[]> };
+  try {
+    m = JSON.parse(readFileSync(manifestPath, 'utf8')) as typeof m;
+  } catch (e) {
+    throw new AppError('validation_failed', `--splits-from ${manifestPath}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (m.format !== MANIFEST_FORMAT || typeof m.splits !== 'object' || m.splits === null) {
+    throw new AppError('validation_failed', `--splits-from ${manifestPath} is not a FieldSense dataset manifest (${MANIFEST_FORMAT}).`);
+  }
+  const out = new Map<string, string>();
+  for (const [split, ids] of Object.entries(m.splits)) for (const id of ids) out.set(id, split);
+  return out;
+}
+
+function deviceName(r: ExportRecording): string | null {
+  const d = r.device;
+  if (!d) return null;
+  const parts = [d.kind, d.model].filter((x): x is string => typeof x === 'string' && x.length > 0);
+  return parts.length > 0 ? parts.join(' ') : null;
+}
+
+function columnName(stream: string, channel: string): string {
+  return `${stream}_${channel}`.replace(/[^A-Za-z0-9_]+/g, '_');
+}
+
+function featureType(name: string, sequence: boolean): Omit<CardFeature, 'name'> {
+  if (sequence) return { sequence: 'float32' };
+  if (name === 'window_start_s') return { dtype: 'float64' };
+  if (name === 'window_start_time_ns') return { dtype: 'int64' };
+  if (name === 'label_overlap') return { dtype: 'float32' };
+  if (name === 'crosses_gap') return { dtype: 'bool' };
+  return { dtype: 'string' };
+}
+
+/** The writer's own schema element type (it bundles its own hyparquet). */
+type SchemaElement = ConstructorParameters<typeof ParquetWriter>[0]['schema'][number];
+
+function parquetSchema(columns: readonly Column[]): SchemaElement[] {
+  const out: SchemaElement[] = [{ name: 'schema', num_children: columns.length }];
+  for (const c of columns) {
+    if (c.stream) {
+      out.push({ name: c.name, repetition_type: 'REQUIRED', converted_type: 'LIST', num_children: 1 });
+      out.push({ name: 'list', repetition_type: 'REPEATED', num_children: 1 });
+      out.push({ name: 'element', type: 'FLOAT', repetition_type: 'REQUIRED' });
+      continue;
+    }
+    switch (featureType(c.name, false).dtype) {
+      case 'float64': out.push({ name: c.name, type: 'DOUBLE', repetition_type: 'REQUIRED' }); break;
+      case 'float32': out.push({ name: c.name, type: 'FLOAT', repetition_type: 'OPTIONAL' }); break;
+      case 'int64': out.push({ name: c.name, type: 'INT64', repetition_type: 'OPTIONAL' }); break;
+      case 'bool': out.push({ name: c.name, type: 'BOOLEAN', repetition_type: 'REQUIRED' }); break;
+      case 'int32': out.push({ name: c.name, type: 'INT32', repetition_type: 'REQUIRED' }); break;
+      case 'string': case undefined: out.push({ name: c.name, type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: c.name === 'recording_id' || c.name === 'participant' ? 'REQUIRED' : 'OPTIONAL' });
+    }
+  }
+  return out;
+}
+
+/** Writes the buffered rows of a split as one row group. */
+async function flush(f: SplitFile, columns: readonly Column[]): Promise<void> {
+  if (f.rows.length === 0) return;
+  const rows = f.rows;
+  const pick = (c: Column): unknown[] => {
+    if (c.stream) {
+      const k = columns.filter((x) => x.stream).indexOf(c);
+      return rows.map((r) => Array.from(r.samples[k]!));
+    }
+    switch (c.name) {
+      case 'recording_id': return rows.map((r) => r.recordingId);
+      case 'participant': return rows.map((r) => r.participant);
+      case 'device': return rows.map((r) => r.device);
+      case 'window_start_s': return rows.map((r) => r.startS);
+      case 'window_start_time_ns': return rows.map((r) => r.startTimeNs);
+      case 'label': return rows.map((r) => r.label);
+      case 'label_overlap': return rows.map((r) => (r.label === null ? null : r.overlap));
+      case 'labels': return rows.map((r) => r.labelsJson);
+      case 'crosses_gap': return rows.map((r) => r.gap);
+      default: throw new Error(`unknown column ${c.name}`);
+    }
+  };
+  await f.writer.write({ columnData: columns.map((c) => ({ name: c.name, data: pick(c) as never })), rowGroupSize: rows.length });
+  f.rows = [];
+}
+
+/** Seconds (≥ 0) as whole ns. */
+function secondsToNs(sec: number): bigint {
+  const whole = Math.floor(sec);
+  return BigInt(whole) * NS_PER_S + BigInt(Math.round((sec - whole) * 1e9));
+}
+
+/** JSON with object keys sorted at every level: the bytes the dataset version is the hash of. */
+export function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}

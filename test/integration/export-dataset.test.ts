@@ -1,0 +1,117 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { ExportRepository } from '../../src/repositories/export.repository.js';
+import { ExportDatasetService, type ExportParams } from '../../src/services/export-dataset.service.js';
+import { call, ingestReady, sensorLoggerCsv, startHarness, type Harness } from '../helpers/harness.js';
+
+const RATE = 100;
+const SECONDS = 60;
+/** x rises 0.1 per second, y is a slow sine, z constant: easy to check after resampling to 50 Hz. */
+const value = (i: number): [number, number, number] => [0.1 * (i / RATE), Math.sin((2 * Math.PI * 0.2 * i) / RATE), 9.81];
+
+/**
+ * The dataset export on a study of three participants (one 60 s, 100 Hz accelerometer recording each, one of them
+ * labelled walking from 10 to 20 s), processed by the real pipeline: windows of 2 s every 1 s at 50 Hz, split by
+ * participant, read back with DuckDB; the same export twice gives the same bytes and version.
+ */
+describe('dataset export: windows as Parquet', () => {
+  let h: Harness;
+  let work: string;
+  let duck: DuckDBConnection;
+  let slug: string;
+  const rec: Record<string, string> = {};
+
+  beforeAll(async () => {
+    h = await startHarness();
+    work = mkdtempSync(path.join(tmpdir(), 'fieldsense-export-'));
+    duck = await (await DuckDBInstance.create(':memory:')).connect();
+    slug = `export-${Date.now().toString(36)}`;
+    const study = await call(h, h.adminToken, 'POST', '/v1/studies', { slug, name: 'Export', labels: [{ name: 'walking' }, { name: 'still' }] });
+    expect(study.status).toBe(201);
+    const annotator = await call(h, h.adminToken, 'POST', `/v1/studies/${study.json.id}/annotators`, { name: 'Ana' });
+    for (const code of ['P01', 'P02', 'P03']) {
+      const p = await call(h, h.adminToken, 'POST', `/v1/studies/${study.json.id}/participants`, { code });
+      const r = await ingestReady(h, p.json.token, new TextEncoder().encode(sensorLoggerCsv({ rows: RATE * SECONDS, rateHz: RATE, value })), 'Accelerometer.csv');
+      rec[code] = r.id;
+    }
+    const a = await call(h, annotator.json.token, 'POST', `/v1/recordings/${rec.P01}/annotations`, { startS: 10, endS: 20, label: 'walking' });
+    expect(a.status).toBe(201);
+  });
+  afterAll(async () => {
+    duck?.closeSync();
+    if (work) rmSync(work, { recursive: true, force: true });
+    await h?.close();
+  });
+
+  const params = (out: string, over: Partial<ExportParams> = {}): ExportParams => ({
+    study: slug, out, streams: null, windowS: 2, hopS: 1, rateHz: 50, labelPolicy: 'majority', minOverlap: 0.5,
+    background: 'background', gaps: 'drop', split: '34/33/33', seed: 7, stratify: 'none', splitsFrom: null,
+    annotations: 'accepted', labels: null, ...over,
+  });
+  const service = (): ExportDatasetService => new ExportDatasetService(new ExportRepository(h.db), h.store);
+  const rows = async (sql: string): Promise<Record<string, unknown>[]> => (await duck.runAndReadAll(sql)).getRowObjectsJson();
+
+  it('writes one Parquet file per split in the Hugging Face layout, with a manifest and a card, readable by DuckDB', async () => {
+    const out = path.join(work, 'a');
+    const r = await service().export(params(out));
+    // 60 s, 2 s windows every 1 s: starts 0 … 58.
+    expect(r.windows).toBe(3 * 59);
+    expect(r.recordings).toBe(3);
+    expect(existsSync(`${out}.partial-${process.pid}`)).toBe(false);
+    const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.version).toBe(r.version);
+    expect(manifest.files.map((f: { path: string }) => f.path)).toEqual(readdirSync(path.join(out, 'data')).sort().map((f) => `data/${f}`));
+    expect(readFileSync(path.join(out, 'README.md'), 'utf8')).toMatch(/^---\n[\s\S]*configs:[\s\S]*data_files:[\s\S]*\n---\n/);
+
+    const all = `read_parquet('${out}/data/*.parquet', filename = true)`;
+    expect(await rows(`select count(*)::int as n, min(len(accelerometer_x))::int as shortest, max(len(accelerometer_x))::int as longest from ${all}`))
+      .toEqual([{ n: 177, shortest: 100, longest: 100 }]);
+    // No participant in two splits: in the files and in the manifest.
+    expect(await rows(`select participant from ${all} group by participant having count(distinct filename) > 1`)).toEqual([]);
+    const inManifest = Object.values(manifest.splits as Record<string, string[]>).flat();
+    expect(new Set(inManifest).size).toBe(inManifest.length);
+    expect(inManifest).toHaveLength(3);
+
+    // P01's labels: windows overlapping walking (10–20 s) by at least half are walking: starts 9 … 19.
+    const labels = await rows(`select label, count(*)::int as n, min(window_start_s) as first, max(window_start_s) as last from ${all}
+      where recording_id = '${rec.P01}' group by label order by label`);
+    expect(labels).toEqual([
+      { label: 'background', n: 48, first: 0, last: 58 },
+      { label: 'walking', n: 11, first: 9, last: 19 },
+    ]);
+    // The samples: x rises 0.1 per second (whatever unit the stream is in, the ramp's shape holds).
+    const [w] = await rows(`select accelerometer_x as x from ${all} where recording_id = '${rec.P02}' and window_start_s = 30`);
+    const x = w!.x as number[];
+    const slope = (x[99]! - x[0]!) / (99 / 50);
+    for (let k = 0; k < 100; k++) expect(x[k]).toBeCloseTo(x[0]! + slope * (k / 50), 4);
+    expect(slope).not.toBe(0);
+  });
+
+  it('gives the same bytes and version twice, and another version for other parameters', async () => {
+    const a = await service().export(params(path.join(work, 'b1')));
+    const b = await service().export(params(path.join(work, 'b2')));
+    expect(b.version).toBe(a.version);
+    for (const f of ['manifest.json', 'README.md', ...readdirSync(path.join(a.out, 'data')).map((x) => `data/${x}`)]) {
+      expect(readFileSync(path.join(b.out, f)).equals(readFileSync(path.join(a.out, f))), f).toBe(true);
+    }
+    const c = await service().export(params(path.join(work, 'b3'), { seed: 8 }));
+    expect(c.version).not.toBe(a.version);
+  });
+
+  it('keeps the participants of an earlier manifest in their splits', async () => {
+    const first = await service().export(params(path.join(work, 'c1')));
+    const frozen = JSON.parse(readFileSync(path.join(first.out, 'manifest.json'), 'utf8')).splits;
+    const again = await service().export(params(path.join(work, 'c2'), { seed: 12345, splitsFrom: path.join(first.out, 'manifest.json') }));
+    expect(JSON.parse(readFileSync(path.join(again.out, 'manifest.json'), 'utf8')).splits).toEqual(frozen);
+  });
+
+  it('refuses to write over an existing folder, and names bad parameters', async () => {
+    const out = path.join(work, 'a');
+    await expect(service().export(params(out))).rejects.toMatchObject({ code: 'conflict' });
+    await expect(service().export(params(path.join(work, 'd'), { windowS: 0, rateHz: -1 }))).rejects.toMatchObject({ code: 'validation_failed' });
+    await expect(service().export(params(path.join(work, 'e'), { study: 'no-such-study' }))).rejects.toMatchObject({ code: 'not_found' });
+  });
+});
