@@ -11,6 +11,7 @@ import type { HealthService } from '../services/health.service.js';
 import type { EvaluateStudyService } from '../services/evaluate-study.service.js';
 import type { RecordingAudioService } from '../services/recording-audio.service.js';
 import type { StudyOverviewService } from '../services/study-overview.service.js';
+import type { WithdrawParticipantService } from '../services/withdraw-participant.service.js';
 import { OpenApiRegistry } from './openapi.js';
 import { requestContext } from './middleware/request-context.js';
 import { authenticate } from './middleware/auth.js';
@@ -23,6 +24,7 @@ import { annotationsRouter } from './routes/annotations/router.js';
 import { sessionRouter } from './routes/session/router.js';
 import { recordingAudioRouter } from './routes/recordings/audio.router.js';
 import { studyOverviewRouter } from './routes/studies/overview.router.js';
+import { withdrawalRouter } from './routes/studies/withdrawal.router.js';
 
 export interface AppDeps {
   log: Logger;
@@ -37,6 +39,7 @@ export interface AppDeps {
   evaluations: EvaluateStudyService;
   recordingAudio: RecordingAudioService;
   studyOverview: StudyOverviewService;
+  withdrawals: WithdrawParticipantService;
   limits: { maxBytes: number; maxFieldBytes: number; maxFiles: number };
   /** Extra routers mounted before authentication (the console's static files). */
   publicRouters?: express.Router[];
@@ -69,6 +72,7 @@ export function createApp(d: AppDeps): Express {
   app.use(express.json({ limit: '256kb', type: ['application/json', 'application/*+json'] }));
   app.use(studiesRouter(d.studies, d.evaluations, registry));
   app.use(studyOverviewRouter(d.studyOverview, registry));
+  app.use(withdrawalRouter(d.withdrawals, registry));
   app.use(uploadsRouter(d.ingest, d.recordings, registry, d.limits));
   app.use(recordingsRouter(d.recordings, registry));
   app.use(recordingAudioRouter(d.recordingAudio, registry));

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 
 /** Opaque ids with a type prefix: `rec_7Kq…`. 96 random bits, URL-safe. */
-export function newId(prefix: 'std' | 'par' | 'ann' | 'cred' | 'upl' | 'rec' | 'str' | 'seg' | 'anr' | 'aln'): string {
+export function newId(prefix: 'std' | 'par' | 'ann' | 'cred' | 'upl' | 'rec' | 'str' | 'seg' | 'anr' | 'aln' | 'dsx'): string {
   return `${prefix}_${randomBytes(12).toString('base64url')}`;
 }
 

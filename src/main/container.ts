@@ -21,6 +21,8 @@ import { IdempotencyKeyClaims } from '../services/ingest-upload/key-claims.js';
 import { UploadObjects } from '../services/ingest-upload/upload-objects.js';
 import { RecordingsService } from '../services/recordings.service.js';
 import { ReadCache } from '../columnar/read-cache.js';
+import { WithdrawParticipantService } from '../services/withdraw-participant.service.js';
+import { WithdrawalRepository } from '../repositories/withdrawal.repository.js';
 import { AnnotationsService } from '../services/annotations.service.js';
 import { AnnotationAgreementService } from '../services/annotation-agreement.service.js';
 import { HealthService } from '../services/health.service.js';
@@ -82,6 +84,7 @@ export function buildApi(config: Config, log: Logger, adminToken: string): {
     evaluations: new EvaluateStudyService(studiesRepo, new AnnotationsRepository(db)),
     recordingAudio: new RecordingAudioService(recordings),
     studyOverview: new StudyOverviewService(new StudyOverviewRepository(db)),
+    withdrawals: new WithdrawParticipantService(new WithdrawalRepository(db), store),
     health: new HealthService({ database: () => pingDatabase(db), redis: () => redis.ping(), objectStorage: () => store.ping() }, log.child({ component: 'readiness' })),
     limits: { maxBytes: config.upload.maxBytes, maxFieldBytes: config.upload.maxFieldBytes, maxFiles: config.upload.maxFiles },
     publicRouters: [consoleRouter(config.consoleDir)],

@@ -1,4 +1,5 @@
 import type { Db } from './db.js';
+import { newId } from '../lib/ids.js';
 
 /** A stored stream as the dataset export reads it. */
 export interface ExportStream {
@@ -36,10 +37,10 @@ export class ExportRepository {
     return this.db.study.findUnique({ where: { slug }, select: { id: true, slug: true, name: true, labels: true } });
   }
 
-  /** The study's ready recordings (of participants not revoked), in id order. */
+  /** The study's ready recordings, in id order; never those of a participant who withdrew (even mid-withdrawal). */
   async readyRecordings(studyId: string): Promise<ExportRecording[]> {
     const rows = await this.db.recording.findMany({
-      where: { studyId, status: 'ready', durationS: { not: null }, pipelineVersion: { not: null } },
+      where: { studyId, status: 'ready', durationS: { not: null }, pipelineVersion: { not: null }, participant: { withdrawnAt: null } },
       orderBy: { id: 'asc' },
       select: {
         id: true, participantId: true, device: true, durationS: true, originNs: true, startTimeNs: true, pipelineVersion: true, quality: true,
@@ -74,5 +75,12 @@ export class ExportRepository {
       orderBy: [{ recordingId: 'asc' }, { startS: 'asc' }, { id: 'asc' }],
       select: { id: true, recordingId: true, startS: true, endS: true, label: true, source: true, status: true, adjudicated: true, revision: true },
     });
+  }
+
+  /** Records a written dataset and the participants it holds. */
+  async recordExport(e: { studyId: string; version: string; location: string; participantIds: string[]; recordings: number; windows: number }): Promise<string> {
+    const id = newId('dsx');
+    await this.db.datasetExport.create({ data: { id, ...e } });
+    return id;
   }
 }

@@ -64,6 +64,8 @@ export interface ExportParams {
 }
 
 export interface ExportResult {
+  /** The export's record (GET /v1/participants/:id/exports lists it for each participant it holds). */
+  id: string;
   out: string;
   version: string;
   windows: number;
@@ -239,7 +241,8 @@ export class ExportDatasetService {
         version,
       }));
       renameSync(partial, out);
-      return { out, version, windows, recordings: recordings.length, bySplit: counts.bySplit, skipped };
+      const id = await this.repo.recordExport({ studyId: study.id, version, location: out, participantIds: participants.map((r) => r.participantId).sort(), recordings: recordings.length, windows });
+      return { id, out, version, windows, recordings: recordings.length, bySplit: counts.bySplit, skipped };
     } catch (e) {
       rmSync(partial, { recursive: true, force: true });
       throw e;

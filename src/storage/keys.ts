@@ -25,6 +25,14 @@ export const keys = {
   rawUpload(studyId: string, participantId: string, uploadId: string): string {
     return `raw/${part(studyId, 'study id')}/${part(participantId, 'participant id')}/${part(uploadId, 'upload id')}`;
   },
+  /** Every upload of one participant (what a consent withdrawal deletes). */
+  participantRawPrefix(studyId: string, participantId: string): string {
+    return `raw/${part(studyId, 'study id')}/${part(participantId, 'participant id')}/`;
+  },
+  /** Everything derived from one recording, of every pipeline version. */
+  recordingDerivedPrefix(recordingId: string): string {
+    return `derived/${part(recordingId, 'recording id')}/`;
+  },
   /** Normalized samples of one stream (Parquet). */
   streamParquet(recordingId: string, pipelineVersion: string, streamName: string): string {
     return `derived/${part(recordingId, 'recording id')}/v${part(pipelineVersion.replaceAll('.', '_'), 'version')}/streams/${part(streamName, 'stream name')}.parquet`;

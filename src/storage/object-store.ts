@@ -174,7 +174,6 @@ export class ObjectStore {
     return keysFound;
   }
 
-  /** Random access over one object through range requests; the footer of a Parquet file is read once. */
   /** Size and version (ETag) of an object; null when there is none. */
   async stat(key: string): Promise<{ size: number; etag: string } | null> {
     try {
@@ -186,6 +185,7 @@ export class ObjectStore {
     }
   }
 
+  /** Random access over one object through range requests; the footer of a Parquet file is read once. */
   async asyncBuffer(key: string): Promise<AsyncObjectBuffer> {
     const stat = await this.stat(key);
     if (stat === null) throw new Error(`object ${key} does not exist`);

@@ -211,6 +211,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/participants/{participantId}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Withdraw a participant's consent: delete their uploads, recordings, derived data and annotations (storage and database), revoke their tokens, keep a tombstone */
+        post: operations["withdrawParticipant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/participants/{participantId}/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The exported datasets that held this participant's recordings, newest first */
+        get: operations["listParticipantExports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/uploads": {
         parameters: {
             query?: never;
@@ -544,6 +578,16 @@ export interface components {
             id: string;
             name: string;
             studyId: string;
+        };
+        DatasetExport: {
+            id: string;
+            /** @description the dataset version hash of its manifest */
+            version: string;
+            /** @description where it was written */
+            location: string;
+            recordings: number;
+            windows: number;
+            createdAt: string;
         };
         Device: {
             /** @enum {string} */
@@ -899,6 +943,20 @@ export interface components {
             studyId?: string;
             annotatorId?: string;
             participantId?: string;
+        };
+        Withdrawal: {
+            participantId: string;
+            /** @description when consent was withdrawn (the first call; a repeat keeps it) */
+            withdrawnAt: string;
+            /** @description who withdrew it: "admin" (the admin token) */
+            withdrawnBy: string;
+            deleted: {
+                /** @description recordings deleted by this call (their streams, segments and annotations with them) */
+                recordings: number;
+                uploads: number;
+                /** @description objects deleted from storage: raw uploads and everything derived */
+                objects: number;
+            };
         };
     };
     responses: never;
@@ -2164,6 +2222,188 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StudyOverview"];
+                };
+            };
+            /** @description The request is not valid; details.problems names each field (validation_failed, invalid_json) */
+            400: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No token, or an unknown or revoked one (unauthorized, token_revoked) */
+            401: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an admin token (forbidden) */
+            403: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or not one this token may see (not_found) */
+            404: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PostgreSQL, Redis or object storage is unreachable (database_unavailable, queue_unavailable, storage_unavailable): nothing was changed; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error, logged on the server (internal) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    withdrawParticipant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                participantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Withdrawn (again: what was left is deleted now) */
+            200: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Withdrawal"];
+                };
+            };
+            /** @description The request is not valid; details.problems names each field (validation_failed, invalid_json) */
+            400: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No token, or an unknown or revoked one (unauthorized, token_revoked) */
+            401: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an admin token (forbidden) */
+            403: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or not one this token may see (not_found) */
+            404: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PostgreSQL, Redis or object storage is unreachable (database_unavailable, queue_unavailable, storage_unavailable): nothing was changed; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error, logged on the server (internal) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listParticipantExports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                participantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Datasets */
+            200: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["DatasetExport"][];
+                    };
                 };
             };
             /** @description The request is not valid; details.problems names each field (validation_failed, invalid_json) */
