@@ -7,14 +7,14 @@ import { isAppError } from '../lib/errors.js';
 import { cliOptions } from './args.js';
 
 /**
- * `npm run export -- --study <slug> --out <dir> [--shape windows] [--format parquet] [--streams a,b] [--window 2s]
+ * `npm run export -- --study <slug> --out <dir | s3://bucket/prefix> [--shape windows] [--format parquet] [--streams a,b] [--window 2s]
  *   [--hop 1s] [--rate 50] [--label-policy majority|any|center] [--min-overlap 0.5] [--background <class>]
  *   [--gaps drop|flag] [--split 70/15/15] [--seed 7] [--stratify none|device|label] [--splits-from manifest.json]
  *   [--annotations accepted|human|adjudicated] [--labels a,b]`
  * Writes the dataset folder (data/*.parquet, manifest.json, README.md) and prints its version. With the platform
  * running on its embedded object store (npm start), the store is found at EMBEDDED_S3_PORT as npm start uses it.
  */
-const usage = 'npm run export -- --study <slug> --out <dir> [--shape windows] [--format parquet] [--streams a,b] [--window 2s] [--hop 1s] [--rate 50] [--label-policy majority|any|center] [--min-overlap 0.5] [--background <class>] [--gaps drop|flag] [--split 70/15/15] [--seed 7] [--stratify none|device|label] [--splits-from manifest.json] [--annotations accepted|human|adjudicated] [--labels a,b]';
+const usage = 'npm run export -- --study <slug> --out <dir | s3://bucket/prefix> [--shape windows] [--format parquet] [--streams a,b] [--window 2s] [--hop 1s] [--rate 50] [--label-policy majority|any|center] [--min-overlap 0.5] [--background <class>] [--gaps drop|flag] [--split 70/15/15] [--seed 7] [--stratify none|device|label] [--splits-from manifest.json] [--annotations accepted|human|adjudicated] [--labels a,b]';
 const o = cliOptions(usage, {
   study: { type: 'string' }, out: { type: 'string' }, shape: { type: 'string', default: 'windows' }, format: { type: 'string', default: 'parquet' },
   streams: { type: 'string' }, window: { type: 'string', default: '2s' }, hop: { type: 'string', default: '1s' }, rate: { type: 'string', default: '50' },
@@ -66,9 +66,17 @@ const params: ExportParams = {
 };
 const config = loadConfig();
 const db = createDb(config.databaseUrl, { poolMax: 2 });
-const store = createObjectStore(config.s3.endpoint ? config : { ...config, s3: { ...config.s3, endpoint: `http://127.0.0.1:${config.s3.embeddedPort}` } });
+const storeConfig = config.s3.endpoint ? config : { ...config, s3: { ...config.s3, endpoint: `http://127.0.0.1:${config.s3.embeddedPort}` } };
+const store = createObjectStore(storeConfig);
+const others: ReturnType<typeof createObjectStore>[] = [];
+const storeFor = (bucket: string): ReturnType<typeof createObjectStore> => {
+  if (bucket === store.bucket) return store;
+  const s = createObjectStore({ ...storeConfig, s3: { ...storeConfig.s3, bucket } });
+  others.push(s);
+  return s;
+};
 try {
-  const r = await new ExportDatasetService(new ExportRepository(db), store, (line) => process.stderr.write(`${line}\n`)).export(params);
+  const r = await new ExportDatasetService(new ExportRepository(db), store, (line) => process.stderr.write(`${line}\n`), storeFor).export(params);
   const splits = Object.entries(r.bySplit).sort().map(([s, n]) => `${s} ${n}`).join(', ');
   process.stdout.write(`${r.windows} windows from ${r.recordings} recording(s) (${splits}) written to ${r.out}\nversion ${r.version}\n`);
   for (const s of r.skipped) process.stdout.write(`skipped ${s.id}: ${s.reason}\n`);
@@ -77,6 +85,7 @@ try {
   process.stderr.write(`${e.message}\n`);
   process.exitCode = 1;
 } finally {
+  for (const s of others) s.destroy();
   store.destroy();
   await db.$disconnect();
 }

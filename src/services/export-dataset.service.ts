@@ -9,15 +9,17 @@
  *                                          annotation revisions), the splits, counts, each file's SHA-256, and
  *                                          the dataset version (a hash of all of that)
  *   README.md                              the dataset card (YAML `configs` and `features` for `load_dataset`)
- * Nothing in it depends on the time of the run: the same inputs and parameters give the same bytes. It is written
- * under `<out>.partial-<pid>` and renamed into place once complete, so an interrupted export never leaves a
- * folder that looks finished.
+ * Nothing in it depends on the time of the run: the same inputs and parameters give the same bytes. A folder is
+ * written under `<out>.partial-<pid>` and renamed into place once complete; to `s3://bucket/prefix` the files are
+ * uploaded with `manifest.json` last. Either way an interrupted export never leaves a dataset that looks finished
+ * (a dataset is complete when its manifest is there).
  *
  * Memory: one recording at a time, read in blocks of BLOCK_S (plus a margin for the resampler and the last
  * window), and windows flushed to Parquet every ROW_GROUP rows.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ParquetWriter, fileWriter } from 'hyparquet-writer';
 import { AppError } from '../lib/errors.js';
@@ -28,6 +30,7 @@ import { labelWindow, resampleToGrid, spansOverlapping, windowStarts, type Label
 import { openStreamWindow } from '../columnar/parquet-stream-reader.js';
 import type { ExportAnnotation, ExportRecording, ExportRepository, ExportStream } from '../repositories/export.repository.js';
 import type { ObjectStore } from '../storage/object-store.js';
+import { keys } from '../storage/keys.js';
 
 /** Seconds of a recording read at once. */
 const BLOCK_S = 600;
@@ -106,14 +109,29 @@ export class ExportDatasetService {
     private readonly repo: ExportRepository,
     private readonly store: ObjectStore,
     private readonly log: (line: string) => void = () => undefined,
+    /** The object store of another bucket, for `--out s3://<bucket>/…` (the platform's own bucket is `store`). */
+    private readonly storeFor: (bucket: string) => ObjectStore = (b) => {
+      if (b === store.bucket) return store;
+      throw new AppError('validation_failed', `Exports can go to the platform's bucket "${store.bucket}" here, not "${b}".`);
+    },
   ) {}
 
   async export(p: ExportParams): Promise<ExportResult> {
     checkParams(p);
     const study = await this.repo.studyBySlug(p.study);
     if (!study) throw new AppError('not_found', `There is no study "${p.study}".`);
-    const out = path.resolve(p.out);
-    if (existsSync(out)) throw new AppError('conflict', `${out} already exists: export to a new folder (a dataset is never written over).`, { out });
+    const target = parseTarget(p.out);
+    const out = target.kind === 'dir' ? target.dir : `s3://${target.bucket}/${target.prefix}`;
+    const s3 = target.kind === 's3' ? this.storeFor(target.bucket) : null;
+    if (target.kind === 'dir' && existsSync(out)) throw new AppError('conflict', `${out} already exists: export to a new folder (a dataset is never written over).`, { out });
+    if (s3 && target.kind === 's3') {
+      const there = await s3.list(`${keys.exportObject(target.prefix, '')}/`);
+      if (there.includes(keys.exportObject(target.prefix, 'manifest.json'))) {
+        throw new AppError('conflict', `${out} already holds a dataset: export to a new prefix (a dataset is never written over).`, { out });
+      }
+      // What an interrupted export left (no manifest): it is written again from the start.
+      for (const k of there) await s3.delete(k);
+    }
 
     const all = await this.repo.readyRecordings(study.id);
     const streamNames = p.streams ?? commonImuStreams(all);
@@ -157,7 +175,7 @@ export class ExportDatasetService {
       ...streamNames.flatMap((s, index) => channels[index]!.map((c, channel) => ({ name: columnName(s, c), stream: { index, channel } }))),
     ];
     const schema = parquetSchema(columns);
-    const partial = `${out}.partial-${process.pid}`;
+    const partial = target.kind === 'dir' ? `${out}.partial-${process.pid}` : mkdtempSync(path.join(tmpdir(), 'fieldsense-export-'));
     rmSync(partial, { recursive: true, force: true });
     mkdirSync(path.join(partial, 'data'), { recursive: true });
     const files = new Map<string, SplitFile>();
@@ -240,7 +258,16 @@ export class ExportDatasetService {
         parameters: { window_s: p.windowS, hop_s: p.hopS, rate_hz: p.rateHz, label_policy: p.labelPolicy, min_overlap: p.minOverlap, background: p.background, gaps: p.gaps, split: p.split, seed: p.seed, stratify: p.stratify, annotations: p.annotations },
         version,
       }));
-      renameSync(partial, out);
+      if (target.kind === 'dir') {
+        renameSync(partial, out);
+      } else {
+        // The data and the card first, the manifest last: a dataset without its manifest is not finished.
+        for (const rel of [...fileEntries.map((f) => f.path), 'README.md', 'manifest.json']) {
+          const contentType = rel.endsWith('.json') ? 'application/json' : rel.endsWith('.md') ? 'text/markdown; charset=utf-8' : 'application/vnd.apache.parquet';
+          await s3!.putStream(keys.exportObject(target.prefix, rel), createReadStream(path.join(partial, rel)), { contentType });
+        }
+        rmSync(partial, { recursive: true, force: true });
+      }
       const id = await this.repo.recordExport({ studyId: study.id, version, location: out, participantIds: participants.map((r) => r.participantId).sort(), recordings: recordings.length, windows });
       return { id, out, version, windows, recordings: recordings.length, bySplit: counts.bySplit, skipped };
     } catch (e) {
@@ -412,6 +439,19 @@ async function flush(f: SplitFile, columns: readonly Column[]): Promise<void> {
   };
   await f.writer.write({ columnData: columns.map((c) => ({ name: c.name, data: pick(c) as never })), rowGroupSize: rows.length });
   f.rows = [];
+}
+
+/** Where a dataset goes: a local folder, or `s3://bucket/prefix`. */
+function parseTarget(out: string): { kind: 'dir'; dir: string } | { kind: 's3'; bucket: string; prefix: string } {
+  if (!out.startsWith('s3://')) return { kind: 'dir', dir: path.resolve(out) };
+  const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+?)\/?$/.exec(out);
+  if (!m) throw new AppError('validation_failed', `--out ${out}: an S3 destination is s3://<bucket>/<prefix>.`);
+  try {
+    keys.exportObject(m[2]!, 'manifest.json');
+  } catch {
+    throw new AppError('validation_failed', `--out ${out}: the prefix may hold letters, digits, '_', '.', '-' and '/' only.`);
+  }
+  return { kind: 's3', bucket: m[1]!, prefix: m[2]! };
 }
 
 /** Seconds (≥ 0) as whole ns. */

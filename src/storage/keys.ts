@@ -33,6 +33,15 @@ export const keys = {
   recordingDerivedPrefix(recordingId: string): string {
     return `derived/${part(recordingId, 'recording id')}/`;
   },
+  /**
+   * A file of an exported dataset under the prefix the operator chose (`--out s3://bucket/<prefix>`): the one key
+   * not built from ids alone, so the prefix is held to safe path segments.
+   */
+  exportObject(prefix: string, file: string): string {
+    const segs = `${prefix}/${file}`.split('/').filter((x) => x.length > 0);
+    for (const s of segs) if (!/^[A-Za-z0-9_.-]+$/.test(s) || s === '.' || s === '..' || s.length > 128) throw new Error(`unsafe segment in export key: ${JSON.stringify(s)}`);
+    return segs.join('/');
+  },
   /** Normalized samples of one stream (Parquet). */
   streamParquet(recordingId: string, pipelineVersion: string, streamName: string): string {
     return `derived/${part(recordingId, 'recording id')}/v${part(pipelineVersion.replaceAll('.', '_'), 'version')}/streams/${part(streamName, 'stream name')}.parquet`;

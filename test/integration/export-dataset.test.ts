@@ -108,6 +108,25 @@ describe('dataset export: windows as Parquet', () => {
     expect(JSON.parse(readFileSync(path.join(again.out, 'manifest.json'), 'utf8')).splits).toEqual(frozen);
   });
 
+  it('writes the same dataset to the S3 server, the manifest last, and never over a finished one', async () => {
+    const local = await service().export(params(path.join(work, 's3-local')));
+    const prefix = `exports/${slug}/v1`;
+    const r = await service().export(params(`s3://${h.store.bucket}/${prefix}`));
+    expect(r.out).toBe(`s3://${h.store.bucket}/${prefix}`);
+    expect(r.version).toBe(local.version);
+    const listed = (await h.store.list(`${prefix}/`)).sort();
+    const files = ['README.md', 'manifest.json', ...readdirSync(path.join(local.out, 'data')).map((f) => `data/${f}`)].sort();
+    expect(listed).toEqual(files.map((f) => `${prefix}/${f}`));
+    for (const f of files) expect(Buffer.from(await h.store.getBytes(`${prefix}/${f}`)).equals(readFileSync(path.join(local.out, f))), f).toBe(true);
+    await expect(service().export(params(`s3://${h.store.bucket}/${prefix}`))).rejects.toMatchObject({ code: 'conflict' });
+    // What an interrupted export left (no manifest) is written again.
+    await h.store.putBytes(`exports/${slug}/v2/data/train-00000-of-00001.parquet`, 'half a file');
+    const again = await service().export(params(`s3://${h.store.bucket}/exports/${slug}/v2`));
+    expect(again.version).toBe(local.version);
+    expect(Buffer.from(await h.store.getBytes(`exports/${slug}/v2/data/train-00000-of-00001.parquet`)).equals(readFileSync(path.join(local.out, 'data/train-00000-of-00001.parquet')))).toBe(true);
+    await expect(service().export(params(`s3://${h.store.bucket}/../etc`))).rejects.toMatchObject({ code: 'validation_failed' });
+  });
+
   it('refuses to write over an existing folder, and names bad parameters', async () => {
     const out = path.join(work, 'a');
     await expect(service().export(params(out))).rejects.toMatchObject({ code: 'conflict' });
