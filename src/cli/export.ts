@@ -7,14 +7,14 @@ import { isAppError } from '../lib/errors.js';
 import { cliOptions } from './args.js';
 
 /**
- * `npm run export -- --study <slug> --out <dir | s3://bucket/prefix> [--shape windows] [--format parquet] [--streams a,b] [--window 2s]
+ * `npm run export -- --study <slug> --out <dir | s3://bucket/prefix> [--shape windows] [--format parquet|csv] [--streams a,b] [--window 2s]
  *   [--hop 1s] [--rate 50] [--label-policy majority|any|center] [--min-overlap 0.5] [--background <class>]
  *   [--gaps drop|flag] [--split 70/15/15] [--seed 7] [--stratify none|device|label] [--splits-from manifest.json]
  *   [--annotations accepted|human|adjudicated] [--labels a,b]`
  * Writes the dataset folder (data/*.parquet, manifest.json, README.md) and prints its version. With the platform
  * running on its embedded object store (npm start), the store is found at EMBEDDED_S3_PORT as npm start uses it.
  */
-const usage = 'npm run export -- --study <slug> --out <dir | s3://bucket/prefix> [--shape windows] [--format parquet] [--streams a,b] [--window 2s] [--hop 1s] [--rate 50] [--label-policy majority|any|center] [--min-overlap 0.5] [--background <class>] [--gaps drop|flag] [--split 70/15/15] [--seed 7] [--stratify none|device|label] [--splits-from manifest.json] [--annotations accepted|human|adjudicated] [--labels a,b]';
+const usage = 'npm run export -- --study <slug> --out <dir | s3://bucket/prefix> [--shape windows] [--format parquet|csv] [--streams a,b] [--window 2s] [--hop 1s] [--rate 50] [--label-policy majority|any|center] [--min-overlap 0.5] [--background <class>] [--gaps drop|flag] [--split 70/15/15] [--seed 7] [--stratify none|device|label] [--splits-from manifest.json] [--annotations accepted|human|adjudicated] [--labels a,b]';
 const o = cliOptions(usage, {
   study: { type: 'string' }, out: { type: 'string' }, shape: { type: 'string', default: 'windows' }, format: { type: 'string', default: 'parquet' },
   streams: { type: 'string' }, window: { type: 'string', default: '2s' }, hop: { type: 'string', default: '1s' }, rate: { type: 'string', default: '50' },
@@ -44,7 +44,7 @@ function oneOf<T extends string>(v: string | undefined, allowed: readonly T[], n
 
 if (!o.study || !o.out) fail('--study and --out are required.');
 if (o.shape !== 'windows') fail(`--shape ${o.shape} is not built yet: windows is.`);
-if (o.format !== 'parquet') fail(`--format ${o.format} is not built yet: parquet is.`);
+if (o.format === 'bids-motion') fail('--format bids-motion is not built yet: parquet and csv are.');
 const number = (v: string | undefined, name: string): number => {
   const n = Number(v);
   if (v === undefined || !Number.isFinite(n)) fail(`--${name} must be a number, not "${v}".`);
@@ -58,6 +58,7 @@ const params: ExportParams = {
   minOverlap: number(o['min-overlap'], 'min-overlap'),
   background: o.background ?? null,
   gaps: oneOf(o.gaps, ['drop', 'flag'] as const, 'gaps'),
+  format: oneOf(o.format, ['parquet', 'csv'] as const, 'format'),
   split: o.split!, seed: number(o.seed, 'seed'),
   stratify: oneOf(o.stratify, ['none', 'device', 'label'] as const, 'stratify'),
   splitsFrom: o['splits-from'] ?? null,

@@ -18,7 +18,7 @@
  * window), and windows flushed to Parquet every ROW_GROUP rows.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ParquetWriter, fileWriter } from 'hyparquet-writer';
@@ -26,6 +26,9 @@ import { AppError } from '../lib/errors.js';
 import { NS_PER_S } from '../domain/stream.js';
 import { assignSplits, checkDisjoint, parseSplit } from '../domain/dataset-splits.js';
 import { datasetCard, type CardFeature } from '../domain/dataset-card.js';
+import { csvLine, csvNumber, csvText } from '../domain/csv-cells.js';
+import { once } from 'node:events';
+import type { WriteStream } from 'node:fs';
 import { labelWindow, resampleToGrid, spansOverlapping, windowStarts, type LabelPolicy, type LabelSpan } from '../pipeline/windowing/index.js';
 import { openStreamWindow } from '../columnar/parquet-stream-reader.js';
 import type { ExportAnnotation, ExportRecording, ExportRepository, ExportStream } from '../repositories/export.repository.js';
@@ -53,6 +56,11 @@ export interface ExportParams {
   /** The class of windows no label covers; null leaves their label empty. */
   background: string | null;
   gaps: 'drop' | 'flag';
+  /**
+   * parquet: each channel one list column. csv: one column per sample (`<stream>_<channel>_<k>`), text cells
+   * protected against formula injection (domain/csv-cells.ts).
+   */
+  format: 'parquet' | 'csv';
   /** e.g. "70/15/15". */
   split: string;
   seed: number;
@@ -86,7 +94,8 @@ interface Column {
 interface SplitFile {
   name: string;
   path: string;
-  writer: ParquetWriter;
+  writer: ParquetWriter | null;
+  csv: WriteStream | null;
   rows: Row[];
   count: number;
 }
@@ -182,8 +191,12 @@ export class ExportDatasetService {
     const fileFor = (split: string): SplitFile => {
       let f = files.get(split);
       if (!f) {
-        const rel = `data/${split}-00000-of-00001.parquet`;
-        f = { name: split, path: rel, writer: new ParquetWriter({ writer: fileWriter(path.join(partial, rel)), schema, createdBy: 'fieldsense' }), rows: [], count: 0 };
+        const rel = `data/${split}-00000-of-00001.${p.format}`;
+        const file = path.join(partial, rel);
+        f = p.format === 'csv'
+          ? { name: split, path: rel, writer: null, csv: createWriteStream(file), rows: [], count: 0 }
+          : { name: split, path: rel, writer: new ParquetWriter({ writer: fileWriter(file), schema, createdBy: 'fieldsense' }), csv: null, rows: [], count: 0 };
+        if (f.csv) f.csv.write(`${csvLine(csvHeader(columns, Math.round(p.windowS * p.rateHz)))}\n`);
         files.set(split, f);
       }
       return f;
@@ -223,7 +236,13 @@ export class ExportDatasetService {
         });
         this.log(`recording ${n + 1}/${recordings.length} ${r.id}: ${made} windows (${split})`);
       }
-      for (const f of files.values()) await f.writer.finish();
+      for (const f of files.values()) {
+        if (f.writer) await f.writer.finish();
+        if (f.csv) {
+          f.csv.end();
+          await once(f.csv, 'close');
+        }
+      }
 
       const fileEntries = [...files.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).map((f) => {
         const bytes = readFileSync(path.join(partial, f.path));
@@ -231,7 +250,7 @@ export class ExportDatasetService {
       });
       const parameters = {
         streams: streamNames, windowS: p.windowS, hopS: p.hopS, rateHz: p.rateHz, labelPolicy: p.labelPolicy, minOverlap: p.minOverlap,
-        background: p.background, gaps: p.gaps, split: p.split, seed: p.seed, stratify: p.stratify, annotations: p.annotations, labels: p.labels,
+        background: p.background, gaps: p.gaps, format: p.format, split: p.split, seed: p.seed, stratify: p.stratify, annotations: p.annotations, labels: p.labels,
         resampling: 'linear interpolation onto the stream\'s nominal-rate grid within runs without gaps, then a windowed-sinc low-pass resampler to the export rate (src/pipeline/windowing/resample.ts)',
       };
       const body = {
@@ -248,7 +267,9 @@ export class ExportDatasetService {
       const version = createHash('sha256').update(canonicalJson(body)).digest('hex');
       const manifest = { ...body, version };
       writeFileSync(path.join(partial, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-      const features: CardFeature[] = columns.map((c) => ({ name: c.name, ...featureType(c.name, c.stream !== undefined) }));
+      const features: CardFeature[] = p.format === 'csv'
+        ? csvHeader(columns, Math.round(p.windowS * p.rateHz)).map((name, i) => ({ name, ...(i < columns.filter((c) => !c.stream).length ? featureType(name, false) : { dtype: 'float32' as const }) }))
+        : columns.map((c) => ({ name: c.name, ...featureType(c.name, c.stream !== undefined) }));
       writeFileSync(path.join(partial, 'README.md'), datasetCard({
         title: `${study.name}: windows`,
         description: `Windows of ${p.windowS} s every ${p.hopS} s over ${streamNames.join(', ')} at ${p.rateHz} Hz, from FieldSense study "${study.slug}", split by participant.`,
@@ -263,7 +284,7 @@ export class ExportDatasetService {
       } else {
         // The data and the card first, the manifest last: a dataset without its manifest is not finished.
         for (const rel of [...fileEntries.map((f) => f.path), 'README.md', 'manifest.json']) {
-          const contentType = rel.endsWith('.json') ? 'application/json' : rel.endsWith('.md') ? 'text/markdown; charset=utf-8' : 'application/vnd.apache.parquet';
+          const contentType = rel.endsWith('.json') ? 'application/json' : rel.endsWith('.md') ? 'text/markdown; charset=utf-8' : rel.endsWith('.csv') ? 'text/csv; charset=utf-8' : 'application/vnd.apache.parquet';
           await s3!.putStream(keys.exportObject(target.prefix, rel), createReadStream(path.join(partial, rel)), { contentType });
         }
         rmSync(partial, { recursive: true, force: true });
@@ -415,9 +436,27 @@ function parquetSchema(columns: readonly Column[]): SchemaElement[] {
   return out;
 }
 
-/** Writes the buffered rows of a split as one row group. */
+/** The CSV header: the scalar columns, then one column per sample of each channel. */
+function csvHeader(columns: readonly Column[], perWindow: number): string[] {
+  const width = String(perWindow - 1).length;
+  return columns.flatMap((c) => (c.stream ? Array.from({ length: perWindow }, (_, k) => `${c.name}_${String(k).padStart(width, '0')}`) : [c.name]));
+}
+
+/** Writes the buffered rows of a split: one Parquet row group, or CSV lines. */
 async function flush(f: SplitFile, columns: readonly Column[]): Promise<void> {
   if (f.rows.length === 0) return;
+  if (f.csv) {
+    const scalar = columns.filter((c) => !c.stream);
+    let text = '';
+    for (const r of f.rows) {
+      const cells = scalar.map((c) => csvCell(c.name, r));
+      for (const v of r.samples) for (let k = 0; k < v.length; k++) cells.push(csvNumber(v[k]!));
+      text += `${csvLine(cells)}\n`;
+    }
+    f.rows = [];
+    if (!f.csv.write(text)) await once(f.csv, 'drain');
+    return;
+  }
   const rows = f.rows;
   const pick = (c: Column): unknown[] => {
     if (c.stream) {
@@ -437,8 +476,23 @@ async function flush(f: SplitFile, columns: readonly Column[]): Promise<void> {
       default: throw new Error(`unknown column ${c.name}`);
     }
   };
-  await f.writer.write({ columnData: columns.map((c) => ({ name: c.name, data: pick(c) as never })), rowGroupSize: rows.length });
+  await f.writer!.write({ columnData: columns.map((c) => ({ name: c.name, data: pick(c) as never })), rowGroupSize: rows.length });
   f.rows = [];
+}
+
+function csvCell(name: string, r: Row): string {
+  switch (name) {
+    case 'recording_id': return csvText(r.recordingId);
+    case 'participant': return csvText(r.participant);
+    case 'device': return csvText(r.device);
+    case 'window_start_s': return csvNumber(r.startS);
+    case 'window_start_time_ns': return csvNumber(r.startTimeNs);
+    case 'label': return csvText(r.label);
+    case 'label_overlap': return r.label === null ? '' : csvNumber(r.overlap);
+    case 'labels': return csvText(r.labelsJson);
+    case 'crosses_gap': return r.gap ? 'true' : 'false';
+    default: throw new Error(`unknown column ${name}`);
+  }
 }
 
 /** Where a dataset goes: a local folder, or `s3://bucket/prefix`. */

@@ -48,7 +48,7 @@ describe('dataset export: windows as Parquet', () => {
 
   const params = (out: string, over: Partial<ExportParams> = {}): ExportParams => ({
     study: slug, out, streams: null, windowS: 2, hopS: 1, rateHz: 50, labelPolicy: 'majority', minOverlap: 0.5,
-    background: 'background', gaps: 'drop', split: '34/33/33', seed: 7, stratify: 'none', splitsFrom: null,
+    background: 'background', gaps: 'drop', format: 'parquet', split: '34/33/33', seed: 7, stratify: 'none', splitsFrom: null,
     annotations: 'accepted', labels: null, ...over,
   });
   const service = (): ExportDatasetService => new ExportDatasetService(new ExportRepository(h.db), h.store);
@@ -125,6 +125,36 @@ describe('dataset export: windows as Parquet', () => {
     expect(again.version).toBe(local.version);
     expect(Buffer.from(await h.store.getBytes(`exports/${slug}/v2/data/train-00000-of-00001.parquet`)).equals(readFileSync(path.join(local.out, 'data/train-00000-of-00001.parquet')))).toBe(true);
     await expect(service().export(params(`s3://${h.store.bucket}/../etc`))).rejects.toMatchObject({ code: 'validation_failed' });
+  });
+
+  it('keeps hostile text exactly in Parquet and neutralises it in CSV, numbers untouched', async () => {
+    // Labels imported from a participant's files and device names from their metadata are anyone's text.
+    const hostile = '=HYPERLINK("http://evil.example","click"), "quoted"\nsecond line \u202Eevil\u202C naïve';
+    const device = '@SUM(1+1)*cmd|" /C calc"!A0';
+    await h.db.annotation.create({ data: { id: `anr_hostile${Date.now()}`, recordingId: rec.P03!, startS: 30, endS: 40, label: hostile, source: 'import', status: 'accepted' } });
+    await h.db.recording.update({ where: { id: rec.P03! }, data: { device: { kind: 'watch', model: device } } });
+    const pq = await service().export(params(path.join(work, 'hostile-parquet')));
+    const csv = await service().export(params(path.join(work, 'hostile-csv'), { format: 'csv' }));
+    expect(csv.version).not.toBe(pq.version);
+
+    const fromParquet = await rows(`select window_start_s as s, label, device, accelerometer_x as x from read_parquet('${pq.out}/data/*.parquet')
+      where recording_id = '${rec.P03}' and window_start_s in (28, 30, 35) order by s`);
+    expect(fromParquet.map((r) => [r.s, r.label, r.device])).toEqual([[28, 'background', `watch ${device}`], [30, hostile, `watch ${device}`], [35, hostile, `watch ${device}`]]);
+
+    const csvFile = readdirSync(path.join(csv.out, 'data')).find((f) => readFileSync(path.join(csv.out, 'data', f), 'utf8').includes(rec.P03!))!;
+    expect(csvFile).toMatch(/^(train|validation|test)-00000-of-00001\.csv$/);
+    const text = readFileSync(path.join(csv.out, 'data', csvFile), 'utf8');
+    // No cell starts a formula: every hostile text begins with an apostrophe once read.
+    const fromCsv = await rows(`select window_start_s as s, label, device, accelerometer_x_00 as x0, accelerometer_x_99 as x99
+      from read_csv('${path.join(csv.out, 'data', csvFile)}', header = true, quote = '"', escape = '"', all_varchar = true)
+      where recording_id = '${rec.P03}' and window_start_s in ('28', '30', '35') order by s`);
+    expect(fromCsv.map((r) => [r.s, r.label, r.device])).toEqual([['28', 'background', `watch ${device}`], ['30', `'${hostile}`, `watch ${device}`], ['35', `'${hostile}`, `watch ${device}`]]);
+    expect(text).toContain('"\'=HYPERLINK(""http://evil.example"",""click""), ""quoted""\nsecond line');
+    // Numbers are numbers, the same values as in Parquet.
+    const x = fromParquet[1]!.x as number[];
+    expect(Number(fromCsv[1]!.x0)).toBe(x[0]);
+    expect(Number(fromCsv[1]!.x99)).toBe(x[99]);
+    expect(readFileSync(path.join(csv.out, 'README.md'), 'utf8')).toContain('data/');
   });
 
   it('refuses to write over an existing folder, and names bad parameters', async () => {

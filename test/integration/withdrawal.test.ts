@@ -49,7 +49,7 @@ describe('consent withdrawal', () => {
   const exportTo = (dir: string): ReturnType<ExportDatasetService['export']> => {
     const p: ExportParams = {
       study: slug, out: path.join(work, dir), streams: null, windowS: 2, hopS: 1, rateHz: 50, labelPolicy: 'majority', minOverlap: 0.5,
-      background: null, gaps: 'drop', split: '100', seed: 7, stratify: 'none', splitsFrom: null, annotations: 'accepted', labels: null,
+      background: null, gaps: 'drop', format: 'parquet', split: '100', seed: 7, stratify: 'none', splitsFrom: null, annotations: 'accepted', labels: null,
     };
     return new ExportDatasetService(new ExportRepository(h.db), h.store).export(p);
   };
