@@ -1,3 +1,4 @@
+import { AppError } from '../lib/errors.js';
 import type { Db } from './db.js';
 import { isUniqueViolation, Prisma } from './db.js';
 import type { StepPayload } from '../jobs/catalogue.js';
@@ -61,6 +62,11 @@ export class UploadsRepository {
     const payload: StepPayload = { recordingId: u.recordingId, run: 0, ...(u.requestId ? { requestId: u.requestId } : {}) };
     try {
       return await this.db.$transaction(async (tx) => {
+        // A withdrawal marks the participant in a transaction of its own before it lists what to delete. Reading
+        // the mark under a share lock orders this commit against it: either the withdrawal sees this upload and
+        // deletes it, or this upload sees the withdrawal and is refused (its token was checked before it began).
+        const [who] = await tx.$queryRaw<{ withdrawnAt: Date | null }[]>`SELECT "withdrawnAt" FROM "Participant" WHERE "id" = ${u.participantId} FOR SHARE`;
+        if (who?.withdrawnAt) throw new AppError('token_revoked', 'This participant has withdrawn from the study: nothing more is accepted from them.');
         await tx.upload.create({
           data: {
             id: u.id, studyId: u.studyId, participantId: u.participantId, filename: u.filename, bytes: BigInt(u.bytes),

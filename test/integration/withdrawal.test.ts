@@ -99,6 +99,17 @@ describe('consent withdrawal', () => {
     expect(again.json).toMatchObject({ withdrawnAt: w.json.withdrawnAt, deleted: { recordings: 0, uploads: 0, objects: 0 } });
   });
 
+  it('refuses an upload that passed its token check before the withdrawal, and keeps none of its bytes', async () => {
+    const p = await call(h, h.adminToken, 'POST', `/v1/studies/${studyId}/participants`, { code: 'P03' });
+    // Withdrawn while this participant's upload is under way: its token still works (it was checked at the start).
+    await h.db.participant.update({ where: { id: p.json.participant.id }, data: { withdrawnAt: new Date(), withdrawnBy: 'admin' } });
+    const up = await upload(h, p.json.token, csv(7), 'Accelerometer.csv');
+    expect(up.status).toBe(401);
+    expect(up.json.error.code).toBe('token_revoked');
+    expect(await h.db.upload.count({ where: { participantId: p.json.participant.id } })).toBe(0);
+    expect(await objectsNaming([p.json.participant.id])).toEqual([]);
+  });
+
   it('is the admin\'s alone, and names a participant that does not exist', async () => {
     expect((await call(h, annotatorToken, 'POST', `/v1/participants/${who.P02!.id}/withdraw`)).status).toBe(403);
     expect((await call(h, annotatorToken, 'GET', `/v1/participants/${who.P02!.id}/exports`)).status).toBe(403);
