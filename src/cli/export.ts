@@ -10,11 +10,12 @@ import { cliOptions } from './args.js';
  * `npm run export -- --study <slug> --out <dir | s3://bucket/prefix> [--shape windows] [--format parquet|csv] [--streams a,b] [--window 2s]
  *   [--hop 1s] [--rate 50] [--label-policy majority|any|center] [--min-overlap 0.5] [--background <class>]
  *   [--gaps drop|flag] [--split 70/15/15] [--seed 7] [--stratify none|device|label] [--splits-from manifest.json]
- *   [--annotations accepted|human|adjudicated] [--labels a,b]`
+ *   [--annotations accepted|human|adjudicated] [--labels a,b] [--participants P01,P02] [--devices watch,Pixel 7]
+ *   [--quality ok,warn] [--pipeline-version 1.0.0] [--from 2026-03-01T00:00:00Z] [--to …] [--annotators ann_…]`
  * Writes the dataset folder (data/*.parquet, manifest.json, README.md) and prints its version. With the platform
  * running on its embedded object store (npm start), the store is found at EMBEDDED_S3_PORT as npm start uses it.
  */
-const usage = 'npm run export -- --study <slug> --out <dir | s3://bucket/prefix> [--shape windows] [--format parquet|csv] [--streams a,b] [--window 2s] [--hop 1s] [--rate 50] [--label-policy majority|any|center] [--min-overlap 0.5] [--background <class>] [--gaps drop|flag] [--split 70/15/15] [--seed 7] [--stratify none|device|label] [--splits-from manifest.json] [--annotations accepted|human|adjudicated] [--labels a,b]';
+const usage = 'npm run export -- --study <slug> --out <dir | s3://bucket/prefix> [--shape windows] [--format parquet|csv] [--streams a,b] [--window 2s] [--hop 1s] [--rate 50] [--label-policy majority|any|center] [--min-overlap 0.5] [--background <class>] [--gaps drop|flag] [--split 70/15/15] [--seed 7] [--stratify none|device|label] [--splits-from manifest.json] [--annotations accepted|human|adjudicated] [--labels a,b] [--participants P01,P02] [--devices watch] [--quality ok,warn] [--pipeline-version 1.0.0] [--from <ISO time>] [--to <ISO time>] [--annotators <ids>]';
 const o = cliOptions(usage, {
   study: { type: 'string' }, out: { type: 'string' }, shape: { type: 'string', default: 'windows' }, format: { type: 'string', default: 'parquet' },
   streams: { type: 'string' }, window: { type: 'string', default: '2s' }, hop: { type: 'string', default: '1s' }, rate: { type: 'string', default: '50' },
@@ -22,7 +23,10 @@ const o = cliOptions(usage, {
   gaps: { type: 'string', default: 'drop' }, split: { type: 'string', default: '70/15/15' }, seed: { type: 'string', default: '7' },
   stratify: { type: 'string', default: 'none' }, 'splits-from': { type: 'string' }, annotations: { type: 'string', default: 'accepted' },
   labels: { type: 'string' },
+  participants: { type: 'string' }, devices: { type: 'string' }, quality: { type: 'string' }, 'pipeline-version': { type: 'string' },
+  from: { type: 'string' }, to: { type: 'string' }, annotators: { type: 'string' },
 });
+const list = (v: string | undefined): string[] | undefined => (v === undefined ? undefined : v.split(',').map((x) => x.trim()).filter(Boolean));
 
 function fail(message: string): never {
   process.stderr.write(`${message}\nUsage: ${usage}\n`);
@@ -64,6 +68,10 @@ const params: ExportParams = {
   splitsFrom: o['splits-from'] ?? null,
   annotations: oneOf(o.annotations, ['accepted', 'human', 'adjudicated'] as const, 'annotations'),
   labels: o.labels ? o.labels.split(',').map((s) => s.trim()).filter(Boolean) : null,
+  select: Object.fromEntries(Object.entries({
+    participants: list(o.participants), devices: list(o.devices), quality: list(o.quality), pipelineVersions: list(o['pipeline-version']),
+    from: o.from, to: o.to, annotators: list(o.annotators),
+  }).filter(([, v]) => v !== undefined)),
 };
 const config = loadConfig();
 const db = createDb(config.databaseUrl, { poolMax: 2 });

@@ -72,6 +72,20 @@ export interface ExportParams {
   annotations: 'accepted' | 'human' | 'adjudicated';
   /** Only these labels (others are ignored); null: every label. */
   labels: string[] | null;
+  /** Which recordings: by participant code, device (kind or model), quality status, pipeline version, start time. */
+  select?: RecordingSelection;
+}
+
+export interface RecordingSelection {
+  participants?: string[];
+  devices?: string[];
+  quality?: string[];
+  pipelineVersions?: string[];
+  /** Recordings that overlap [from, to] on the wall clock (ISO 8601); recordings without one are left out. */
+  from?: string;
+  to?: string;
+  /** Only annotations these annotators made (ids). */
+  annotators?: string[];
 }
 
 export interface ExportResult {
@@ -142,7 +156,8 @@ export class ExportDatasetService {
       for (const k of there) await s3.delete(k);
     }
 
-    const all = await this.repo.readyRecordings(study.id);
+    const all = selectRecordings(await this.repo.readyRecordings(study.id), p.select ?? {});
+    if (all.length === 0) throw new AppError('validation_failed', `No ready recording of study "${p.study}" matches the selection.`, { select: p.select ?? {} });
     const streamNames = p.streams ?? commonImuStreams(all);
     if (streamNames.length === 0) throw new AppError('validation_failed', 'No IMU stream is common to the study\'s ready recordings: name the streams with --streams.');
     const skipped: { id: string; reason: string }[] = [];
@@ -251,6 +266,7 @@ export class ExportDatasetService {
       const parameters = {
         streams: streamNames, windowS: p.windowS, hopS: p.hopS, rateHz: p.rateHz, labelPolicy: p.labelPolicy, minOverlap: p.minOverlap,
         background: p.background, gaps: p.gaps, format: p.format, split: p.split, seed: p.seed, stratify: p.stratify, annotations: p.annotations, labels: p.labels,
+        select: p.select ?? {},
         resampling: 'linear interpolation onto the stream\'s nominal-rate grid within runs without gaps, then a windowed-sinc low-pass resampler to the export rate (src/pipeline/windowing/resample.ts)',
       };
       const body = {
@@ -366,11 +382,42 @@ function commonImuStreams(rs: readonly ExportRecording[]): string[] {
   return [...names].sort();
 }
 
+/** The recordings a selection keeps (every criterion given must hold). */
+export function selectRecordings(rs: readonly ExportRecording[], sel: RecordingSelection): ExportRecording[] {
+  const fromNs = sel.from !== undefined ? isoNs(sel.from, '--from') : null;
+  const toNs = sel.to !== undefined ? isoNs(sel.to, '--to') : null;
+  return rs.filter((r) => {
+    if (sel.participants && !sel.participants.includes(r.participantCode)) return false;
+    if (sel.devices) {
+      const d = r.device;
+      const names = [d?.kind, d?.model].filter((x): x is string => typeof x === 'string');
+      if (!sel.devices.some((want) => names.includes(want))) return false;
+    }
+    if (sel.quality && !sel.quality.includes(r.qualityStatus ?? 'unknown')) return false;
+    if (sel.pipelineVersions && !sel.pipelineVersions.includes(r.pipelineVersion)) return false;
+    if (fromNs !== null || toNs !== null) {
+      if (r.startTimeNs === null) return false;
+      const endNs = r.startTimeNs + BigInt(Math.round(r.durationS * 1e9));
+      if (fromNs !== null && endNs < fromNs) return false;
+      if (toNs !== null && r.startTimeNs > toNs) return false;
+    }
+    return true;
+  });
+}
+
+function isoNs(text: string, name: string): bigint {
+  const ms = Date.parse(text);
+  if (!Number.isFinite(ms) || !/^\d{4}-\d{2}-\d{2}/.test(text)) throw new AppError('validation_failed', `${name} must be an ISO 8601 time (e.g. 2026-03-01T08:00:00Z), not "${text}".`);
+  return BigInt(ms) * 1_000_000n;
+}
+
 function selectAnnotations(all: readonly ExportAnnotation[], recordings: readonly ExportRecording[], p: ExportParams): ExportAnnotation[] {
   const wanted = p.labels ? new Set(p.labels) : null;
+  const by = p.select?.annotators ? new Set(p.select.annotators) : null;
   void recordings;
   return all.filter((a) => {
     if (wanted && !wanted.has(a.label)) return false;
+    if (by && (a.annotatorId === null || !by.has(a.annotatorId))) return false;
     if (p.annotations === 'adjudicated') return a.adjudicated;
     if (a.adjudicated) return false;
     return p.annotations === 'human' ? a.source === 'human' : true;

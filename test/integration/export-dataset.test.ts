@@ -157,6 +157,23 @@ describe('dataset export: windows as Parquet', () => {
     expect(readFileSync(path.join(csv.out, 'README.md'), 'utf8')).toContain('data/');
   });
 
+  it('selects recordings by participant, quality and wall-clock time, and annotations by annotator', async () => {
+    const two = await service().export(params(path.join(work, 'sel-p'), { select: { participants: ['P02', 'P03'] } }));
+    expect(two.recordings).toBe(2);
+    const manifest = JSON.parse(readFileSync(path.join(two.out, 'manifest.json'), 'utf8'));
+    expect(manifest.recordings.map((r: { participant: string }) => r.participant).sort()).toEqual(['P02', 'P03']);
+    expect(manifest.parameters.select).toEqual({ participants: ['P02', 'P03'] });
+    // The test recordings all start at 2023-11-14T22:13:20Z (the CSV's clock) and last 60 s.
+    expect((await service().export(params(path.join(work, 'sel-t'), { select: { from: '2023-11-14T22:13:50Z', to: '2023-11-14T23:00:00Z' } }))).recordings).toBe(3);
+    await expect(service().export(params(path.join(work, 'sel-t2'), { select: { from: '2023-11-15T00:00:00Z' } }))).rejects.toMatchObject({ code: 'validation_failed' });
+    await expect(service().export(params(path.join(work, 'sel-q'), { select: { quality: ['no-such-status'] } }))).rejects.toMatchObject({ code: 'validation_failed' });
+    await expect(service().export(params(path.join(work, 'sel-bad'), { select: { from: 'yesterday' } }))).rejects.toMatchObject({ code: 'validation_failed' });
+    // Only another annotator's labels: P01's walking (Ana's) is gone.
+    const none = await service().export(params(path.join(work, 'sel-a'), { select: { annotators: ['ann_nobody'] } }));
+    const all = `read_parquet('${none.out}/data/*.parquet')`;
+    expect(await rows(`select count(*)::int as n from ${all} where label = 'walking'`)).toEqual([{ n: 0 }]);
+  });
+
   it('refuses to write over an existing folder, and names bad parameters', async () => {
     const out = path.join(work, 'a');
     await expect(service().export(params(out))).rejects.toMatchObject({ code: 'conflict' });
