@@ -74,6 +74,11 @@ export interface ExportParams {
   labels: string[] | null;
   /** Which recordings: by participant code, device (kind or model), quality status, pipeline version, start time. */
   select?: RecordingSelection;
+  /**
+   * An earlier export's manifest.json: export only the recordings added or changed since (new upload, other
+   * pipeline version, annotations added, changed or removed), with its splits kept; the manifest says what changed.
+   */
+  since?: string | null;
 }
 
 export interface RecordingSelection {
@@ -179,11 +184,42 @@ export class ExportDatasetService {
     const annotations = selectAnnotations(await this.repo.acceptedAnnotations(recordings.map((x) => x.r.id)), recordings.map((x) => x.r), p);
     const byRecording = new Map<string, ExportAnnotation[]>();
     for (const a of annotations) byRecording.set(a.recordingId, [...(byRecording.get(a.recordingId) ?? []), a]);
+    const parameters = {
+      streams: streamNames, windowS: p.windowS, hopS: p.hopS, rateHz: p.rateHz, labelPolicy: p.labelPolicy, minOverlap: p.minOverlap,
+      background: p.background, gaps: p.gaps, format: p.format, split: p.split, seed: p.seed, stratify: p.stratify, annotations: p.annotations, labels: p.labels,
+      select: p.select ?? {},
+      resampling: 'linear interpolation onto the stream\'s nominal-rate grid within runs without gaps, then a windowed-sinc low-pass resampler to the export rate (src/pipeline/windowing/resample.ts)',
+    };
+
+    // An incremental export: only what was added or changed since the earlier manifest, with the same parameters.
+    let incremental: Incremental | null = null;
+    if (p.since) {
+      const earlier = readManifest(p.since, '--since');
+      const differing = Object.keys(parameters).filter((k) => k !== 'select' && canonicalJson((parameters as Record<string, unknown>)[k]) !== canonicalJson(earlier.parameters?.[k]));
+      if (differing.length > 0) throw new AppError('validation_failed', `--since ${p.since}: an incremental export needs the parameters of the export it follows; these differ: ${differing.join(', ')}.`, { differing });
+      const before = new Map((earlier.recordings ?? []).map((r) => [r.id, r]));
+      const state = (r: ExportRecording): string => canonicalJson({ sha256: r.sha256, pipelineVersion: r.pipelineVersion, annotations: (byRecording.get(r.id) ?? []).map((a) => ({ id: a.id, revision: a.revision })) });
+      const added: string[] = [];
+      const changed: string[] = [];
+      let unchanged = 0;
+      for (const { r } of recordings) {
+        const was = before.get(r.id);
+        if (!was) added.push(r.id);
+        else if (canonicalJson({ sha256: was.sha256, pipelineVersion: was.pipelineVersion, annotations: was.annotations }) !== state(r)) changed.push(r.id);
+        else unchanged++;
+      }
+      const now = new Set(recordings.map(({ r }) => r.id));
+      incremental = { since: earlier.version ?? null, added, changed, removed: [...before.keys()].filter((id) => !now.has(id)).sort(), unchanged };
+      const keep = new Set([...added, ...changed]);
+      recordings.splice(0, recordings.length, ...recordings.filter(({ r }) => keep.has(r.id)));
+      if (recordings.length === 0) throw new AppError('validation_failed', `Nothing was added or changed since ${p.since} (${unchanged} recording(s) unchanged${incremental.removed.length ? `, ${incremental.removed.length} removed` : ''}).`, { ...incremental });
+    }
 
     // Splits by participant, never by window.
     const spec = parseSplit(p.split);
     const participants = [...new Map(recordings.map(({ r }) => [r.participantId, r])).values()];
-    const frozen = p.splitsFrom ? frozenSplits(p.splitsFrom) : undefined;
+    const frozenFrom = p.splitsFrom ?? p.since ?? null;
+    const frozen = frozenFrom ? frozenSplits(frozenFrom) : undefined;
     const splitOf = assignSplits(participants.map((r) => ({
       id: r.participantId,
       ...(p.stratify === 'device' ? { stratum: deviceName(r) ?? 'unknown' } : {}),
@@ -263,12 +299,6 @@ export class ExportDatasetService {
         const bytes = readFileSync(path.join(partial, f.path));
         return { path: f.path, split: f.name, windows: f.count, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
       });
-      const parameters = {
-        streams: streamNames, windowS: p.windowS, hopS: p.hopS, rateHz: p.rateHz, labelPolicy: p.labelPolicy, minOverlap: p.minOverlap,
-        background: p.background, gaps: p.gaps, format: p.format, split: p.split, seed: p.seed, stratify: p.stratify, annotations: p.annotations, labels: p.labels,
-        select: p.select ?? {},
-        resampling: 'linear interpolation onto the stream\'s nominal-rate grid within runs without gaps, then a windowed-sinc low-pass resampler to the export rate (src/pipeline/windowing/resample.ts)',
-      };
       const body = {
         format: MANIFEST_FORMAT,
         study: { id: study.id, slug: study.slug, name: study.name },
@@ -277,6 +307,7 @@ export class ExportDatasetService {
         splits: bySplitParticipants,
         recordings: perRecording,
         skipped,
+        ...(incremental ? { incremental } : {}),
         counts: { windows, recordings: recordings.length, participants: participants.length, hours, ...counts },
         files: fileEntries,
       };
@@ -424,18 +455,33 @@ function selectAnnotations(all: readonly ExportAnnotation[], recordings: readonl
   });
 }
 
-function frozenSplits(manifestPath: string): Map<string, string> {
-  let m: { format?: unknown; splits?: Record<string, string[]> };
+interface Incremental { since: string | null; added: string[]; changed: string[]; removed: string[]; unchanged: number }
+
+interface EarlierManifest {
+  format?: unknown;
+  version?: string;
+  parameters?: Record<string, unknown>;
+  splits?: Record<string, string[]>;
+  recordings?: { id: string; sha256: string; pipelineVersion: string; annotations: { id: string; revision: number }[] }[];
+}
+
+function readManifest(manifestPath: string, option: string): EarlierManifest {
+  let m: EarlierManifest;
   try {
-    m = JSON.parse(readFileSync(manifestPath, 'utf8')) as typeof m;
+    m = JSON.parse(readFileSync(manifestPath, 'utf8')) as EarlierManifest;
   } catch (e) {
-    throw new AppError('validation_failed', `--splits-from ${manifestPath}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new AppError('validation_failed', `${option} ${manifestPath}: ${e instanceof Error ? e.message : String(e)}`);
   }
   if (m.format !== MANIFEST_FORMAT || typeof m.splits !== 'object' || m.splits === null) {
-    throw new AppError('validation_failed', `--splits-from ${manifestPath} is not a FieldSense dataset manifest (${MANIFEST_FORMAT}).`);
+    throw new AppError('validation_failed', `${option} ${manifestPath} is not a FieldSense dataset manifest (${MANIFEST_FORMAT}).`);
   }
+  return m;
+}
+
+function frozenSplits(manifestPath: string): Map<string, string> {
+  const m = readManifest(manifestPath, '--splits-from');
   const out = new Map<string, string>();
-  for (const [split, ids] of Object.entries(m.splits)) for (const id of ids) out.set(id, split);
+  for (const [split, ids] of Object.entries(m.splits!)) for (const id of ids) out.set(id, split);
   return out;
 }
 

@@ -174,6 +174,31 @@ describe('dataset export: windows as Parquet', () => {
     expect(await rows(`select count(*)::int as n from ${all} where label = 'walking'`)).toEqual([{ n: 0 }]);
   });
 
+  it('exports incrementally: only the recordings added or changed since a manifest, with its splits kept', async () => {
+    const base = await service().export(params(path.join(work, 'inc0')));
+    const baseManifest = path.join(base.out, 'manifest.json');
+    await expect(service().export(params(path.join(work, 'inc-none'), { since: baseManifest }))).rejects.toMatchObject({ code: 'validation_failed' });
+    await expect(service().export(params(path.join(work, 'inc-param'), { since: baseManifest, windowS: 4 }))).rejects.toThrow(/these differ: windowS/);
+
+    // One new upload (a new participant) and one changed annotation (P01's walking, a new revision).
+    const studyId = (await h.db.study.findUniqueOrThrow({ where: { slug } })).id;
+    const p4 = await call(h, h.adminToken, 'POST', `/v1/studies/${studyId}/participants`, { code: 'P04' });
+    const r4 = await ingestReady(h, p4.json.token, new TextEncoder().encode(sensorLoggerCsv({ rows: RATE * 30, rateHz: RATE, value })), 'Accelerometer.csv');
+    const walking = await h.db.annotation.findFirstOrThrow({ where: { recordingId: rec.P01!, label: 'walking' } });
+    await call(h, h.adminToken, 'PATCH', `/v1/annotations/${walking.id}`, { endS: 21 });
+
+    const inc = await service().export(params(path.join(work, 'inc1'), { since: baseManifest }));
+    const m = JSON.parse(readFileSync(path.join(inc.out, 'manifest.json'), 'utf8'));
+    expect(m.incremental).toEqual({ since: base.version, added: [r4.id], changed: [rec.P01], removed: [], unchanged: 2 });
+    expect(m.recordings.map((r: { id: string }) => r.id).sort()).toEqual([r4.id, rec.P01].sort());
+    expect(inc.windows).toBe(29 + 59);
+    // P01 keeps the split it had.
+    const before = JSON.parse(readFileSync(baseManifest, 'utf8')).splits as Record<string, string[]>;
+    const p01 = (await h.db.recording.findUniqueOrThrow({ where: { id: rec.P01! } })).participantId;
+    const splitOf = (sp: Record<string, string[]>): string | undefined => Object.entries(sp).find(([, ids]) => ids.includes(p01))?.[0];
+    expect(splitOf(m.splits)).toBe(splitOf(before));
+  });
+
   it('refuses to write over an existing folder, and names bad parameters', async () => {
     const out = path.join(work, 'a');
     await expect(service().export(params(out))).rejects.toMatchObject({ code: 'conflict' });
