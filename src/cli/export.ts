@@ -78,6 +78,8 @@ const params: ExportParams = {
   since: o.since ?? null,
 };
 const config = loadConfig();
+// As npm start tells its processes: the lockfile pins an SDK release that supports Node 20 (no warning on stderr).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const db = createDb(config.databaseUrl, { poolMax: 2 });
 const storeConfig = config.s3.endpoint ? config : { ...config, s3: { ...config.s3, endpoint: `http://127.0.0.1:${config.s3.embeddedPort}` } };
 const store = createObjectStore(storeConfig);
