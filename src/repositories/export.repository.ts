@@ -28,6 +28,8 @@ export interface ExportAnnotation {
   id: string; recordingId: string; startS: number; endS: number; label: string;
   source: 'auto' | 'human' | 'import'; status: 'proposed' | 'accepted' | 'rejected'; adjudicated: boolean; revision: number;
   annotatorId: string | null;
+  /** The pipeline version that proposed it (auto annotations); null for people's and imported ones. */
+  pipelineVersion: string | null;
 }
 
 /** Reads what a dataset export selects: a study's ready recordings, their streams and annotations. */
@@ -74,7 +76,7 @@ export class ExportRepository {
     return this.db.annotation.findMany({
       where: { recordingId: { in: [...recordingIds] }, status: 'accepted' },
       orderBy: [{ recordingId: 'asc' }, { startS: 'asc' }, { id: 'asc' }],
-      select: { id: true, recordingId: true, startS: true, endS: true, label: true, source: true, status: true, adjudicated: true, revision: true, annotatorId: true },
+      select: { id: true, recordingId: true, startS: true, endS: true, label: true, source: true, status: true, adjudicated: true, revision: true, annotatorId: true, pipelineVersion: true },
     });
   }
 

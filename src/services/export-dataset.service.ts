@@ -445,8 +445,10 @@ function isoNs(text: string, name: string): bigint {
 function selectAnnotations(all: readonly ExportAnnotation[], recordings: readonly ExportRecording[], p: ExportParams): ExportAnnotation[] {
   const wanted = p.labels ? new Set(p.labels) : null;
   const by = p.select?.annotators ? new Set(p.select.annotators) : null;
-  void recordings;
+  const versionOf = new Map(recordings.map((r) => [r.id, r.pipelineVersion]));
   return all.filter((a) => {
+    // Proposals a person accepted count for the pipeline version the recording shows, as the API lists them.
+    if (a.source === 'auto' && a.pipelineVersion !== versionOf.get(a.recordingId)) return false;
     if (wanted && !wanted.has(a.label)) return false;
     if (by && (a.annotatorId === null || !by.has(a.annotatorId))) return false;
     if (p.annotations === 'adjudicated') return a.adjudicated;

@@ -199,6 +199,18 @@ describe('dataset export: windows as Parquet', () => {
     expect(splitOf(m.splits)).toBe(splitOf(before));
   });
 
+  it('labels with proposals a person accepted, of the pipeline version the recording shows only', async () => {
+    const r2 = await h.db.recording.findUniqueOrThrow({ where: { id: rec.P02! }, select: { pipelineVersion: true } });
+    const base = { recordingId: rec.P02!, label: 'still', source: 'auto' as const, status: 'accepted' as const, detector: 'imu-activity', confidence: 0.9 };
+    await h.db.annotation.create({ data: { ...base, id: `anr_oldver${Date.now()}`, startS: 0, endS: 20, pipelineVersion: '0.0.1' } });
+    await h.db.annotation.create({ data: { ...base, id: `anr_curver${Date.now()}`, startS: 40, endS: 60, pipelineVersion: r2.pipelineVersion } });
+    const r = await service().export(params(path.join(work, 'auto-accepted')));
+    const still = await rows(`select min(window_start_s) as first, max(window_start_s) as last, count(*)::int as n from read_parquet('${r.out}/data/*.parquet')
+      where recording_id = '${rec.P02}' and label = 'still'`);
+    // 40–60 s (windows starting 39 … 58); nothing from the old version's 0–20 s.
+    expect(still).toEqual([{ first: 39, last: 58, n: 20 }]);
+  });
+
   it('refuses to write over an existing folder, and names bad parameters', async () => {
     const out = path.join(work, 'a');
     await expect(service().export(params(out))).rejects.toMatchObject({ code: 'conflict' });
