@@ -8,8 +8,8 @@ import { seedStudy, sensorLoggerCsv, startHarness, upload, waitForRecording, typ
  * A CPU-bound stage keeps its job's lock. BullMQ renews a job's lock on a timer of the worker's event loop;
  * a stage that computes for longer than the lock without giving that timer its turn loses the lock, and
  * another worker (or the same one) runs the job a second time as "stalled". With a 2 s lock (renewed every second)
- * and stages that outlast it (an 8-hour, 100 Hz recording read, then run through every detector), every job must
- * start once and never be counted stalled.
+ * and a stage that outlasts it (an 8-hour, 100 Hz recording read and stored, then run through every detector),
+ * every job must start once and never be counted stalled.
  */
 describe('job lock under CPU-bound stages', () => {
   let h: Harness;
@@ -40,9 +40,10 @@ describe('job lock under CPU-bound stages', () => {
       expect(job, step).toBeDefined();
       started[step] = { attemptsStarted: job!.attemptsStarted, stalledCounter: job!.stalledCounter, ms: (job!.finishedOn ?? 0) - (job!.processedOn ?? 0) };
     }
-    // The test means something only if the two heavy stages outlast the lock.
-    expect(started.validate!.ms, JSON.stringify(started)).toBeGreaterThan(2000);
-    expect(started.segment!.ms, JSON.stringify(started)).toBeGreaterThan(2000);
+    // The test means something only if a heavy stage outlasts the lock. Reading and storing the day (validate)
+    // does on any machine (3.2–3.5 s measured); the detectors (segment) take 1.7–2.5 s, about the lock itself, so
+    // on a quiet machine they may finish before it would lapse: they are checked for a single start, not a length.
+    expect(Math.max(started.validate!.ms, started.segment!.ms), JSON.stringify(started)).toBeGreaterThan(2000);
     for (const [step, s] of Object.entries(started)) expect({ step, attemptsStarted: s.attemptsStarted, stalledCounter: s.stalledCounter }).toEqual({ step, attemptsStarted: 1, stalledCounter: 0 });
   });
 });
