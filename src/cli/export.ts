@@ -7,7 +7,7 @@ import { isAppError } from '../lib/errors.js';
 import { cliOptions } from './args.js';
 
 /**
- * `npm run export -- --study <slug> --out <dir | s3://bucket/prefix> [--shape windows] [--format parquet|csv] [--streams a,b] [--window 2s]
+ * `npm run export -- --study <slug> --out <dir | s3://bucket/prefix> [--shape windows|events] [--context 1s] [--format parquet|csv] [--streams a,b] [--window 2s]
  *   [--hop 1s] [--rate 50] [--label-policy majority|any|center] [--min-overlap 0.5] [--background <class>]
  *   [--gaps drop|flag] [--split 70/15/15] [--seed 7] [--stratify none|device|label] [--splits-from manifest.json]
  *   [--annotations accepted|human|adjudicated] [--labels a,b] [--participants P01,P02] [--devices watch,Pixel 7]
@@ -16,7 +16,7 @@ import { cliOptions } from './args.js';
  * Writes the dataset folder (data/*.parquet, manifest.json, README.md) and prints its version. With the platform
  * running on its embedded object store (npm start), the store is found at EMBEDDED_S3_PORT as npm start uses it.
  */
-const usage = 'npm run export -- --study <slug> --out <dir | s3://bucket/prefix> [--shape windows] [--format parquet|csv] [--streams a,b] [--window 2s] [--hop 1s] [--rate 50] [--label-policy majority|any|center] [--min-overlap 0.5] [--background <class>] [--gaps drop|flag] [--split 70/15/15] [--seed 7] [--stratify none|device|label] [--splits-from manifest.json] [--annotations accepted|human|adjudicated] [--labels a,b] [--participants P01,P02] [--devices watch] [--quality ok,warn] [--pipeline-version 1.0.0] [--from <ISO time>] [--to <ISO time>] [--annotators <ids>] [--incremental --since <manifest.json>]';
+const usage = 'npm run export -- --study <slug> --out <dir | s3://bucket/prefix> [--shape windows|events] [--context 1s] [--format parquet|csv] [--streams a,b] [--window 2s] [--hop 1s] [--rate 50] [--label-policy majority|any|center] [--min-overlap 0.5] [--background <class>] [--gaps drop|flag] [--split 70/15/15] [--seed 7] [--stratify none|device|label] [--splits-from manifest.json] [--annotations accepted|human|adjudicated] [--labels a,b] [--participants P01,P02] [--devices watch] [--quality ok,warn] [--pipeline-version 1.0.0] [--from <ISO time>] [--to <ISO time>] [--annotators <ids>] [--incremental --since <manifest.json>]';
 const o = cliOptions(usage, {
   study: { type: 'string' }, out: { type: 'string' }, shape: { type: 'string', default: 'windows' }, format: { type: 'string', default: 'parquet' },
   streams: { type: 'string' }, window: { type: 'string', default: '2s' }, hop: { type: 'string', default: '1s' }, rate: { type: 'string', default: '50' },
@@ -26,7 +26,7 @@ const o = cliOptions(usage, {
   labels: { type: 'string' },
   participants: { type: 'string' }, devices: { type: 'string' }, quality: { type: 'string' }, 'pipeline-version': { type: 'string' },
   from: { type: 'string' }, to: { type: 'string' }, annotators: { type: 'string' },
-  incremental: { type: 'boolean', default: false }, since: { type: 'string' },
+  incremental: { type: 'boolean', default: false }, since: { type: 'string' }, context: { type: 'string', default: '1s' },
 });
 const list = (v: string | undefined): string[] | undefined => (v === undefined ? undefined : v.split(',').map((x) => x.trim()).filter(Boolean));
 
@@ -50,7 +50,7 @@ function oneOf<T extends string>(v: string | undefined, allowed: readonly T[], n
 
 if (!o.study || !o.out) fail('--study and --out are required.');
 if (o.incremental !== (o.since !== undefined)) fail('--incremental and --since <manifest> go together.');
-if (o.shape !== 'windows') fail(`--shape ${o.shape} is not built yet: windows is.`);
+if (o.shape !== 'windows' && o.shape !== 'events') fail(`--shape ${o.shape} is not built yet: windows and events are.`);
 if (o.format === 'bids-motion') fail('--format bids-motion is not built yet: parquet and csv are.');
 const number = (v: string | undefined, name: string): number => {
   const n = Number(v);
@@ -59,6 +59,8 @@ const number = (v: string | undefined, name: string): number => {
 };
 const params: ExportParams = {
   study: o.study, out: o.out,
+  shape: o.shape === 'events' ? 'events' : 'windows',
+  contextS: durationS(o.context!, 'context'),
   streams: o.streams ? o.streams.split(',').map((s) => s.trim()).filter(Boolean) : null,
   windowS: durationS(o.window!, 'window'), hopS: durationS(o.hop!, 'hop'), rateHz: number(o.rate, 'rate'),
   labelPolicy: oneOf(o['label-policy'], ['majority', 'any', 'center'] as const, 'label-policy'),

@@ -32,7 +32,7 @@ import type { WriteStream } from 'node:fs';
 import { labelWindow, resampleToGrid, spansOverlapping, windowStarts, type LabelPolicy, type LabelSpan } from '../pipeline/windowing/index.js';
 import { openStreamWindow } from '../columnar/parquet-stream-reader.js';
 import type { ExportAnnotation, ExportRecording, ExportRepository, ExportStream } from '../repositories/export.repository.js';
-import type { ObjectStore } from '../storage/object-store.js';
+import type { AsyncObjectBuffer, ObjectStore } from '../storage/object-store.js';
 import { keys } from '../storage/keys.js';
 
 /** Seconds of a recording read at once. */
@@ -46,6 +46,13 @@ export const MANIFEST_FORMAT = 'fieldsense-dataset/1';
 export interface ExportParams {
   study: string;
   out: string;
+  /**
+   * windows (default): fixed-length windows. events: one row per selected annotation with its samples from
+   * `contextS` before it to `contextS` after it (the window parameters do not apply).
+   */
+  shape?: 'windows' | 'events';
+  /** Seconds of context either side of an event (events shape). */
+  contextS?: number;
   /** Stream names; null: the IMU streams every selected recording has. */
   streams: string[] | null;
   windowS: number;
@@ -120,6 +127,12 @@ interface SplitFile {
 }
 
 interface Row {
+  /** The annotation an event row is (events shape). */
+  annotationId?: string;
+  endS?: number;
+  source?: string;
+  /** Where an event row's samples begin (its start less the context, within the recording). */
+  samplesStartS?: number;
   recordingId: string;
   participant: string;
   device: string | null;
@@ -185,6 +198,7 @@ export class ExportDatasetService {
     const byRecording = new Map<string, ExportAnnotation[]>();
     for (const a of annotations) byRecording.set(a.recordingId, [...(byRecording.get(a.recordingId) ?? []), a]);
     const parameters = {
+      shape: p.shape ?? 'windows', ...(p.shape === 'events' ? { contextS: p.contextS ?? 1 } : {}),
       streams: streamNames, windowS: p.windowS, hopS: p.hopS, rateHz: p.rateHz, labelPolicy: p.labelPolicy, minOverlap: p.minOverlap,
       background: p.background, gaps: p.gaps, format: p.format, split: p.split, seed: p.seed, stratify: p.stratify, annotations: p.annotations, labels: p.labels,
       select: p.select ?? {},
@@ -229,9 +243,14 @@ export class ExportDatasetService {
     for (const [pid, s] of [...splitOf].sort((a, b) => (a[0] < b[0] ? -1 : 1))) (bySplitParticipants[s] ??= []).push(pid);
     checkDisjoint(bySplitParticipants);
 
+    const events = p.shape === 'events';
     const columns: Column[] = [
-      { name: 'recording_id' }, { name: 'participant' }, { name: 'device' }, { name: 'window_start_s' }, { name: 'window_start_time_ns' },
-      { name: 'label' }, { name: 'label_overlap' }, { name: 'labels' }, ...(p.gaps === 'flag' ? [{ name: 'crosses_gap' }] : []),
+      ...(events
+        ? [{ name: 'recording_id' }, { name: 'participant' }, { name: 'device' }, { name: 'annotation_id' }, { name: 'label' }, { name: 'source' },
+          { name: 'event_start_s' }, { name: 'event_end_s' }, { name: 'samples_start_s' }]
+        : [{ name: 'recording_id' }, { name: 'participant' }, { name: 'device' }, { name: 'window_start_s' }, { name: 'window_start_time_ns' },
+          { name: 'label' }, { name: 'label_overlap' }, { name: 'labels' }]),
+      ...(p.gaps === 'flag' ? [{ name: 'crosses_gap' }] : []),
       ...streamNames.flatMap((s, index) => channels[index]!.map((c, channel) => ({ name: columnName(s, c), stream: { index, channel } }))),
     ];
     const schema = parquetSchema(columns);
@@ -263,7 +282,8 @@ export class ExportDatasetService {
         const f = fileFor(split);
         const spans: LabelSpan[] = (byRecording.get(r.id) ?? []).map((a) => ({ startS: a.startS, endS: a.endS, label: a.label }));
         let made = 0;
-        for await (const row of this.windowsOf(r, streams, spans, p)) {
+        const rowsOf = events ? this.eventsOf(r, streams, byRecording.get(r.id) ?? [], p) : this.windowsOf(r, streams, spans, p);
+        for await (const row of rowsOf) {
           f.rows.push(row);
           made++;
           const key = row.label ?? '(none)';
@@ -318,8 +338,10 @@ export class ExportDatasetService {
         ? csvHeader(columns, Math.round(p.windowS * p.rateHz)).map((name, i) => ({ name, ...(i < columns.filter((c) => !c.stream).length ? featureType(name, false) : { dtype: 'float32' as const }) }))
         : columns.map((c) => ({ name: c.name, ...featureType(c.name, c.stream !== undefined) }));
       writeFileSync(path.join(partial, 'README.md'), datasetCard({
-        title: `${study.name}: windows`,
-        description: `Windows of ${p.windowS} s every ${p.hopS} s over ${streamNames.join(', ')} at ${p.rateHz} Hz, from FieldSense study "${study.slug}", split by participant.`,
+        title: `${study.name}: ${events ? 'events' : 'windows'}`,
+        description: events
+          ? `One row per annotation with ${p.contextS ?? 1} s of context either side, over ${streamNames.join(', ')} at ${p.rateHz} Hz, from FieldSense study "${study.slug}", split by participant.`
+          : `Windows of ${p.windowS} s every ${p.hopS} s over ${streamNames.join(', ')} at ${p.rateHz} Hz, from FieldSense study "${study.slug}", split by participant.`,
         features,
         splits: fileEntries.map((f) => ({ name: f.split, examples: f.windows, file: f.path })),
         counts: { byLabel: counts.byLabel, byParticipant: counts.byParticipant, byDevice: counts.byDevice, bySplit: counts.bySplit, hours, quality: counts.quality },
@@ -354,23 +376,7 @@ export class ExportDatasetService {
       const starts = windowStarts({ lengthS: p.windowS, hopS: p.hopS }, 0, blockStart, Math.min(r.durationS, blockEnd + p.windowS)).filter((s) => s < blockEnd);
       if (starts.length === 0) continue;
       const grid = { startS: blockStart, rateHz: p.rateHz, count: Math.ceil((blockEnd - blockStart + p.windowS) * p.rateHz) + 1 };
-      const resampled = [];
-      for (const [i, s] of streams.entries()) {
-        const readFromNs = r.originNs + secondsToNs(Math.max(0, blockStart - MARGIN_S));
-        const readToNs = r.originNs + secondsToNs(blockEnd + p.windowS + MARGIN_S);
-        const { pieces } = await openStreamWindow(files[i]!, readFromNs, readToNs);
-        const t: number[] = [];
-        const values: number[][] = s.channels.map(() => []);
-        const base = Number(readFromNs - r.originNs) / 1e9;
-        for await (const piece of pieces) {
-          for (let k = 0; k < piece.count; k++) {
-            t.push(base + piece.relNs[k]! / 1e9);
-            const row = piece.index[k]!;
-            for (let c = 0; c < values.length; c++) values[c]!.push(piece.values[c]![row]!);
-          }
-        }
-        resampled.push(resampleToGrid({ t: Float64Array.from(t), values: values.map((v) => Float32Array.from(v)), nominalRateHz: s.sampleRateHz ?? s.measuredRateHz ?? p.rateHz }, grid));
-      }
+      const resampled = await Promise.all(streams.map((s, i) => readResampled(files[i]!, r, s, blockStart, blockEnd + p.windowS, grid, p.rateHz)));
       // Only the block's spans: labelling looks at every span it is given.
       const near = spansOverlapping(spans, blockStart, blockEnd + p.windowS);
       for (const startS of starts) {
@@ -388,6 +394,54 @@ export class ExportDatasetService {
       }
     }
   }
+
+  /** One row per annotation: its samples from contextS before it to contextS after it (within the recording). */
+  private async *eventsOf(r: ExportRecording, streams: ExportStream[], annotations: readonly ExportAnnotation[], p: ExportParams): AsyncGenerator<Row> {
+    const files = await Promise.all(streams.map((s) => this.store.asyncBuffer(s.objectKey)));
+    const device = deviceName(r);
+    const ctx = p.contextS ?? 1;
+    for (const a of annotations) {
+      const fromS = Math.max(0, a.startS - ctx);
+      const toS = Math.min(r.durationS, a.endS + ctx);
+      const grid = { startS: fromS, rateHz: p.rateHz, count: Math.floor((toS - fromS) * p.rateHz + 1e-9) + 1 };
+      const resampled = await Promise.all(streams.map((s, i) => readResampled(files[i]!, r, s, fromS, toS, grid, p.rateHz)));
+      // The context stops where the samples do (the recording's first and last sample); a hole inside is a gap.
+      const present = (k: number): boolean => resampled.every((rs) => rs.missing[k] === 0);
+      let first = 0;
+      let last = grid.count - 1;
+      while (first <= last && !present(first)) first++;
+      while (last >= first && !present(last)) last--;
+      if (first > last) continue;
+      let gap = false;
+      for (let k = first; k <= last && !gap; k++) gap = !present(k);
+      if (gap && p.gaps === 'drop') continue;
+      yield {
+        annotationId: a.id, endS: a.endS, source: a.source,
+        recordingId: r.id, participant: r.participantCode, device, startS: a.startS,
+        startTimeNs: r.startTimeNs === null ? null : r.startTimeNs + secondsToNs(a.startS), samplesStartS: fromS + first / p.rateHz,
+        label: a.label, overlap: 1, labelsJson: '[]', gap,
+        samples: resampled.flatMap((rs) => rs.values.map((v) => v.slice(first, last + 1))),
+      };
+    }
+  }
+}
+
+/** One stream's samples of [fromS, toS] (with a margin for the filter), resampled onto `grid`. */
+async function readResampled(file: AsyncObjectBuffer, r: ExportRecording, s: ExportStream, fromS: number, toS: number, grid: { startS: number; rateHz: number; count: number }, rateHz: number) {
+  const readFromNs = r.originNs + secondsToNs(Math.max(0, fromS - MARGIN_S));
+  const readToNs = r.originNs + secondsToNs(toS + MARGIN_S);
+  const { pieces } = await openStreamWindow(file, readFromNs, readToNs);
+  const t: number[] = [];
+  const values: number[][] = s.channels.map(() => []);
+  const base = Number(readFromNs - r.originNs) / 1e9;
+  for await (const piece of pieces) {
+    for (let k = 0; k < piece.count; k++) {
+      t.push(base + piece.relNs[k]! / 1e9);
+      const row = piece.index[k]!;
+      for (let c = 0; c < values.length; c++) values[c]!.push(piece.values[c]![row]!);
+    }
+  }
+  return resampleToGrid({ t: Float64Array.from(t), values: values.map((v) => Float32Array.from(v)), nominalRateHz: s.sampleRateHz ?? s.measuredRateHz ?? rateHz }, grid);
 }
 
 interface ManifestRecording {
@@ -402,6 +456,8 @@ function checkParams(p: ExportParams): void {
   if (!(p.rateHz > 0 && p.rateHz <= 10_000)) bad.push('--rate must be between 0 and 10,000 Hz');
   if (!(p.minOverlap >= 0 && p.minOverlap <= 1)) bad.push('--min-overlap must be between 0 and 1');
   if (Math.abs(p.windowS * p.rateHz - Math.round(p.windowS * p.rateHz)) > 1e-9) bad.push('--window × --rate must be a whole number of samples');
+  if (p.shape === 'events' && p.format === 'csv') bad.push('--shape events comes as Parquet only: events differ in length, which CSV columns cannot hold');
+  if (p.contextS !== undefined && !(p.contextS >= 0 && p.contextS <= 3600)) bad.push('--context must be between 0 and 3600 seconds');
   if (bad.length > 0) throw new AppError('validation_failed', bad.join('; '), { problems: bad });
 }
 
@@ -500,7 +556,7 @@ function columnName(stream: string, channel: string): string {
 
 function featureType(name: string, sequence: boolean): Omit<CardFeature, 'name'> {
   if (sequence) return { sequence: 'float32' };
-  if (name === 'window_start_s') return { dtype: 'float64' };
+  if (name === 'window_start_s' || name === 'event_start_s' || name === 'event_end_s' || name === 'samples_start_s') return { dtype: 'float64' };
   if (name === 'window_start_time_ns') return { dtype: 'int64' };
   if (name === 'label_overlap') return { dtype: 'float32' };
   if (name === 'crosses_gap') return { dtype: 'bool' };
@@ -568,6 +624,11 @@ async function flush(f: SplitFile, columns: readonly Column[]): Promise<void> {
       case 'label_overlap': return rows.map((r) => (r.label === null ? null : r.overlap));
       case 'labels': return rows.map((r) => r.labelsJson);
       case 'crosses_gap': return rows.map((r) => r.gap);
+      case 'annotation_id': return rows.map((r) => r.annotationId ?? null);
+      case 'source': return rows.map((r) => r.source ?? null);
+      case 'event_start_s': return rows.map((r) => r.startS);
+      case 'event_end_s': return rows.map((r) => r.endS ?? r.startS);
+      case 'samples_start_s': return rows.map((r) => r.samplesStartS ?? r.startS);
       default: throw new Error(`unknown column ${c.name}`);
     }
   };
@@ -586,6 +647,11 @@ function csvCell(name: string, r: Row): string {
     case 'label_overlap': return r.label === null ? '' : csvNumber(r.overlap);
     case 'labels': return csvText(r.labelsJson);
     case 'crosses_gap': return r.gap ? 'true' : 'false';
+    case 'annotation_id': return csvText(r.annotationId ?? null);
+    case 'source': return csvText(r.source ?? null);
+    case 'event_start_s': return csvNumber(r.startS);
+    case 'event_end_s': return csvNumber(r.endS ?? r.startS);
+    case 'samples_start_s': return csvNumber(r.samplesStartS ?? r.startS);
     default: throw new Error(`unknown column ${name}`);
   }
 }

@@ -211,6 +211,26 @@ describe('dataset export: windows as Parquet', () => {
     expect(still).toEqual([{ first: 39, last: 58, n: 20 }]);
   });
 
+  it('exports events: one row per annotation with its samples and a second of context either side', async () => {
+    const r = await service().export(params(path.join(work, 'events'), { shape: 'events', contextS: 1 }));
+    const got = await rows(`select recording_id as rec, label, source, event_start_s as s, event_end_s as e, samples_start_s as s0, len(accelerometer_x)::int as n
+      from read_parquet('${r.out}/data/*.parquet') order by rec, s`);
+    const expected = [];
+    for (const a of await h.db.annotation.findMany({ where: { recordingId: { in: Object.values(rec) }, status: 'accepted' }, orderBy: [{ recordingId: 'asc' }, { startS: 'asc' }] })) {
+      const dur = (await h.db.recording.findUniqueOrThrow({ where: { id: a.recordingId } })).durationS!;
+      const version = (await h.db.recording.findUniqueOrThrow({ where: { id: a.recordingId } })).pipelineVersion;
+      if (a.source === 'auto' && a.pipelineVersion !== version) continue;
+      const s0 = Math.max(0, a.startS - 1);
+      // The samples end with the recording's last one (at 59.99 s: 6,000 rows at 100 Hz).
+      const lastSampleS = (RATE * SECONDS - 1) / RATE;
+      expected.push({ rec: a.recordingId, label: a.label, source: a.source, s: a.startS, e: a.endS, s0, n: Math.floor((Math.min(dur, a.endS + 1, lastSampleS) - s0) * 50 + 1e-9) + 1 });
+    }
+    expect(expected.map((x) => x.label).sort()).toEqual(expect.arrayContaining(['still', 'walking']));
+    expect(got).toEqual(expected.sort((x, y) => (x.rec < y.rec ? -1 : x.rec > y.rec ? 1 : x.s - y.s)));
+    expect(readFileSync(path.join(r.out, 'README.md'), 'utf8')).toContain(': events');
+    await expect(service().export(params(path.join(work, 'events-csv'), { shape: 'events', format: 'csv' }))).rejects.toMatchObject({ code: 'validation_failed' });
+  });
+
   it('refuses to write over an existing folder, and names bad parameters', async () => {
     const out = path.join(work, 'a');
     await expect(service().export(params(out))).rejects.toMatchObject({ code: 'conflict' });
