@@ -119,3 +119,9 @@ export type ReaderEvent =
   | { type: 'warning'; code: string; message: string; count?: number };
 
 export const NS_PER_S = 1_000_000_000n;
+
+/** Seconds (possibly negative) as whole ns, to the nearest ns, exact for any duration (no float product past 2^53). */
+export function secondsToNs(sec: number): bigint {
+  const whole = Math.floor(sec);
+  return BigInt(whole) * NS_PER_S + BigInt(Math.round((sec - whole) * 1e9));
+}

@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ParquetWriter, fileWriter } from 'hyparquet-writer';
 import { AppError } from '../lib/errors.js';
-import { NS_PER_S } from '../domain/stream.js';
+import { secondsToNs } from '../domain/stream.js';
 import { assignSplits, checkDisjoint, parseSplit } from '../domain/dataset-splits.js';
 import { datasetCard, type CardFeature } from '../domain/dataset-card.js';
 import { csvLine, csvNumber, csvText } from '../domain/csv-cells.js';
@@ -554,14 +554,40 @@ function columnName(stream: string, channel: string): string {
   return `${stream}_${channel}`.replace(/[^A-Za-z0-9_]+/g, '_');
 }
 
-function featureType(name: string, sequence: boolean): Omit<CardFeature, 'name'> {
-  if (sequence) return { sequence: 'float32' };
-  if (name === 'window_start_s' || name === 'event_start_s' || name === 'event_end_s' || name === 'samples_start_s') return { dtype: 'float64' };
-  if (name === 'window_start_time_ns') return { dtype: 'int64' };
-  if (name === 'label_overlap') return { dtype: 'float32' };
-  if (name === 'crosses_gap') return { dtype: 'bool' };
-  return { dtype: 'string' };
+type Dtype = 'string' | 'float64' | 'float32' | 'int64' | 'bool';
+
+/**
+ * Every scalar column a dataset can have, once: its type (card feature, Parquet type, CSV cell) and its value in
+ * a row. Channel columns (lists of floats) are apart.
+ */
+const SCALARS: Record<string, { dtype: Dtype; required: boolean; value: (r: Row) => string | number | bigint | boolean | null }> = {
+  recording_id: { dtype: 'string', required: true, value: (r) => r.recordingId },
+  participant: { dtype: 'string', required: true, value: (r) => r.participant },
+  device: { dtype: 'string', required: false, value: (r) => r.device },
+  window_start_s: { dtype: 'float64', required: true, value: (r) => r.startS },
+  window_start_time_ns: { dtype: 'int64', required: false, value: (r) => r.startTimeNs },
+  label: { dtype: 'string', required: false, value: (r) => r.label },
+  label_overlap: { dtype: 'float32', required: false, value: (r) => (r.label === null ? null : r.overlap) },
+  labels: { dtype: 'string', required: false, value: (r) => r.labelsJson },
+  crosses_gap: { dtype: 'bool', required: true, value: (r) => r.gap },
+  annotation_id: { dtype: 'string', required: false, value: (r) => r.annotationId ?? null },
+  source: { dtype: 'string', required: false, value: (r) => r.source ?? null },
+  event_start_s: { dtype: 'float64', required: true, value: (r) => r.startS },
+  event_end_s: { dtype: 'float64', required: true, value: (r) => r.endS ?? r.startS },
+  samples_start_s: { dtype: 'float64', required: true, value: (r) => r.samplesStartS ?? r.startS },
+};
+
+function scalar(name: string): (typeof SCALARS)[string] {
+  const c = SCALARS[name];
+  if (!c) throw new Error(`unknown column ${name}`);
+  return c;
 }
+
+function featureType(name: string, sequence: boolean): Omit<CardFeature, 'name'> {
+  return sequence ? { sequence: 'float32' } : { dtype: scalar(name).dtype };
+}
+
+const PARQUET_TYPE = { float64: 'DOUBLE', float32: 'FLOAT', int64: 'INT64', bool: 'BOOLEAN', string: 'BYTE_ARRAY' } as const;
 
 /** The writer's own schema element type (it bundles its own hyparquet). */
 type SchemaElement = ConstructorParameters<typeof ParquetWriter>[0]['schema'][number];
@@ -575,14 +601,8 @@ function parquetSchema(columns: readonly Column[]): SchemaElement[] {
       out.push({ name: 'element', type: 'FLOAT', repetition_type: 'REQUIRED' });
       continue;
     }
-    switch (featureType(c.name, false).dtype) {
-      case 'float64': out.push({ name: c.name, type: 'DOUBLE', repetition_type: 'REQUIRED' }); break;
-      case 'float32': out.push({ name: c.name, type: 'FLOAT', repetition_type: 'OPTIONAL' }); break;
-      case 'int64': out.push({ name: c.name, type: 'INT64', repetition_type: 'OPTIONAL' }); break;
-      case 'bool': out.push({ name: c.name, type: 'BOOLEAN', repetition_type: 'REQUIRED' }); break;
-      case 'int32': out.push({ name: c.name, type: 'INT32', repetition_type: 'REQUIRED' }); break;
-      case 'string': case undefined: out.push({ name: c.name, type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: c.name === 'recording_id' || c.name === 'participant' ? 'REQUIRED' : 'OPTIONAL' });
-    }
+    const { dtype, required } = scalar(c.name);
+    out.push({ name: c.name, type: PARQUET_TYPE[dtype], ...(dtype === 'string' ? { converted_type: 'UTF8' as const } : {}), repetition_type: required ? 'REQUIRED' : 'OPTIONAL' });
   }
   return out;
 }
@@ -597,10 +617,10 @@ function csvHeader(columns: readonly Column[], perWindow: number): string[] {
 async function flush(f: SplitFile, columns: readonly Column[]): Promise<void> {
   if (f.rows.length === 0) return;
   if (f.csv) {
-    const scalar = columns.filter((c) => !c.stream);
+    const scalars = columns.filter((c) => !c.stream);
     let text = '';
     for (const r of f.rows) {
-      const cells = scalar.map((c) => csvCell(c.name, r));
+      const cells = scalars.map((c) => csvCell(c.name, r));
       for (const v of r.samples) for (let k = 0; k < v.length; k++) cells.push(csvNumber(v[k]!));
       text += `${csvLine(cells)}\n`;
     }
@@ -614,46 +634,19 @@ async function flush(f: SplitFile, columns: readonly Column[]): Promise<void> {
       const k = columns.filter((x) => x.stream).indexOf(c);
       return rows.map((r) => Array.from(r.samples[k]!));
     }
-    switch (c.name) {
-      case 'recording_id': return rows.map((r) => r.recordingId);
-      case 'participant': return rows.map((r) => r.participant);
-      case 'device': return rows.map((r) => r.device);
-      case 'window_start_s': return rows.map((r) => r.startS);
-      case 'window_start_time_ns': return rows.map((r) => r.startTimeNs);
-      case 'label': return rows.map((r) => r.label);
-      case 'label_overlap': return rows.map((r) => (r.label === null ? null : r.overlap));
-      case 'labels': return rows.map((r) => r.labelsJson);
-      case 'crosses_gap': return rows.map((r) => r.gap);
-      case 'annotation_id': return rows.map((r) => r.annotationId ?? null);
-      case 'source': return rows.map((r) => r.source ?? null);
-      case 'event_start_s': return rows.map((r) => r.startS);
-      case 'event_end_s': return rows.map((r) => r.endS ?? r.startS);
-      case 'samples_start_s': return rows.map((r) => r.samplesStartS ?? r.startS);
-      default: throw new Error(`unknown column ${c.name}`);
-    }
+    const value = scalar(c.name).value;
+    return rows.map(value);
   };
   await f.writer!.write({ columnData: columns.map((c) => ({ name: c.name, data: pick(c) as never })), rowGroupSize: rows.length });
   f.rows = [];
 }
 
 function csvCell(name: string, r: Row): string {
-  switch (name) {
-    case 'recording_id': return csvText(r.recordingId);
-    case 'participant': return csvText(r.participant);
-    case 'device': return csvText(r.device);
-    case 'window_start_s': return csvNumber(r.startS);
-    case 'window_start_time_ns': return csvNumber(r.startTimeNs);
-    case 'label': return csvText(r.label);
-    case 'label_overlap': return r.label === null ? '' : csvNumber(r.overlap);
-    case 'labels': return csvText(r.labelsJson);
-    case 'crosses_gap': return r.gap ? 'true' : 'false';
-    case 'annotation_id': return csvText(r.annotationId ?? null);
-    case 'source': return csvText(r.source ?? null);
-    case 'event_start_s': return csvNumber(r.startS);
-    case 'event_end_s': return csvNumber(r.endS ?? r.startS);
-    case 'samples_start_s': return csvNumber(r.samplesStartS ?? r.startS);
-    default: throw new Error(`unknown column ${name}`);
-  }
+  const { dtype, value } = scalar(name);
+  const v = value(r);
+  if (dtype === 'string') return csvText(v as string | null);
+  if (dtype === 'bool') return v ? 'true' : 'false';
+  return csvNumber(v as number | bigint | null);
 }
 
 /** Where a dataset goes: a local folder, or `s3://bucket/prefix`. */
@@ -667,12 +660,6 @@ function parseTarget(out: string): { kind: 'dir'; dir: string } | { kind: 's3'; 
     throw new AppError('validation_failed', `--out ${out}: the prefix may hold letters, digits, '_', '.', '-' and '/' only.`);
   }
   return { kind: 's3', bucket: m[1]!, prefix: m[2]! };
-}
-
-/** Seconds (≥ 0) as whole ns. */
-function secondsToNs(sec: number): bigint {
-  const whole = Math.floor(sec);
-  return BigInt(whole) * NS_PER_S + BigInt(Math.round((sec - whole) * 1e9));
 }
 
 /** JSON with object keys sorted at every level: the bytes the dataset version is the hash of. */

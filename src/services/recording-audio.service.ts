@@ -1,6 +1,6 @@
 import { AppError } from '../lib/errors.js';
 import type { Principal } from '../domain/principal.js';
-import { NS_PER_S } from '../domain/stream.js';
+import { secondsToNs } from '../domain/stream.js';
 import { openStreamWindow } from '../columnar/parquet-stream-reader.js';
 import type { RecordingsService } from './recordings.service.js';
 import { AudioWindowEncoder, planAudioWindow, wavHeader, WAV_HEADER_BYTES } from './audio-window.js';
@@ -22,12 +22,6 @@ export interface AudioWindow {
   /** The whole file's size (header and data). */
   bytes: number;
   body: AsyncIterable<Buffer>;
-}
-
-/** Seconds (possibly negative) as whole ns, to the nearest ns, without a float product past 2^53. */
-function secondsToNs(sec: number): bigint {
-  const whole = Math.floor(sec);
-  return BigInt(whole) * NS_PER_S + BigInt(Math.round((sec - whole) * 1e9));
 }
 
 /**

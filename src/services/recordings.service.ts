@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { AppError } from '../lib/errors.js';
 import { canSeeRecording, type Principal } from '../domain/principal.js';
-import { NS_PER_S } from '../domain/stream.js';
+import { NS_PER_S, secondsToNs } from '../domain/stream.js';
 import type { Labelling, RecordingListFilter, RecordingsRepository, RecordingView } from '../repositories/recordings.repository.js';
 import type { UploadsRepository } from '../repositories/uploads.repository.js';
 import type { AlignmentRow, AlignmentsRepository } from '../repositories/alignments.repository.js';
@@ -12,12 +12,6 @@ import { ReadCache, type CachedSource } from '../columnar/read-cache.js';
 
 /** Points read to summarise the samples at an overview's edges (a reduced read keeps the true extremes). */
 const EDGE_MAX_POINTS = 4096;
-
-/** Seconds (≥ 0) as whole ns, to the nearest ns, exact for any duration (no float product past 2^53). */
-function secondsToNs(sec: number): bigint {
-  const whole = Math.floor(sec);
-  return BigInt(whole) * NS_PER_S + BigInt(Math.round((sec - whole) * 1e9));
-}
 
 /**
  * The points sorted by time (stable). Envelopes already are; raw samples are in file order, which a clock
