@@ -13,8 +13,8 @@ function small(): CardInput {
       { name: 'acc_x', sequence: 'float32' },
     ],
     splits: [
-      { name: 'test', examples: 1, file: 'data/test-00000-of-00001.parquet' },
-      { name: 'train', examples: 3, file: 'data/train-00000-of-00001.parquet' },
+      { name: 'test', examples: 1, files: ['data/test-00000-of-00001.parquet'] },
+      { name: 'train', examples: 3, files: ['data/train-00000-of-00001.parquet'] },
     ],
     counts: {
       byLabel: { walk: 3, [HOSTILE]: 1 },
@@ -181,7 +181,7 @@ describe('datasetCard', () => {
   it('orders splits train, validation, test, then others by name', () => {
     const input = small();
     input.splits = ['zeta', 'test', 'alpha', 'validation', 'train'].map((name) => ({
-      name, examples: 1, file: `data/${name}.parquet`,
+      name, examples: 1, files: [`data/${name}.parquet`],
     }));
     input.counts.bySplit = {};
     const order = [...datasetCard(input).matchAll(/^ {2}- split: (\w+)$/gm)].map((m) => m[1]);
@@ -223,6 +223,114 @@ describe('datasetCard', () => {
     fraction.splits[0]!.examples = 1.5;
     fraction.counts.bySplit = {};
     expect(() => datasetCard(fraction)).toThrow(/whole number/);
+  });
+
+  it('lists every file of a split in order under data_files and counts the split once', () => {
+    const input = small();
+    const train = ['data/train-00000-of-00003.parquet', 'data/train-00001-of-00003.parquet', 'data/train-00002-of-00003.parquet'];
+    input.splits = [
+      { name: 'test', examples: 1, files: ['data/test-00000-of-00001.parquet'] },
+      { name: 'train', examples: 3, files: [...train] },
+    ];
+    const card = datasetCard(input);
+    expect(card).toContain([
+      '  data_files:',
+      '  - split: train',
+      '    path:',
+      '    - "data/train-00000-of-00003.parquet"',
+      '    - "data/train-00001-of-00003.parquet"',
+      '    - "data/train-00002-of-00003.parquet"',
+      '  - split: test',
+      '    path: "data/test-00000-of-00001.parquet"',
+      'dataset_info:',
+    ].join('\n'));
+    expect(card).toContain('  splits:\n  - name: train\n    num_examples: 3\n  - name: test\n    num_examples: 1\n---\n');
+    expect(card).toContain('| Split | Windows | Share | Files |');
+    expect(card).toContain(`| train | 3 | 75.0 % | ${train.join('<br>')} |`);
+    expect(tableRowsWellFormed(card)).toBe(true);
+    // The order given is the order written: shards are not re-sorted.
+    input.splits[1]!.files = [...train].reverse();
+    const reversed = datasetCard(input);
+    expect(reversed.indexOf('00002-of-00003')).toBeLessThan(reversed.indexOf('00000-of-00003'));
+  });
+
+  it('rejects split files the Hub would misread or that contradict each other', () => {
+    const none = small();
+    none.splits[0]!.files = [];
+    expect(() => datasetCard(none)).toThrow(/split "test" has no file/);
+    const glob = small();
+    glob.splits[1]!.files = ['data/train-*'];
+    expect(() => datasetCard(glob)).toThrow(/"data\/train-\*" must be a relative path without/);
+    const bracket = small();
+    bracket.splits[1]!.files = ['data/train[1].parquet'];
+    expect(() => datasetCard(bracket)).toThrow(/must be a relative path/);
+    const absolute = small();
+    absolute.splits[1]!.files = ['/data/train.parquet'];
+    expect(() => datasetCard(absolute)).toThrow(/must be a relative path/);
+    const shared = small();
+    shared.splits[1]!.files = ['data/test-00000-of-00001.parquet'];
+    expect(() => datasetCard(shared)).toThrow(/file "data\/test-00000-of-00001.parquet" is listed twice/);
+  });
+
+  it('writes an audio feature as datasets writes Audio(), with and without a sampling rate', () => {
+    const input = small();
+    input.features = [
+      { name: 'audio', dtype: 'audio' },
+      { name: 'speech', dtype: 'audio', sampling_rate: 16000 },
+      { name: 'label', dtype: 'string' },
+    ];
+    const card = datasetCard(input);
+    expect(card).toContain([
+      '  features:',
+      '  - name: "audio"',
+      '    dtype: audio',
+      '  - name: "speech"',
+      '    dtype:',
+      '      audio:',
+      '        sampling_rate: 16000',
+      '  - name: "label"',
+      '    dtype: string',
+      '  splits:',
+    ].join('\n'));
+    const notAudio = small();
+    notAudio.features.push({ name: 'x', dtype: 'float32', sampling_rate: 100 });
+    expect(() => datasetCard(notAudio)).toThrow(/feature "x" has a sampling_rate but is not audio/);
+    const badRate = small();
+    badRate.features.push({ name: 'x', dtype: 'audio', sampling_rate: 44.1 });
+    expect(() => datasetCard(badRate)).toThrow(/sampling_rate 44.1; expected a whole number of Hz > 0/);
+    const zero = small();
+    zero.features.push({ name: 'x', dtype: 'audio', sampling_rate: 0 });
+    expect(() => datasetCard(zero)).toThrow(/sampling_rate 0/);
+  });
+
+  it('shows plots under a Plots heading with their alt text escaped, before the export parameters', () => {
+    const input = small();
+    input.images = [
+      { path: 'plots/class-balance.png', alt: 'Class balance: windows per label' },
+      { path: 'plots/example-0.png', alt: 'Example of "=HYPERLINK(x)" [a](javascript:alert(1)) <img src=x>\nline\u202E' },
+    ];
+    const card = datasetCard(input);
+    expect(card).toContain([
+      '### Quality of the recordings', '', '| Quality | Recordings | Share |', '| --- | --- | --- |',
+      '| good | 3 | 75.0 % |', '| poor | 1 | 25.0 % |', '',
+      '## Plots',
+      '',
+      '![Class balance: windows per label](plots/class-balance.png)',
+      '',
+      '![Example of "=HYPERLINK(x)" \\[a\\](javascript:alert(1)) &lt;img src=x&gt; lineU+202E](plots/example-0.png)',
+      '',
+      '## Export parameters',
+    ].join('\n'));
+    expect(datasetCard(small())).not.toContain('## Plots');
+    expect(datasetCard({ ...small(), images: [] })).toBe(EXPECTED);
+  });
+
+  it('rejects image paths that would escape the repository or the link', () => {
+    for (const path of ['../secret.png', 'plots/../../x.png', '/etc/x.png', 'a b.png', 'x.png) ![y](z', '', './x.png']) {
+      const input = small();
+      input.images = [{ path, alt: 'x' }];
+      expect(() => datasetCard(input), path).toThrow(/image path .* must be relative/);
+    }
   });
 });
 

@@ -4,17 +4,36 @@
  * sizes), then a Markdown body with the counts a reader needs to judge the data (per split, label,
  * participant, device and quality), the export parameters and the dataset version.
  *
+ * A split may be several Parquet files (`data/train-00000-of-00003.parquet`, …): `data_files` lists every
+ * path of the split in order, and `dataset_info.splits` gives the split's example count over all its files.
+ * Plots (PNG files beside the card) are linked under "Plots".
+ *
  * Pure string building, deterministic: every table is sorted by key, so the same export gives the same
  * bytes whatever order its maps were filled in. Labels, participant ids and device names are user text;
  * every such string is double-quoted with escapes in YAML and escaped in Markdown, so quotes, `:`, `#`,
  * `|`, newlines and bidirectional controls cannot break the front matter or a table.
  */
 
-/** One column of the exported Parquet file: a scalar `dtype`, or `sequence: float32` for a list column. */
+/**
+ * One column of the exported Parquet files: a scalar `dtype`, `sequence: float32` for a list column, or
+ * `dtype: 'audio'` for a column the `datasets` library decodes as audio (Parquet: a struct of `bytes` and
+ * `path`). For audio, `sampling_rate` (Hz) is the rate `datasets` resamples to when decoding; without it the
+ * file's own rate is kept. Written as `datasets` writes its `Audio` feature: `dtype: audio` alone, or
+ * `dtype: {audio: {sampling_rate: N}}` with a rate.
+ */
 export interface CardFeature {
   name: string;
-  dtype?: 'string' | 'int32' | 'int64' | 'float32' | 'float64' | 'bool';
+  dtype?: 'string' | 'int32' | 'int64' | 'float32' | 'float64' | 'bool' | 'audio';
   sequence?: 'float32';
+  /** Only with `dtype: 'audio'`: a whole number of Hz. */
+  sampling_rate?: number;
+}
+
+/** A plot linked from the card: a relative path in the dataset repository (e.g. `plots/class-balance.png`). */
+export interface CardImage {
+  path: string;
+  /** What the plot shows, for readers who cannot see it (user text allowed: escaped). */
+  alt: string;
 }
 
 /** Everything the card says. Counts are windows (examples) unless named otherwise. */
@@ -22,8 +41,12 @@ export interface CardInput {
   title: string;
   description: string;
   features: CardFeature[];
-  /** One entry per split; `file` is its Parquet path in the repository, e.g. `data/train-00000-of-00001.parquet`. */
-  splits: { name: string; examples: number; file: string }[];
+  /**
+   * One entry per split; `files` are its Parquet paths in the repository, in order, e.g.
+   * `data/train-00000-of-00003.parquet` … `data/train-00002-of-00003.parquet`, and `examples` its windows over
+   * all of them. Paths are literal (the Hub would read `*`, `?`, `[`, `{` as a glob) and relative.
+   */
+  splits: { name: string; examples: number; files: string[] }[];
   /**
    * `bySplit` must agree with `splits[].examples` (checked); `hours` is the recorded time covered;
    * `quality` counts recordings (not windows) per quality status.
@@ -40,9 +63,15 @@ export interface CardInput {
   parameters: Record<string, string | number | boolean | null>;
   /** The dataset version hash. */
   version: string;
+  /** Plots shown under "Plots", in this order (none: no such section). */
+  images?: CardImage[];
 }
 
-const DTYPES: ReadonlySet<string> = new Set(['string', 'int32', 'int64', 'float32', 'float64', 'bool']);
+const DTYPES: ReadonlySet<string> = new Set(['string', 'int32', 'int64', 'float32', 'float64', 'bool', 'audio']);
+/** Characters `datasets` reads as glob syntax in a `data_files` path. */
+const GLOB_CHARS = /[*?[\]{}]/;
+/** Image paths written into a Markdown link as they are: relative, plain file-name characters only. */
+const IMAGE_PATH = /^(?!\/)(?!.*(?:^|\/)\.\.?(?:\/|$))[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/;
 /** Split names the Hub accepts (`datasets` checks `^\w+(\.\w+)*$`). */
 const SPLIT_NAME = /^\w+(?:\.\w+)*$/;
 /** The usual split order; other names follow in code-unit order. */
@@ -168,7 +197,14 @@ function checkInput(c: CardInput): void {
     if (hasSequence && f.sequence !== 'float32') {
       throw new RangeError(`Dataset card: feature "${f.name}" has unknown sequence type "${String(f.sequence)}".`);
     }
+    if (f.sampling_rate !== undefined) {
+      if (f.dtype !== 'audio') throw new RangeError(`Dataset card: feature "${f.name}" has a sampling_rate but is not audio.`);
+      if (!Number.isSafeInteger(f.sampling_rate) || f.sampling_rate <= 0) {
+        throw new RangeError(`Dataset card: feature "${f.name}" has sampling_rate ${f.sampling_rate}; expected a whole number of Hz > 0.`);
+      }
+    }
   }
+  const paths = new Set<string>();
   const splits = new Set<string>();
   for (const s of c.splits) {
     if (!SPLIT_NAME.test(s.name)) {
@@ -179,6 +215,14 @@ function checkInput(c: CardInput): void {
     if (!Number.isSafeInteger(s.examples) || s.examples < 0) {
       throw new RangeError(`Dataset card: split "${s.name}" has ${s.examples} examples; expected a whole number ≥ 0.`);
     }
+    if (s.files.length === 0) throw new RangeError(`Dataset card: split "${s.name}" has no file.`);
+    for (const file of s.files) {
+      if (file === '' || file.startsWith('/') || GLOB_CHARS.test(file)) {
+        throw new RangeError(`Dataset card: split "${s.name}" file "${file}" must be a relative path without * ? [ ] { }.`);
+      }
+      if (paths.has(file)) throw new RangeError(`Dataset card: file "${file}" is listed twice.`);
+      paths.add(file);
+    }
     const counted = c.counts.bySplit[s.name];
     if (counted !== undefined && counted !== s.examples) {
       throw new RangeError(`Dataset card: split "${s.name}" has ${s.examples} examples but counts say ${counted}.`);
@@ -187,19 +231,43 @@ function checkInput(c: CardInput): void {
   for (const [name, counted] of Object.entries(c.counts.bySplit)) {
     if (!splits.has(name) && counted !== 0) throw new RangeError(`Dataset card: counts name split "${name}", which has no file.`);
   }
+  for (const image of c.images ?? []) {
+    if (!IMAGE_PATH.test(image.path)) {
+      throw new RangeError(`Dataset card: image path "${image.path}" must be relative, of letters, digits, ".", "_", "-" and "/".`);
+    }
+  }
+}
+
+function featureLines(f: CardFeature): string[] {
+  if (f.sequence !== undefined) return [`    sequence: ${f.sequence}`];
+  if (f.dtype === 'audio' && f.sampling_rate !== undefined) {
+    return ['    dtype:', '      audio:', `        sampling_rate: ${f.sampling_rate}`];
+  }
+  return [`    dtype: ${f.dtype as string}`];
 }
 
 function frontMatter(c: CardInput, splits: CardInput['splits']): string[] {
   const lines = ['---', `pretty_name: ${yamlString(c.title)}`, 'configs:', '- config_name: default', '  data_files:'];
-  for (const s of splits) lines.push(`  - split: ${s.name}`, `    path: ${yamlString(s.file)}`);
+  for (const s of splits) {
+    lines.push(`  - split: ${s.name}`);
+    if (s.files.length === 1) lines.push(`    path: ${yamlString(s.files[0] as string)}`);
+    else lines.push('    path:', ...s.files.map((f) => `    - ${yamlString(f)}`));
+  }
   lines.push('dataset_info:', '  features:');
   for (const f of c.features) {
-    lines.push(`  - name: ${yamlString(f.name)}`);
-    lines.push(f.sequence !== undefined ? `    sequence: ${f.sequence}` : `    dtype: ${f.dtype as string}`);
+    lines.push(`  - name: ${yamlString(f.name)}`, ...featureLines(f));
   }
   lines.push('  splits:');
   for (const s of splits) lines.push(`  - name: ${s.name}`, `    num_examples: ${s.examples}`);
   lines.push('---');
+  return lines;
+}
+
+/** The "Plots" section: one image per paragraph, alt text on one line and escaped (`[`, `]` cannot end it). */
+function plots(images: readonly CardImage[]): string[] {
+  if (images.length === 0) return [];
+  const lines = ['## Plots', ''];
+  for (const image of images) lines.push(`![${markdownText(image.alt.replace(/[\s\u0085]+/g, ' ').trim())}](${image.path})`, '');
   return lines;
 }
 
@@ -212,10 +280,11 @@ function parameterValue(v: string | number | boolean | null): string {
  * per split, `dataset_info` with `features` and `splits`), then the Markdown body. Splits are listed
  * train, validation, test, then others by name; every other table is sorted by key.
  *
- * @throws RangeError on a feature given twice or with not exactly one of `dtype`/`sequence`, a split name
- *   the Hub rejects or given twice, a split count that is not a whole number, or `counts.bySplit`
- *   disagreeing with `splits` (the card must not contradict its files; a split with 0 windows may have no
- *   file).
+ * @throws RangeError on a feature given twice, with not exactly one of `dtype`/`sequence`, or with a
+ *   `sampling_rate` that is not audio or not a whole number > 0; a split name the Hub rejects or given twice, a
+ *   split with no file, a file path that is absolute, empty, glob-like or listed twice, a split count that is not
+ *   a whole number, or `counts.bySplit` disagreeing with `splits` (the card must not contradict its files; a
+ *   split with 0 windows may be left out); an image path that is not a plain relative path.
  */
 export function datasetCard(c: CardInput): string {
   checkInput(c);
@@ -238,14 +307,15 @@ export function datasetCard(c: CardInput): string {
     'Split by participant: no participant is in two splits.',
     '',
     ...table(
-      ['Split', 'Windows', 'Share', 'File'],
-      splits.map((s) => [s.name, String(s.examples), share(s.examples, totalExamples), markdownText(s.file)]),
+      ['Split', 'Windows', 'Share', splits.some((s) => s.files.length > 1) ? 'Files' : 'File'],
+      splits.map((s) => [s.name, String(s.examples), share(s.examples, totalExamples), s.files.map(markdownText).join('<br>')]),
     ),
     '',
     ...countTable('Labels (class balance)', 'Label', c.counts.byLabel, true),
     ...countTable('Participants', 'Participant', c.counts.byParticipant, false),
     ...countTable('Devices', 'Device', c.counts.byDevice, true),
     ...countTable('Quality of the recordings', 'Quality', c.counts.quality, true, 'Recordings'),
+    ...plots(c.images ?? []),
     '## Export parameters',
     '',
     ...table(
