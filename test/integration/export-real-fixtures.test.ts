@@ -53,7 +53,12 @@ function pearson(x: readonly number[], y: readonly number[]): number {
   return sxy / Math.sqrt(sxx * syy);
 }
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
-const filesOf = (dir: string): string[] => ['README.md', 'manifest.json', ...readdirSync(path.join(dir, 'data')).sort().map((f) => `data/${f}`)];
+/** Every file of a dataset folder (data, card, manifest and whatever else it holds), relative, sorted. */
+function filesOf(dir: string, sub = ''): string[] {
+  return readdirSync(path.join(dir, sub), { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? filesOf(dir, path.posix.join(sub, e.name)) : [path.posix.join(sub, e.name)]))
+    .sort();
+}
 const manifestOf = (dir: string): any => JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
 
 /**
@@ -260,6 +265,7 @@ describe('dataset export from real fixtures', () => {
     const again = await service().export(params(path.join(work, 'motion-again')));
     expect(again.version).toBe(motion.version);
     const files = filesOf(motion.out);
+    expect(files).toEqual(expect.arrayContaining(['README.md', 'manifest.json', ...manifestOf(motion.out).files.map((f: { path: string }) => f.path)]));
     expect(filesOf(again.out)).toEqual(files);
     for (const f of files) expect(readFileSync(path.join(again.out, f)).equals(readFileSync(path.join(motion.out, f))), f).toBe(true);
     const m = manifestOf(motion.out);
