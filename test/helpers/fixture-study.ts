@@ -25,7 +25,7 @@ export const AX3 = { samples: 17_400, spanS: 175.98, block1LocalNs: 1_551_178_50
 /** pyAudioAnalysis count.wav (pyaudioanalysis-speech/README.md): 93,888 frames at 16 kHz, 5.868 s. */
 export const COUNT_WAV = { frames: 93_888, rateHz: 16_000, durationS: 5.868 } as const;
 
-/** One row of a MotionSense CSV: the column names of its header (first one unnamed, the row index) and values. */
+/** A MotionSense CSV: the column names of its header (the first unnamed: the row index) and its rows of numbers. */
 export interface CsvTable { header: string[]; rows: number[][] }
 
 /** A MotionSense trial's CSV, parsed by plain splitting (the file is simple comma-separated numbers). */
