@@ -292,6 +292,12 @@ describe('DatasetParquetWriter', () => {
     expect(Buffer.from(await readFile(path)).equals(Buffer.from(bytes))).toBe(true);
   });
 
+  it('fileByteSink reports a file it cannot create on the first write and on close', async () => {
+    const sink = fileByteSink(join(dir, 'no-such-dir', 'x.parquet'));
+    await expect(sink.write(Uint8Array.of(1))).rejects.toThrow(/ENOENT/);
+    await expect(sink.close()).rejects.toThrow(/ENOENT/);
+  });
+
   it('writes a list column of only empty rows, and one long row past a page', async () => {
     const sink = new MemorySink();
     const w = new DatasetParquetWriter(sink, [{ name: 'x', kind: 'floatList' }]);
