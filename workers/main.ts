@@ -1,7 +1,7 @@
 import { Worker } from 'bullmq';
 import { loadConfig } from '../src/config/config.js';
 import { createLogger } from '../src/lib/logger.js';
-import { RECORDING_STEPS, STEPS, StepPayload, type Step } from '../src/jobs/catalogue.js';
+import { EXPORT_QUEUES, ExportFinalizePayload, ExportShardPayload, RECORDING_STEPS, STEPS, StepPayload, type Step } from '../src/jobs/catalogue.js';
 import { workerConnection } from '../src/jobs/queues.js';
 import { buildWorkerServices } from '../src/main/container.js';
 import { onStopRequest } from '../src/main/child-lifecycle.js';
@@ -62,9 +62,43 @@ const workers = STEPS.map((step: Step) => {
   return w;
 });
 
+// Dataset exports (POST /v1/exports): one shard at a time per process — a shard is CPU-bound, more processes
+// run more shards at once — and the final step once every shard is done.
+const exportWorkers = EXPORT_QUEUES.map((queue) => {
+  const w = new Worker(queue, async (job) => {
+    if (queue === 'export-shard') {
+      const p = ExportShardPayload.parse(job.data);
+      await services.exports.runShardJob(p.exportId, p.shard);
+    } else {
+      await services.exports.finalizeJob(ExportFinalizePayload.parse(job.data).exportId);
+    }
+  }, {
+    connection: workerConnection(config.redisUrl),
+    prefix: config.queuePrefix,
+    concurrency: 1,
+    lockDuration: config.jobs.lockMs,
+    stalledInterval: config.jobs.stalledIntervalMs,
+    maxStalledCount: 3,
+  });
+  w.on('failed', (job, err) => {
+    if (!job) return;
+    const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+    const exportId = typeof (job.data as { exportId?: unknown }).exportId === 'string' ? (job.data as { exportId: string }).exportId : null;
+    if (!final || exportId === null) {
+      log.warn({ queue, jobId: job.id, attempt: job.attemptsMade, err: err.message }, 'export job failed; it will be retried');
+      return;
+    }
+    log.error({ queue, jobId: job.id, err }, 'export job failed after its last attempt');
+    const reason = queue === 'export-shard' ? `shard ${(job.data as { shard?: number }).shard} failed: ${err.message}` : `the final step failed: ${err.message}`;
+    services.exports.failJob(exportId, reason).catch((e: unknown) => log.error({ err: e }, 'could not mark the export failed'));
+  });
+  w.on('error', (err) => log.warn({ err: err.message, queue }, 'worker connection error'));
+  return w;
+});
+
 const metricsServer = await serveMetrics(services.metrics.registry, config.http.host, config.metrics.workerPort, log);
 const metricsUrl = metricsServer.port === null ? null : `http://${config.http.host}:${metricsServer.port}/metrics`;
-log.info({ queues: STEPS, prefix: config.queuePrefix, concurrency: config.jobs.concurrency, metrics: metricsUrl }, 'workers started');
+log.info({ queues: [...STEPS, ...EXPORT_QUEUES], prefix: config.queuePrefix, concurrency: config.jobs.concurrency, metrics: metricsUrl }, 'workers started');
 process.send?.({ type: 'ready', metricsPort: metricsServer.port });
 
 // SHUTDOWN_DEADLINE_MS (15 s by default) fits under the launcher's SIGKILL, 5 s after it.
@@ -81,7 +115,7 @@ async function shutdown(signal: string): Promise<void> {
     process.exit(1);
   }, SHUTDOWN_DEADLINE_MS);
   deadline.unref();
-  await Promise.all(workers.map((w) => w.close()));
+  await Promise.all([...workers, ...exportWorkers].map((w) => w.close()));
   await metricsServer.close();
   await services.close();
   log.info('workers closed');

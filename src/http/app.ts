@@ -12,6 +12,7 @@ import type { EvaluateStudyService } from '../services/evaluate-study.service.js
 import type { RecordingAudioService } from '../services/recording-audio.service.js';
 import type { StudyOverviewService } from '../services/study-overview.service.js';
 import type { WithdrawParticipantService } from '../services/withdraw-participant.service.js';
+import type { ExportJobsService } from '../services/export-jobs.service.js';
 import { OpenApiRegistry } from './openapi.js';
 import { requestContext } from './middleware/request-context.js';
 import { authenticate } from './middleware/auth.js';
@@ -25,6 +26,7 @@ import { sessionRouter } from './routes/session/router.js';
 import { recordingAudioRouter } from './routes/recordings/audio.router.js';
 import { studyOverviewRouter } from './routes/studies/overview.router.js';
 import { withdrawalRouter } from './routes/studies/withdrawal.router.js';
+import { exportsRouter } from './routes/exports.router.js';
 
 export interface AppDeps {
   log: Logger;
@@ -40,6 +42,7 @@ export interface AppDeps {
   recordingAudio: RecordingAudioService;
   studyOverview: StudyOverviewService;
   withdrawals: WithdrawParticipantService;
+  exports: ExportJobsService;
   limits: { maxBytes: number; maxFieldBytes: number; maxFiles: number };
   /** Extra routers mounted before authentication (the console's static files). */
   publicRouters?: express.Router[];
@@ -73,6 +76,7 @@ export function createApp(d: AppDeps): Express {
   app.use(studiesRouter(d.studies, d.evaluations, registry));
   app.use(studyOverviewRouter(d.studyOverview, registry));
   app.use(withdrawalRouter(d.withdrawals, registry));
+  app.use(exportsRouter(d.exports, registry));
   app.use(uploadsRouter(d.ingest, d.recordings, registry, d.limits));
   app.use(recordingsRouter(d.recordings, registry));
   app.use(recordingAudioRouter(d.recordingAudio, registry));

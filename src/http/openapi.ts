@@ -77,6 +77,7 @@ const TAGS = [
   { name: 'uploads', description: 'A participant\'s device sends a recording' },
   { name: 'recordings', description: 'Recordings: status, streams, quality, samples, segments, raw bytes' },
   { name: 'annotations', description: 'Labelled time ranges of a recording: proposed, imported or human' },
+  { name: 'exports', description: 'Dataset exports run by the workers: training and evaluation sets with manifest and card (admin)' },
   { name: 'service', description: 'Health, readiness, metrics and this document (no token)' },
   { name: 'session', description: 'Who the caller\'s token belongs to' },
 ];

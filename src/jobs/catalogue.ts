@@ -27,9 +27,25 @@ export const StepPayload = z.object({
 });
 export type StepPayload = z.infer<typeof StepPayload>;
 
+/**
+ * A dataset export asked for through the API (POST /v1/exports) runs as a flow too: one `export-shard` job per
+ * shard of its plan, any number at once on any worker, then `export-finalize` (manifest, card, publish) once
+ * every shard is done. A shard that fails is retried alone; the export fails only once a shard's attempts are
+ * spent. Job ids are `<exportId>-shard-<k>` and `<exportId>-finalize`.
+ */
+export const EXPORT_QUEUES = ['export-shard', 'export-finalize'] as const;
+export type ExportQueue = (typeof EXPORT_QUEUES)[number];
+const EXPORT_ID = z.string().regex(/^dsx_[A-Za-z0-9_-]+$/);
+export const ExportRunPayload = z.object({ exportId: EXPORT_ID, shards: z.number().int().min(1), requestId: z.string().regex(REQUEST_ID_PATTERN).optional() });
+export type ExportRunPayload = z.infer<typeof ExportRunPayload>;
+export const ExportShardPayload = z.object({ exportId: EXPORT_ID, shard: z.number().int().min(0) });
+export type ExportShardPayload = z.infer<typeof ExportShardPayload>;
+export const ExportFinalizePayload = z.object({ exportId: EXPORT_ID });
+
 /** Outbox event names → payload schema. The relay turns each into queue jobs. */
 export const OUTBOX_EVENTS = {
   'recording.process': StepPayload,
+  'export.run': ExportRunPayload,
 } as const;
 export type OutboxEventName = keyof typeof OUTBOX_EVENTS;
 

@@ -57,9 +57,9 @@ export class OutboxRelay {
     try {
       for (;;) {
         const r = await this.outbox.drain(100, async (row) => {
-          const schema = OUTBOX_EVENTS[row.jobName as keyof typeof OUTBOX_EVENTS];
-          if (!schema) throw new Error(`unknown outbox event ${row.jobName}`);
-          await this.flows.addProcessFlow(schema.parse(row.payload));
+          if (row.jobName === 'export.run') await this.flows.addExportFlow(OUTBOX_EVENTS['export.run'].parse(row.payload));
+          else if (row.jobName === 'recording.process') await this.flows.addProcessFlow(OUTBOX_EVENTS['recording.process'].parse(row.payload));
+          else throw new Error(`unknown outbox event ${row.jobName}`);
         });
         if (this.databaseDownSince !== undefined) {
           this.log.info({ downForMs: Date.now() - this.databaseDownSince }, 'database back: relaying the outbox');

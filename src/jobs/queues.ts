@@ -1,6 +1,6 @@
 import { FlowProducer, Queue, type ConnectionOptions, type JobState } from 'bullmq';
 import { Redis } from 'ioredis';
-import { STEPS, jobId, stepJobOptions, type Step, type StepPayload } from './catalogue.js';
+import { STEPS, jobId, stepJobOptions, type ExportRunPayload, type Step, type StepPayload } from './catalogue.js';
 
 /**
  * A Redis connection for producers and health checks: commands fail at once while Redis is away
@@ -51,6 +51,21 @@ export class RecordingFlows {
           children: [{ name: validate, queueName: validate, data: payload, opts: opts(validate) }],
         }],
       }],
+    });
+  }
+
+  /**
+   * Adds an export's flow: `export-finalize` with one `export-shard` child per shard of its plan. A second add
+   * of the same export is a no-op (deterministic job ids).
+   */
+  async addExportFlow(payload: ExportRunPayload): Promise<void> {
+    const opts = (id: string): Record<string, unknown> => ({ jobId: id, ...stepJobOptions(this.retry.attempts, this.retry.backoffMs) });
+    await this.producer.add({
+      name: 'export-finalize', queueName: 'export-finalize', data: { exportId: payload.exportId }, opts: opts(`${payload.exportId}-finalize`),
+      children: Array.from({ length: payload.shards }, (_, shard) => ({
+        name: 'export-shard', queueName: 'export-shard', data: { exportId: payload.exportId, shard },
+        opts: { ...opts(`${payload.exportId}-shard-${shard}`), failParentOnFailure: true },
+      })),
     });
   }
 

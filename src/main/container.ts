@@ -23,6 +23,9 @@ import { RecordingsService } from '../services/recordings.service.js';
 import { ReadCache } from '../columnar/read-cache.js';
 import { WithdrawParticipantService } from '../services/withdraw-participant.service.js';
 import { WithdrawalRepository } from '../repositories/withdrawal.repository.js';
+import { ExportRepository } from '../repositories/export.repository.js';
+import { ExportDatasetService } from '../services/export-dataset.service.js';
+import { ExportJobsService } from '../services/export-jobs.service.js';
 import { AnnotationsService } from '../services/annotations.service.js';
 import { AnnotationAgreementService } from '../services/annotation-agreement.service.js';
 import { HealthService } from '../services/health.service.js';
@@ -85,6 +88,7 @@ export function buildApi(config: Config, log: Logger, adminToken: string): {
     recordingAudio: new RecordingAudioService(recordings),
     studyOverview: new StudyOverviewService(new StudyOverviewRepository(db)),
     withdrawals: new WithdrawParticipantService(new WithdrawalRepository(db), store),
+    exports: new ExportJobsService(new ExportRepository(db), new ExportDatasetService(new ExportRepository(db), store), store),
     health: new HealthService({ database: () => pingDatabase(db), redis: () => redis.ping(), objectStorage: () => store.ping() }, log.child({ component: 'readiness' })),
     limits: { maxBytes: config.upload.maxBytes, maxFieldBytes: config.upload.maxFieldBytes, maxFiles: config.upload.maxFiles },
     publicRouters: [consoleRouter(config.consoleDir)],
@@ -106,7 +110,7 @@ export function buildApi(config: Config, log: Logger, adminToken: string): {
  * by status (from the database) are computed at scrape time, by this process only.
  */
 export function buildWorkerServices(config: Config, log: Logger): {
-  db: Db; store: ObjectStore; processing: ProcessRecordingService; alignment: AlignRecordingsService; metrics: WorkerMetrics; close: () => Promise<void>;
+  db: Db; store: ObjectStore; processing: ProcessRecordingService; alignment: AlignRecordingsService; exports: ExportJobsService; metrics: WorkerMetrics; close: () => Promise<void>;
 } {
   // The gauges read `recordings` and `depths` (made below) at scrape time.
   const metrics = new WorkerMetrics({ queueDepths: () => depths.read(), recordingsByStatus: () => recordings.countByStatus() });
@@ -119,8 +123,10 @@ export function buildWorkerServices(config: Config, log: Logger): {
   // The second core takes half of each long stream's detectors in `segment` (services/threaded-detection.ts).
   const processing = new ProcessRecordingService(recordings, store, log, createAudioDecoder(), threadedDetection());
   const alignment = new AlignRecordingsService(new AlignmentsRepository(db), store, log);
+  const exportRepo = new ExportRepository(db);
+  const exports = new ExportJobsService(exportRepo, new ExportDatasetService(exportRepo, store), store);
   return {
-    db, store, processing, alignment, metrics,
+    db, store, processing, alignment, exports, metrics,
     close: async () => {
       await depths.close();
       redis.disconnect();

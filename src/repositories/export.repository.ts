@@ -86,4 +86,63 @@ export class ExportRepository {
     await this.db.datasetExport.create({ data: { id, ...e } });
     return id;
   }
+
+  async studyById(id: string): Promise<{ id: string; slug: string; name: string } | null> {
+    return this.db.study.findUnique({ where: { id }, select: { id: true, slug: true, name: true } });
+  }
+
+  /**
+   * An export asked for through the API: its row (queued), one progress row per shard, and the outbox event that
+   * starts its jobs, in one transaction (the export runs once it is committed, and is never lost).
+   */
+  async createJob(e: {
+    id: string; studyId: string; location: string; params: object; shards: { index: number; recordings: number; seconds: number }[]; requestId?: string;
+  }): Promise<void> {
+    await this.db.$transaction(async (tx) => {
+      await tx.datasetExport.create({
+        data: {
+          id: e.id, studyId: e.studyId, location: e.location, participantIds: [], recordings: 0, windows: 0, status: 'queued', params: e.params,
+          shards: e.shards.length, plannedRecordings: e.shards.reduce((n, s) => n + s.recordings, 0), plannedSeconds: e.shards.reduce((n, s) => n + s.seconds, 0),
+        },
+      });
+      await tx.datasetExportShard.createMany({ data: e.shards.map((s) => ({ exportId: e.id, index: s.index, recordings: s.recordings, seconds: s.seconds })) });
+      await tx.outboxEvent.create({ data: { jobName: 'export.run', jobId: `${e.id}-finalize`, payload: { exportId: e.id, shards: e.shards.length, ...(e.requestId ? { requestId: e.requestId } : {}) } } });
+    });
+  }
+
+  async job(id: string): Promise<ExportJobRow | null> {
+    const row = await this.db.datasetExport.findUnique({
+      where: { id },
+      include: { study: { select: { slug: true } }, shardRows: { select: { index: true, recordings: true, seconds: true, recordingsDone: true, secondsDone: true, windows: true, done: true, attempts: true, updatedAt: true }, orderBy: { index: 'asc' } } },
+    });
+    if (!row) return null;
+    return { ...row, studySlug: row.study.slug, shardRows: row.shardRows };
+  }
+
+  /** A shard began (another attempt): the export is running. */
+  async shardStarted(exportId: string, index: number): Promise<void> {
+    await this.db.$transaction([
+      this.db.datasetExportShard.update({ where: { exportId_index: { exportId, index } }, data: { attempts: { increment: 1 }, recordingsDone: 0, secondsDone: 0, windows: 0, done: false, updatedAt: new Date() } }),
+      this.db.datasetExport.updateMany({ where: { id: exportId, status: 'queued' }, data: { status: 'running', startedAt: new Date() } }),
+    ]);
+  }
+
+  async shardProgress(exportId: string, index: number, p: { recordingsDone: number; secondsDone: number; windows: number; done?: boolean }): Promise<void> {
+    await this.db.datasetExportShard.update({ where: { exportId_index: { exportId, index } }, data: { ...p, updatedAt: new Date() } });
+  }
+
+  async finishJob(id: string, r: { version: string; participantIds: string[]; recordings: number; windows: number }): Promise<void> {
+    await this.db.datasetExport.update({ where: { id }, data: { ...r, status: 'finished', error: null, finishedAt: new Date() } });
+  }
+
+  async failJob(id: string, error: string): Promise<void> {
+    await this.db.datasetExport.updateMany({ where: { id, status: { in: ['queued', 'running'] } }, data: { status: 'failed', error: error.slice(0, 2000), finishedAt: new Date() } });
+  }
+}
+
+export interface ExportJobRow {
+  id: string; studyId: string; studySlug: string; status: string; params: unknown; location: string; version: string | null;
+  shards: number; plannedRecordings: number; plannedSeconds: number; recordings: number; windows: number; error: string | null;
+  createdAt: Date; startedAt: Date | null; finishedAt: Date | null;
+  shardRows: { index: number; recordings: number; seconds: number; recordingsDone: number; secondsDone: number; windows: number; done: boolean; attempts: number; updatedAt: Date }[];
 }

@@ -48,10 +48,12 @@ export class WithdrawalRepository {
 
   /** The datasets the export wrote that held this participant, newest first. */
   async exportsWith(id: string): Promise<{ id: string; version: string; location: string; recordings: number; windows: number; createdAt: Date }[]> {
-    return this.db.datasetExport.findMany({
-      where: { participantIds: { has: id } },
+    const rows = await this.db.datasetExport.findMany({
+      // Finished datasets only: a queued or failed export holds nobody (participantIds is set when it finishes).
+      where: { participantIds: { has: id }, status: 'finished', version: { not: null } },
       orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
       select: { id: true, version: true, location: true, recordings: true, windows: true, createdAt: true },
     });
+    return rows.map((r) => ({ ...r, version: r.version! }));
   }
 }

@@ -1,5 +1,6 @@
 import { PassThrough, Readable } from 'node:stream';
 import {
+  CopyObjectCommand,
   CreateBucketCommand,
   DeleteObjectCommand,
   GetObjectCommand,
@@ -156,6 +157,14 @@ export class ObjectStore {
   /** Size of an object, or null when it does not exist. */
   async size(key: string): Promise<number | null> {
     return (await this.stat(key))?.size ?? null;
+  }
+
+  /**
+   * A server-side copy of an object within the bucket (the dataset export publishes its files so). One request:
+   * objects up to S3's 5 GiB copy limit, which an export's files stay under.
+   */
+  async copy(from: string, to: string): Promise<void> {
+    await this.guard(() => this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: to, CopySource: `${this.bucket}/${from.split('/').map(encodeURIComponent).join('/')}` })));
   }
 
   async delete(key: string): Promise<void> {

@@ -60,10 +60,16 @@ describe('dataset export: windows as Parquet', () => {
     // 60 s, 2 s windows every 1 s: starts 0 … 58.
     expect(r.windows).toBe(3 * 59);
     expect(r.recordings).toBe(3);
-    expect(existsSync(`${out}.partial-${process.pid}`)).toBe(false);
+    expect(existsSync(`${out}.partial`)).toBe(false);
     const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8'));
     expect(manifest.version).toBe(r.version);
-    expect(manifest.files.map((f: { path: string }) => f.path)).toEqual(readdirSync(path.join(out, 'data')).sort().map((f) => `data/${f}`));
+    // Train, validation, test: the files in split order, as the card's configs list them.
+    expect(manifest.files.map((f: { path: string }) => f.path)).toEqual(['train', 'validation', 'test'].map((s) => `data/${s}-00000-of-00001.parquet`));
+    expect(readdirSync(path.join(out, 'data')).sort()).toEqual(['test', 'train', 'validation'].map((s) => `${s}-00000-of-00001.parquet`));
+    // The card's plots: the class balance and one example window per label, linked from the card.
+    expect(readdirSync(path.join(out, 'images')).sort()).toEqual(['class-balance.png', 'example-01.png', 'example-02.png']);
+    for (const f of readdirSync(path.join(out, 'images'))) expect(readFileSync(path.join(out, 'images', f)).subarray(1, 4).toString()).toBe('PNG');
+    expect(readFileSync(path.join(out, 'README.md'), 'utf8')).toContain('](images/class-balance.png)');
     expect(readFileSync(path.join(out, 'README.md'), 'utf8')).toMatch(/^---\n[\s\S]*configs:[\s\S]*data_files:[\s\S]*\n---\n/);
 
     const all = `read_parquet('${out}/data/*.parquet', filename = true)`;
@@ -115,16 +121,19 @@ describe('dataset export: windows as Parquet', () => {
     expect(r.out).toBe(`s3://${h.store.bucket}/${prefix}`);
     expect(r.version).toBe(local.version);
     const listed = (await h.store.list(`${prefix}/`)).sort();
-    const files = ['README.md', 'manifest.json', ...readdirSync(path.join(local.out, 'data')).map((f) => `data/${f}`)].sort();
+    const files = ['README.md', 'manifest.json', ...['data', 'images'].flatMap((d) => readdirSync(path.join(local.out, d)).map((f) => `${d}/${f}`))].sort();
     expect(listed).toEqual(files.map((f) => `${prefix}/${f}`));
     for (const f of files) expect(Buffer.from(await h.store.getBytes(`${prefix}/${f}`)).equals(readFileSync(path.join(local.out, f))), f).toBe(true);
     await expect(service().export(params(`s3://${h.store.bucket}/${prefix}`))).rejects.toMatchObject({ code: 'conflict' });
-    // What an interrupted export left (no manifest) is written again.
+    // What an interrupted export left (no manifest) is written again: a half file in the destination (an
+    // interrupted publish) and one in the temporary place.
     await h.store.putBytes(`exports/${slug}/v2/data/train-00000-of-00001.parquet`, 'half a file');
+    await h.store.putBytes(`exports/${slug}/v2.partial/data/train-00000-of-00001.parquet`, 'half a file');
     const again = await service().export(params(`s3://${h.store.bucket}/exports/${slug}/v2`));
     expect(again.version).toBe(local.version);
     expect(Buffer.from(await h.store.getBytes(`exports/${slug}/v2/data/train-00000-of-00001.parquet`)).equals(readFileSync(path.join(local.out, 'data/train-00000-of-00001.parquet')))).toBe(true);
     await expect(service().export(params(`s3://${h.store.bucket}/../etc`))).rejects.toMatchObject({ code: 'validation_failed' });
+    expect(await h.store.list(`exports/${slug}/v2.partial/`)).toEqual([]);
   });
 
   it('keeps hostile text exactly in Parquet and neutralises it in CSV, numbers untouched', async () => {

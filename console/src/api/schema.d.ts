@@ -245,6 +245,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask for a dataset export: planned at once (a selection that matches nothing is answered here), run by the workers as shards, published to the bucket under exports/<id>/ */
+        post: operations["createExport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/exports/{exportId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An export's state, progress (shards, recordings, hours, rows, rate, time left), result and error */
+        get: operations["getExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/exports/{exportId}/manifest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The finished export's manifest.json */
+        get: operations["getExportManifest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/exports/{exportId}/card": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The finished export's dataset card (README.md) */
+        get: operations["getExportCard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/uploads": {
         parameters: {
             query?: never;
@@ -579,6 +647,89 @@ export interface components {
             name: string;
             studyId: string;
         };
+        CreateExport: {
+            studyId: string;
+            /**
+             * @description windows: fixed-length windows; events: one row per annotation with context; recordings: whole streams per recording
+             * @default windows
+             * @enum {string}
+             */
+            shape: "windows" | "events" | "recordings";
+            /**
+             * @default parquet
+             * @enum {string}
+             */
+            format: "parquet" | "csv" | "bids-motion";
+            /**
+             * @description stream names; null: the IMU streams every selected recording has
+             * @default null
+             */
+            streams: string[] | null;
+            /** @default 2 */
+            windowS: number;
+            /** @default 1 */
+            hopS: number;
+            /** @default 50 */
+            rateHz: number;
+            /**
+             * @description seconds of context either side of an event (events shape)
+             * @default 1
+             */
+            contextS: number;
+            /**
+             * @default majority
+             * @enum {string}
+             */
+            labelPolicy: "majority" | "any" | "center";
+            /** @default 0.5 */
+            minOverlap: number;
+            /**
+             * @description the class of windows no label covers; null leaves their label empty
+             * @default null
+             */
+            background: string | null;
+            /**
+             * @default drop
+             * @enum {string}
+             */
+            gaps: "drop" | "flag";
+            /**
+             * @description train/validation/test percentages, by participant
+             * @default 70/15/15
+             */
+            split: string;
+            /** @default 7 */
+            seed: number;
+            /**
+             * @default none
+             * @enum {string}
+             */
+            stratify: "none" | "device" | "label";
+            /**
+             * @default accepted
+             * @enum {string}
+             */
+            annotations: "accepted" | "human" | "adjudicated";
+            /** @default null */
+            labels: string[] | null;
+            /** @default {} */
+            select: {
+                participants?: string[];
+                devices?: string[];
+                quality?: string[];
+                pipelineVersions?: string[];
+                /** Format: date-time */
+                from?: string;
+                /** Format: date-time */
+                to?: string;
+                annotators?: string[];
+            };
+            /**
+             * @description hours of recording per shard (one job each)
+             * @default 24
+             */
+            shardHours: number;
+        };
         DatasetExport: {
             id: string;
             /** @description the dataset version hash of its manifest */
@@ -588,6 +739,37 @@ export interface components {
             recordings: number;
             windows: number;
             createdAt: string;
+        };
+        DatasetManifest: {
+            /** @constant */
+            format: "fieldsense-dataset/1";
+            /** @description the dataset version: SHA-256 of the canonical JSON of everything else in it */
+            version: string;
+            parameters: {
+                [key: string]: unknown;
+            };
+            /** @description split → participant ids */
+            splits: {
+                [key: string]: string[];
+            };
+            recordings: ({
+                id: string;
+                participantId: string;
+                split: string;
+                sha256: string;
+                pipelineVersion: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            files: {
+                path: string;
+                split: string;
+                windows: number;
+                bytes: number;
+                sha256: string;
+            }[];
+        } & {
+            [key: string]: unknown;
         };
         Device: {
             /** @enum {string} */
@@ -634,6 +816,44 @@ export interface components {
             };
             markdown: string;
             svg: string;
+        };
+        ExportJob: {
+            id: string;
+            studyId: string;
+            /** @description the study's slug */
+            study: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "finished" | "failed";
+            /** @description the parameters as asked for */
+            params: unknown;
+            /** @description where the dataset is published: s3://<bucket>/exports/<id> */
+            location: string;
+            /** @description the dataset version hash (once finished) */
+            version: string | null;
+            recordings: number;
+            /** @description rows written (once finished) */
+            windows: number;
+            error: string | null;
+            progress: {
+                shards: number;
+                shardsDone: number;
+                recordings: number;
+                recordingsDone: number;
+                hours: number;
+                hoursDone: number;
+                /** @description rows (windows, events or recordings) written so far */
+                rows: number;
+                /** @description 0 … 1, by recorded time done */
+                fraction: number;
+                rowsPerSecond: number | null;
+                /** @description seconds left at the rate so far */
+                etaSeconds: number | null;
+            };
+            manifestUrl: string;
+            cardUrl: string;
+            createdAt: string;
+            startedAt: string | null;
+            finishedAt: string | null;
         };
         FileMetadata: {
             device?: components["schemas"]["Device"];
@@ -2441,6 +2661,390 @@ export interface operations {
             };
             /** @description No such resource, or not one this token may see (not_found) */
             404: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PostgreSQL, Redis or object storage is unreachable (database_unavailable, queue_unavailable, storage_unavailable): nothing was changed; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error, logged on the server (internal) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateExport"];
+            };
+        };
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportJob"];
+                };
+            };
+            /** @description The request is not valid; details.problems names each field (validation_failed, invalid_json) */
+            400: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No token, or an unknown or revoked one (unauthorized, token_revoked) */
+            401: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an admin token (forbidden) */
+            403: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The JSON body is larger than 256 kB (field_too_large) */
+            413: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PostgreSQL, Redis or object storage is unreachable (database_unavailable, queue_unavailable, storage_unavailable): nothing was changed; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error, logged on the server (internal) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                exportId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export */
+            200: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportJob"];
+                };
+            };
+            /** @description The request is not valid; details.problems names each field (validation_failed, invalid_json) */
+            400: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No token, or an unknown or revoked one (unauthorized, token_revoked) */
+            401: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an admin token (forbidden) */
+            403: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or not one this token may see (not_found) */
+            404: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PostgreSQL, Redis or object storage is unreachable (database_unavailable, queue_unavailable, storage_unavailable): nothing was changed; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error, logged on the server (internal) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getExportManifest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                exportId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The finished export's manifest.json */
+            200: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatasetManifest"];
+                };
+            };
+            /** @description The request is not valid; details.problems names each field (validation_failed, invalid_json) */
+            400: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No token, or an unknown or revoked one (unauthorized, token_revoked) */
+            401: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an admin token (forbidden) */
+            403: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or not one this token may see (not_found) */
+            404: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The export has not finished (conflict) */
+            409: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PostgreSQL, Redis or object storage is unreachable (database_unavailable, queue_unavailable, storage_unavailable): nothing was changed; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error, logged on the server (internal) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getExportCard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                exportId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The finished export's dataset card (README.md) */
+            200: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/markdown; charset=utf-8": string;
+                };
+            };
+            /** @description The request is not valid; details.problems names each field (validation_failed, invalid_json) */
+            400: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No token, or an unknown or revoked one (unauthorized, token_revoked) */
+            401: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an admin token (forbidden) */
+            403: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or not one this token may see (not_found) */
+            404: {
+                headers: {
+                    /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The export has not finished (conflict) */
+            409: {
                 headers: {
                     /** @description The request id (the X-Request-Id the client sent, if valid, else a new UUID); every log line of the request and of the processing it started names it */
                     "X-Request-Id"?: string;

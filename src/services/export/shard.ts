@@ -1,0 +1,456 @@
+/**
+ * One shard of a dataset export: its recordings, one at a time, cut into rows (windows, events or whole
+ * recordings), written as one data file, and a summary of what it wrote (counts, per-recording entries of the
+ * manifest, one example window per label for the card). The same shard gives the same bytes wherever it runs.
+ *
+ * Memory: one recording at a time, read in blocks of BLOCK_S (plus a margin for the resampler and the last
+ * window), rows flushed every ROW_GROUP rows; a `recordings` row is one whole recording at the export rate.
+ */
+import { secondsToNs } from '../../domain/stream.js';
+import { csvLine, csvNumber, csvText } from '../../domain/csv-cells.js';
+import { labelWindow, resampleToGrid, spansOverlapping, windowStarts, type LabelSpan, type Resampled } from '../../pipeline/windowing/index.js';
+import { openStreamWindow } from '../../columnar/parquet-stream-reader.js';
+import { DatasetParquetWriter, type DatasetColumn, type DatasetColumnData } from '../../columnar/dataset-parquet-writer.js';
+import type { ExportStream } from '../../repositories/export.repository.js';
+import type { AsyncObjectBuffer, ObjectStore } from '../../storage/object-store.js';
+import type { ExportPlan, PlannedRecording, ShardHeader } from './plan.js';
+import type { DataFileSink, ExportWorkspace } from './workspace.js';
+
+/** Seconds of a recording read at once: about a row group of the stored streams (262,144 rows at 100 Hz). */
+const BLOCK_S = 2400;
+/** Samples read beyond a block on either side, so the resampler's filter sees real signal at the block's edges. */
+const MARGIN_S = 2;
+/** Rows per Parquet row group (windows and events); a `recordings` row group is one recording. */
+const ROW_GROUP = 4096;
+
+export interface ManifestRecording {
+  id: string; participantId: string; participant: string; split: string; sha256: string; pipelineVersion: string; durationS: number; windows: number;
+  annotations: { id: string; revision: number }[];
+}
+
+export interface ShardCounts {
+  byLabel: Record<string, number>;
+  byParticipant: Record<string, number>;
+  byDevice: Record<string, number>;
+  /** Recordings per quality status. */
+  quality: Record<string, number>;
+}
+
+export interface ShardSummary {
+  index: number;
+  planHash: string;
+  file: { path: string; split: string; windows: number; bytes: number; sha256: string };
+  rows: number;
+  hours: number;
+  recordings: ManifestRecording[];
+  counts: ShardCounts;
+  /** The first row of each label in the shard, for the card's plots. */
+  examples: Record<string, { recordingId: string; startS: number; channels: { name: string; values: number[] }[] }>;
+}
+
+export interface ShardProgress {
+  recordingsDone: number;
+  secondsDone: number;
+  rows: number;
+}
+
+/** A row before it is written: scalars by column name, then one sample array per channel column. */
+interface Row {
+  scalars: Record<string, string | number | bigint | boolean | null>;
+  samples: Float32Array[];
+}
+
+type Dtype = 'string' | 'float64' | 'float32' | 'int64' | 'bool';
+
+/** Every scalar column a dataset can have, once: its type (card feature, Parquet type, CSV cell). */
+export const SCALARS: Record<string, { dtype: Dtype; required: boolean }> = {
+  recording_id: { dtype: 'string', required: true },
+  participant: { dtype: 'string', required: true },
+  device: { dtype: 'string', required: false },
+  window_start_s: { dtype: 'float64', required: true },
+  window_start_time_ns: { dtype: 'int64', required: false },
+  label: { dtype: 'string', required: false },
+  label_overlap: { dtype: 'float32', required: false },
+  labels: { dtype: 'string', required: false },
+  crosses_gap: { dtype: 'bool', required: true },
+  annotation_id: { dtype: 'string', required: false },
+  source: { dtype: 'string', required: false },
+  event_start_s: { dtype: 'float64', required: true },
+  event_end_s: { dtype: 'float64', required: true },
+  samples_start_s: { dtype: 'float64', required: true },
+  start_time_ns: { dtype: 'int64', required: false },
+  duration_s: { dtype: 'float64', required: true },
+  quality: { dtype: 'string', required: false },
+  annotations: { dtype: 'string', required: true },
+};
+
+export interface ExportColumn {
+  name: string;
+  /** Channel columns: the stream and channel index they take their samples from. */
+  stream?: { index: number; channel: number };
+}
+
+/** The columns of a plan's data files, in order. */
+export function exportColumns(plan: ExportPlan): ExportColumn[] {
+  const shape = plan.params.shape ?? 'windows';
+  const scalars = shape === 'events'
+    ? ['recording_id', 'participant', 'device', 'annotation_id', 'label', 'source', 'event_start_s', 'event_end_s', 'samples_start_s']
+    : shape === 'recordings'
+      ? ['recording_id', 'participant', 'device', 'start_time_ns', 'duration_s', 'samples_start_s', 'quality', 'annotations']
+      : ['recording_id', 'participant', 'device', 'window_start_s', 'window_start_time_ns', 'label', 'label_overlap', 'labels'];
+  return [
+    ...scalars.map((name) => ({ name })),
+    ...(plan.params.gaps === 'flag' || shape === 'recordings' ? [{ name: 'crosses_gap' }] : []),
+    ...plan.streamNames.flatMap((s, index) => plan.channels[index]!.map((c, channel) => ({ name: columnName(s, c), stream: { index, channel } }))),
+  ];
+}
+
+export function columnName(stream: string, channel: string): string {
+  return `${stream}_${channel}`.replace(/[^A-Za-z0-9_]+/g, '_');
+}
+
+export function scalar(name: string): (typeof SCALARS)[string] {
+  const c = SCALARS[name];
+  if (!c) throw new Error(`unknown column ${name}`);
+  return c;
+}
+
+/** The CSV header: the scalar columns, then one column per sample of each channel. */
+export function csvHeader(columns: readonly ExportColumn[], perWindow: number): string[] {
+  const width = String(perWindow - 1).length;
+  return columns.flatMap((c) => (c.stream ? Array.from({ length: perWindow }, (_, k) => `${c.name}_${String(k).padStart(width, '0')}`) : [c.name]));
+}
+
+/** Rows gathered for one row group, column by column. */
+class RowBatch {
+  rows = 0;
+  private scalars = new Map<string, (string | number | bigint | boolean | null)[]>();
+  private values: Float32Array[];
+  private offsets: Uint32Array[];
+  private fill: number[];
+
+  constructor(private readonly columns: readonly ExportColumn[], capacityValues: number) {
+    for (const c of columns) if (!c.stream) this.scalars.set(c.name, []);
+    const lists = columns.filter((c) => c.stream).length;
+    this.values = Array.from({ length: lists }, () => new Float32Array(capacityValues));
+    this.offsets = Array.from({ length: lists }, () => new Uint32Array(ROW_GROUP + 1));
+    this.fill = new Array<number>(lists).fill(0);
+  }
+
+  add(row: Row): void {
+    for (const [name, list] of this.scalars) list.push(row.scalars[name] ?? null);
+    for (let c = 0; c < this.values.length; c++) {
+      const v = row.samples[c]!;
+      let buf = this.values[c]!;
+      if (this.fill[c]! + v.length > buf.length) {
+        const grown = new Float32Array(Math.max(buf.length * 2, this.fill[c]! + v.length));
+        grown.set(buf.subarray(0, this.fill[c]));
+        this.values[c] = buf = grown;
+      }
+      buf.set(v, this.fill[c]);
+      this.fill[c]! += v.length;
+      if (this.offsets[c]!.length < this.rows + 2) {
+        const grown = new Uint32Array(this.offsets[c]!.length * 2);
+        grown.set(this.offsets[c]!);
+        this.offsets[c] = grown;
+      }
+      this.offsets[c]![this.rows + 1] = this.fill[c]!;
+    }
+    this.rows++;
+  }
+
+  data(): Record<string, DatasetColumnData> {
+    const out: Record<string, DatasetColumnData> = {};
+    let k = 0;
+    for (const c of this.columns) {
+      if (!c.stream) out[c.name] = this.scalars.get(c.name)!;
+      else {
+        out[c.name] = { values: this.values[k]!.subarray(0, this.fill[k]), offsets: this.offsets[k]!.subarray(0, this.rows + 1) };
+        k++;
+      }
+    }
+    return out;
+  }
+
+  clear(): void {
+    this.rows = 0;
+    for (const list of this.scalars.values()) list.length = 0;
+    this.fill.fill(0);
+  }
+}
+
+/** Writes rows to one data file: Parquet row groups or CSV lines. */
+interface RowWriter {
+  add(row: Row): Promise<void>;
+  close(): Promise<{ bytes: number; sha256: string }>;
+  abort(): Promise<void>;
+}
+
+function parquetRows(sink: DataFileSink, columns: readonly ExportColumn[], perRowValues: number, rowGroup: number, kvMetadata: Record<string, string>): RowWriter {
+  const cols: DatasetColumn[] = columns.map((c) => (c.stream ? { name: c.name, kind: 'floatList' as const } : { name: c.name, kind: 'scalar' as const, type: scalar(c.name).dtype, required: scalar(c.name).required }));
+  const writer = new DatasetParquetWriter(sink, cols, { kvMetadata, createdBy: 'fieldsense dataset export' });
+  const batch = new RowBatch(columns, Math.max(1, perRowValues * rowGroup));
+  const flush = async (): Promise<void> => {
+    if (batch.rows === 0) return;
+    await writer.writeRowGroup(batch.rows, batch.data());
+    batch.clear();
+  };
+  return {
+    async add(row) {
+      batch.add(row);
+      if (batch.rows >= rowGroup) await flush();
+    },
+    async close() {
+      await flush();
+      await writer.finish();
+      return sink.close();
+    },
+    abort: () => sink.abort(),
+  };
+}
+
+function csvRows(sink: DataFileSink, columns: readonly ExportColumn[], perWindow: number): RowWriter {
+  const scalars = columns.filter((c) => !c.stream);
+  const enc = new TextEncoder();
+  let text = `${csvLine(csvHeader(columns, perWindow))}\n`;
+  const flush = async (): Promise<void> => {
+    if (text.length === 0) return;
+    const b = enc.encode(text);
+    text = '';
+    await sink.write(b);
+  };
+  return {
+    async add(row) {
+      const cells = scalars.map((c) => csvCell(c.name, row.scalars[c.name] ?? null));
+      for (const v of row.samples) for (let k = 0; k < v.length; k++) cells.push(csvNumber(v[k]!));
+      text += `${csvLine(cells)}\n`;
+      if (text.length > 1 << 20) await flush();
+    },
+    async close() {
+      await flush();
+      return sink.close();
+    },
+    abort: () => sink.abort(),
+  };
+}
+
+function csvCell(name: string, v: string | number | bigint | boolean | null): string {
+  const { dtype } = scalar(name);
+  if (dtype === 'string') return csvText(v as string | null);
+  if (dtype === 'bool') return v ? 'true' : 'false';
+  return csvNumber(v as number | bigint | null);
+}
+
+/** Runs one shard of a plan: writes its data file into the workspace and returns its summary. */
+export async function runShard(
+  store: ObjectStore,
+  plan: ExportPlan,
+  shard: ShardHeader,
+  recordings: readonly PlannedRecording[],
+  ws: ExportWorkspace,
+  onProgress: (p: ShardProgress) => void | Promise<void> = () => undefined,
+): Promise<ShardSummary> {
+  const p = plan.params;
+  const shape = p.shape ?? 'windows';
+  const columns = exportColumns(plan);
+  const perWindow = Math.round(p.windowS * p.rateHz);
+  const sink = ws.openFile(shard.path, p.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.apache.parquet');
+  const kv = { 'fieldsense.export': JSON.stringify({ study: plan.study.slug, shard: shard.index, split: shard.split, rateHz: p.rateHz }) };
+  const writer = p.format === 'csv'
+    ? csvRows(sink, columns, perWindow)
+    : shape === 'recordings'
+      ? parquetRows(sink, columns, 0, 1, kv)
+      : parquetRows(sink, columns, shape === 'windows' ? perWindow : Math.round(((p.contextS ?? 1) * 2 + 4) * p.rateHz), ROW_GROUP, kv);
+  const counts: ShardCounts = { byLabel: {}, byParticipant: {}, byDevice: {}, quality: {} };
+  const examples: ShardSummary['examples'] = {};
+  const perRecording: ManifestRecording[] = [];
+  let rows = 0;
+  let hours = 0;
+  let secondsDone = 0;
+  try {
+    for (const [n, r] of recordings.entries()) {
+      let made = 0;
+      const gen = shape === 'events' ? eventsOf(store, r, p) : shape === 'recordings' ? recordingOf(store, r, p) : windowsOf(store, r, p, (s) => onProgress({ recordingsDone: n, secondsDone: secondsDone + s, rows: rows + made }));
+      for await (const row of gen) {
+        await writer.add(row);
+        made++;
+        const label = shape === 'recordings' ? null : (row.scalars.label as string | null);
+        const key = label ?? '(none)';
+        counts.byLabel[key] = (counts.byLabel[key] ?? 0) + 1;
+        if (label !== null && !examples[label] && shape === 'windows') {
+          examples[label] = {
+            recordingId: r.id, startS: row.scalars.window_start_s as number,
+            channels: columns.filter((c) => c.stream).map((c, i) => ({ name: c.name, values: Array.from(row.samples[i]!) })),
+          };
+        }
+      }
+      rows += made;
+      hours += r.durationS / 3600;
+      secondsDone += r.durationS;
+      counts.byParticipant[r.participantCode] = (counts.byParticipant[r.participantCode] ?? 0) + made;
+      const dev = r.deviceName ?? 'unknown';
+      counts.byDevice[dev] = (counts.byDevice[dev] ?? 0) + made;
+      const q = r.qualityStatus ?? 'unknown';
+      counts.quality[q] = (counts.quality[q] ?? 0) + 1;
+      perRecording.push({
+        id: r.id, participantId: r.participantId, participant: r.participantCode, split: r.split, sha256: r.sha256, pipelineVersion: r.pipelineVersion,
+        durationS: r.durationS, windows: made, annotations: r.annotations.map((a) => ({ id: a.id, revision: a.revision })),
+      });
+      await onProgress({ recordingsDone: n + 1, secondsDone, rows });
+    }
+    const file = await writer.close();
+    return { index: shard.index, planHash: plan.hash, file: { path: shard.path, split: shard.split, windows: rows, ...file }, rows, hours, recordings: perRecording, counts, examples };
+  } catch (e) {
+    await writer.abort().catch(() => undefined);
+    throw e;
+  }
+}
+
+/** The windows of one recording, block by block, in time order. */
+async function* windowsOf(store: ObjectStore, r: PlannedRecording, p: ExportPlan['params'], progress: (secondsIntoRecording: number) => void | Promise<void>): AsyncGenerator<Row> {
+  const files = await Promise.all(r.streams.map((s) => store.asyncBuffer(s.objectKey)));
+  const perWindow = Math.round(p.windowS * p.rateHz);
+  const spans: LabelSpan[] = r.annotations.map((a) => ({ startS: a.startS, endS: a.endS, label: a.label }));
+  const startTimeNs = r.startTimeNs === null ? null : BigInt(r.startTimeNs);
+  for (let blockStart = 0; blockStart < r.durationS; blockStart += BLOCK_S) {
+    const blockEnd = Math.min(r.durationS, blockStart + BLOCK_S);
+    const starts = windowStarts({ lengthS: p.windowS, hopS: p.hopS }, 0, blockStart, Math.min(r.durationS, blockEnd + p.windowS)).filter((s) => s < blockEnd);
+    if (starts.length > 0) {
+      const grid = { startS: blockStart, rateHz: p.rateHz, count: Math.ceil((blockEnd - blockStart + p.windowS) * p.rateHz) + 1 };
+      const resampled = await Promise.all(r.streams.map((s, i) => readResampled(files[i]!, r, s, blockStart, blockEnd + p.windowS, grid, p.rateHz)));
+      const missing = anyMissing(resampled, grid.count);
+      // Only the block's spans: labelling looks at every span it is given.
+      const near = spansOverlapping(spans, blockStart, blockEnd + p.windowS);
+      for (const startS of starts) {
+        const i0 = Math.round((startS - blockStart) * p.rateHz);
+        let gap = false;
+        for (let k = i0; k < i0 + perWindow && !gap; k++) gap = missing[k] !== 0;
+        if (gap && p.gaps === 'drop') continue;
+        const lab = labelWindow(startS, p.windowS, near, p.labelPolicy, { minOverlap: p.minOverlap, background: p.background });
+        yield {
+          scalars: {
+            recording_id: r.id, participant: r.participantCode, device: r.deviceName, window_start_s: startS,
+            window_start_time_ns: startTimeNs === null ? null : startTimeNs + secondsToNs(startS),
+            label: lab.label, label_overlap: lab.label === null ? null : lab.overlap, labels: lab.all.length === 0 ? '[]' : JSON.stringify(lab.all), crosses_gap: gap,
+          },
+          // Views into the block's arrays: the writer copies them before the next block is read.
+          samples: resampled.flatMap((rs) => rs.values.map((v) => v.subarray(i0, i0 + perWindow))),
+        };
+      }
+    }
+    await progress(blockEnd);
+  }
+}
+
+/** One row per annotation: its samples from contextS before it to contextS after it (within the recording). */
+async function* eventsOf(store: ObjectStore, r: PlannedRecording, p: ExportPlan['params']): AsyncGenerator<Row> {
+  const files = await Promise.all(r.streams.map((s) => store.asyncBuffer(s.objectKey)));
+  const ctx = p.contextS ?? 1;
+  for (const a of r.annotations) {
+    const fromS = Math.max(0, a.startS - ctx);
+    const toS = Math.min(r.durationS, a.endS + ctx);
+    const grid = { startS: fromS, rateHz: p.rateHz, count: Math.floor((toS - fromS) * p.rateHz + 1e-9) + 1 };
+    const resampled = await Promise.all(r.streams.map((s, i) => readResampled(files[i]!, r, s, fromS, toS, grid, p.rateHz)));
+    const missing = anyMissing(resampled, grid.count);
+    // The context stops where the samples do (the recording's first and last sample); a hole inside is a gap.
+    let first = 0;
+    let last = grid.count - 1;
+    while (first <= last && missing[first] !== 0) first++;
+    while (last >= first && missing[last] !== 0) last--;
+    if (first > last) continue;
+    let gap = false;
+    for (let k = first; k <= last && !gap; k++) gap = missing[k] !== 0;
+    if (gap && p.gaps === 'drop') continue;
+    yield {
+      scalars: {
+        recording_id: r.id, participant: r.participantCode, device: r.deviceName, annotation_id: a.id, label: a.label, source: a.source,
+        event_start_s: a.startS, event_end_s: a.endS, samples_start_s: fromS + first / p.rateHz, crosses_gap: gap,
+      },
+      samples: resampled.flatMap((rs) => rs.values.map((v) => v.subarray(first, last + 1))),
+    };
+  }
+}
+
+/** One row per recording: each channel whole at the export rate (NaN in gaps), with its annotations as JSON. */
+async function* recordingOf(store: ObjectStore, r: PlannedRecording, p: ExportPlan['params']): AsyncGenerator<Row> {
+  const files = await Promise.all(r.streams.map((s) => store.asyncBuffer(s.objectKey)));
+  const count = Math.floor(r.durationS * p.rateHz + 1e-9) + 1;
+  const out = r.streams.flatMap((s) => s.channels.map(() => new Float32Array(count)));
+  const missing = new Uint8Array(count);
+  const blockN = Math.round(BLOCK_S * p.rateHz);
+  for (let k0 = 0; k0 < count; k0 += blockN) {
+    const n = Math.min(count - k0, blockN);
+    const startS = k0 / p.rateHz;
+    const grid = { startS, rateHz: p.rateHz, count: n };
+    const resampled = await Promise.all(r.streams.map((s, i) => readResampled(files[i]!, r, s, startS, startS + n / p.rateHz, grid, p.rateHz)));
+    let c = 0;
+    for (const rs of resampled) {
+      for (const v of rs.values) out[c++]!.set(v, k0);
+      for (let k = 0; k < n; k++) if (rs.missing[k] !== 0) missing[k0 + k] = 1;
+    }
+  }
+  // Leading and trailing grid points without samples are cut; a hole inside is a gap (NaN values).
+  let first = 0;
+  let last = count - 1;
+  while (first <= last && missing[first] !== 0) first++;
+  while (last >= first && missing[last] !== 0) last--;
+  if (first > last) return;
+  let gap = false;
+  for (let k = first; k <= last && !gap; k++) gap = missing[k] !== 0;
+  const annotations = r.annotations.map((a) => ({ id: a.id, start_s: a.startS, end_s: a.endS, label: a.label, source: a.source }));
+  yield {
+    scalars: {
+      recording_id: r.id, participant: r.participantCode, device: r.deviceName, start_time_ns: r.startTimeNs === null ? null : BigInt(r.startTimeNs),
+      duration_s: r.durationS, samples_start_s: first / p.rateHz, quality: r.qualityStatus, annotations: JSON.stringify(annotations), crosses_gap: gap,
+    },
+    samples: out.map((v) => v.subarray(first, last + 1)),
+  };
+}
+
+function anyMissing(resampled: readonly Resampled[], count: number): Uint8Array {
+  if (resampled.length === 1) return resampled[0]!.missing;
+  const m = new Uint8Array(count);
+  for (const rs of resampled) for (let k = 0; k < count; k++) m[k]! |= rs.missing[k]!;
+  return m;
+}
+
+/** One stream's samples of [fromS, toS] (with a margin for the filter), resampled onto `grid`. */
+export async function readResampled(
+  file: AsyncObjectBuffer, r: { originNs: string }, s: ExportStream, fromS: number, toS: number, grid: { startS: number; rateHz: number; count: number }, rateHz: number,
+): Promise<Resampled> {
+  const originNs = BigInt(r.originNs);
+  const readFromNs = originNs + secondsToNs(Math.max(0, fromS - MARGIN_S));
+  const readToNs = originNs + secondsToNs(toS + MARGIN_S);
+  const { pieces } = await openStreamWindow(file, readFromNs, readToNs);
+  const base = Number(readFromNs - originNs) / 1e9;
+  const nCh = s.channels.length;
+  let t = new Float64Array(1 << 16);
+  let values = Array.from({ length: nCh }, () => new Float32Array(1 << 16));
+  let n = 0;
+  for await (const piece of pieces) {
+    if (n + piece.count > t.length) {
+      const size = Math.max(t.length * 2, n + piece.count);
+      const t2 = new Float64Array(size);
+      t2.set(t.subarray(0, n));
+      t = t2;
+      values = values.map((v) => {
+        const v2 = new Float32Array(size);
+        v2.set(v.subarray(0, n));
+        return v2;
+      });
+    }
+    const idx = piece.index;
+    const rel = piece.relNs;
+    for (let k = 0; k < piece.count; k++) t[n + k] = base + rel[k]! / 1e9;
+    for (let c = 0; c < nCh; c++) {
+      const src = piece.values[c]!;
+      const dst = values[c]!;
+      // The rows of a piece are consecutive in the group: one copy when they are.
+      const first = idx[0]!;
+      if (piece.count > 0 && idx[piece.count - 1]! - first === piece.count - 1) dst.set(src.subarray(first, first + piece.count), n);
+      else for (let k = 0; k < piece.count; k++) dst[n + k] = src[idx[k]!]!;
+    }
+    n += piece.count;
+  }
+  return resampleToGrid({ t: t.subarray(0, n), values: values.map((v) => v.subarray(0, n)), nominalRateHz: s.sampleRateHz ?? s.measuredRateHz ?? rateHz }, grid);
+}
