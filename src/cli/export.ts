@@ -18,7 +18,7 @@ import { cliOptions } from './args.js';
  */
 const usage = 'npm run export -- --study <slug> --out <dir | s3://bucket/prefix> [--shape windows|events|recordings] [--context 1s] [--format parquet|csv|bids-motion] [--streams a,b] [--window 2s] [--hop 1s] [--rate 50] [--label-policy majority|any|center] [--min-overlap 0.5] [--background <class>] [--gaps drop|flag] [--split 70/15/15] [--seed 7] [--stratify none|device|label] [--splits-from manifest.json] [--annotations accepted|human|adjudicated] [--labels a,b] [--participants P01,P02] [--devices watch] [--quality ok,warn] [--pipeline-version 1.0.0] [--from <ISO time>] [--to <ISO time>] [--annotators <ids>] [--incremental --since <manifest.json>] [--shard-hours 24]';
 const o = cliOptions(usage, {
-  study: { type: 'string' }, out: { type: 'string' }, shape: { type: 'string', default: 'windows' }, format: { type: 'string', default: 'parquet' },
+  study: { type: 'string' }, out: { type: 'string' }, shape: { type: 'string' }, format: { type: 'string', default: 'parquet' },
   streams: { type: 'string' }, window: { type: 'string', default: '2s' }, hop: { type: 'string', default: '1s' }, rate: { type: 'string', default: '50' },
   'label-policy': { type: 'string', default: 'majority' }, 'min-overlap': { type: 'string', default: '0.5' }, background: { type: 'string' },
   gaps: { type: 'string', default: 'drop' }, split: { type: 'string', default: '70/15/15' }, seed: { type: 'string', default: '7' },
@@ -58,7 +58,8 @@ const number = (v: string | undefined, name: string): number => {
 };
 const params: ExportParams = {
   study: o.study, out: o.out,
-  shape: oneOf(o.shape, ['windows', 'events', 'recordings'] as const, 'shape'),
+  // BIDS-Motion holds whole recordings: that is its shape unless another is asked for (and refused).
+  shape: oneOf(o.shape ?? (o.format === 'bids-motion' ? 'recordings' : 'windows'), ['windows', 'events', 'recordings'] as const, 'shape'),
   contextS: durationS(o.context!, 'context'),
   streams: o.streams ? o.streams.split(',').map((s) => s.trim()).filter(Boolean) : null,
   windowS: durationS(o.window!, 'window'), hopS: durationS(o.hop!, 'hop'), rateHz: number(o.rate, 'rate'),

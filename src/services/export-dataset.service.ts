@@ -72,8 +72,11 @@ export async function preparePlan(ws: ExportWorkspace, planned: PlannedExport): 
 export async function finishedShard(ws: ExportWorkspace, plan: ExportPlan, index: number): Promise<ShardSummary | null> {
   const s = await ws.readJson<ShardSummary>(`done/${pad(index)}.json`);
   if (!s || s.planHash !== plan.hash) return null;
-  const info = await ws.fileInfo(s.file.path);
-  return info && info.sha256 === s.file.sha256 && info.bytes === s.file.bytes ? s : null;
+  for (const f of s.files) {
+    const info = await ws.fileInfo(f.path);
+    if (!info || info.sha256 !== f.sha256 || info.bytes !== f.bytes) return null;
+  }
+  return s;
 }
 
 export async function recordShardDone(ws: ExportWorkspace, summary: ShardSummary): Promise<void> {

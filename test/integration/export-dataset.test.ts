@@ -240,6 +240,66 @@ describe('dataset export: windows as Parquet', () => {
     await expect(service().export(params(path.join(work, 'events-csv'), { shape: 'events', format: 'csv' }))).rejects.toMatchObject({ code: 'validation_failed' });
   });
 
+  it('exports whole recordings: one row per recording, each channel at the export rate, its annotations as JSON', async () => {
+    const r = await service().export(params(path.join(work, 'recordings'), { shape: 'recordings' }));
+    expect(r.windows).toBe(3);
+    const got = await rows(`select recording_id as rec, participant, duration_s as d, samples_start_s as s0, crosses_gap as gap, len(accelerometer_x)::int as n,
+      accelerometer_x[1001] as x1000, accelerometer_z[1501] as z1500, annotations from read_parquet('${r.out}/data/*.parquet') order by participant`);
+    expect(got.map((g) => g.participant)).toEqual(['P01', 'P02', 'P03']);
+    for (const g of got) {
+      // 60 s at 100 Hz, last sample at 59.99 s: grid points 0 … 59.98 s at 50 Hz.
+      expect(g).toMatchObject({ d: SECONDS, s0: 0, gap: false, n: SECONDS * 50 });
+      // x rises 0.1 per second: at grid point 1000 (20 s) it is 2.0; z is 9.81 throughout.
+      expect(g.x1000 as number).toBeCloseTo(2.0, 4);
+      expect(g.z1500 as number).toBeCloseTo(9.81, 4);
+    }
+    const p01 = JSON.parse(got[0]!.annotations as string) as { label: string; start_s: number; end_s: number; source: string }[];
+    expect(p01.filter((a) => a.source === 'human')).toEqual([expect.objectContaining({ label: 'walking', start_s: 10, end_s: 20 })]);
+    expect(readFileSync(path.join(r.out, 'README.md'), 'utf8')).toContain(': recordings');
+  });
+
+  it('exports BIDS-Motion: the required files, one motion.tsv per recording at the export rate, events from the annotations, the same bytes twice', async () => {
+    const p = (out: string): ExportParams => params(out, { shape: 'recordings', format: 'bids-motion' });
+    const a = await service().export(p(path.join(work, 'bids-a')));
+    const b = await service().export(p(path.join(work, 'bids-b')));
+    expect(b.version).toBe(a.version);
+    const walk = (dir: string, rel = ''): string[] => readdirSync(path.join(dir, rel), { withFileTypes: true })
+      .flatMap((d) => (d.isDirectory() ? walk(dir, `${rel}${d.name}/`) : [`${rel}${d.name}`])).sort();
+    const files = walk(a.out);
+    expect(walk(b.out)).toEqual(files);
+    for (const f of files) expect(readFileSync(path.join(a.out, f)).equals(readFileSync(path.join(b.out, f))), f).toBe(true);
+    for (const f of ['dataset_description.json', 'participants.tsv', 'participants.json', 'README.md', 'manifest.json', '.bidsignore']) expect(files).toContain(f);
+    expect(files.some((f) => f.startsWith('images/') || f.startsWith('data/'))).toBe(false);
+    const description = JSON.parse(readFileSync(path.join(a.out, 'dataset_description.json'), 'utf8'));
+    expect(description).toMatchObject({ Name: 'Export', BIDSVersion: expect.stringMatching(/^1\.\d+\.\d+$/), DatasetType: 'raw' });
+    expect(readFileSync(path.join(a.out, 'participants.tsv'), 'utf8').trim().split('\n').map((l) => l.split('\t')[0])).toEqual(['participant_id', 'sub-P01', 'sub-P02', 'sub-P03']);
+    const motion = files.filter((f) => f.endsWith('_motion.tsv'));
+    expect(motion).toHaveLength(3);
+    for (const f of motion) {
+      expect(f).toMatch(/^sub-P0\d\/motion\/sub-P0\d_task-fieldstudy_tracksys-[A-Za-z0-9]+_motion\.tsv$/);
+      const lines = readFileSync(path.join(a.out, f), 'utf8').trimEnd().split('\n');
+      // From time 0 to 60 s at 50 Hz; the last grid point (60 s) is after the last sample: n/a.
+      expect(lines).toHaveLength(SECONDS * 50 + 1);
+      expect(lines.at(-1)).toBe('n/a\tn/a\tn/a');
+      const [x, , z] = lines[1000]!.split('\t').map(Number);
+      expect(x).toBeCloseTo(2.0, 4);
+      expect(z).toBeCloseTo(9.81, 4);
+      const stem = f.replace(/_motion\.tsv$/, '');
+      const channels = readFileSync(path.join(a.out, `${stem}_channels.tsv`), 'utf8').trim().split('\n').map((l) => l.split('\t'));
+      expect(channels[0]!.slice(0, 5)).toEqual(['name', 'component', 'type', 'tracked_point', 'units']);
+      expect(channels.slice(1).map((c) => c[1])).toEqual(['x', 'y', 'z']);
+      const sidecar = JSON.parse(readFileSync(path.join(a.out, `${stem}_motion.json`), 'utf8'));
+      expect(sidecar).toMatchObject({ SamplingFrequency: 50, TaskName: 'fieldstudy', MotionChannelCount: 3 });
+    }
+    const events = readFileSync(path.join(a.out, files.find((f) => f.startsWith('sub-P01/') && f.endsWith('_events.tsv'))!), 'utf8').trim().split('\n').map((l) => l.split('\t'));
+    expect(events[0]!.slice(0, 2)).toEqual(['onset', 'duration']);
+    expect(events.slice(1).some((e) => e[0] === '10' && e[1] === '10' && e.includes('walking'))).toBe(true);
+    const manifest = JSON.parse(readFileSync(path.join(a.out, 'manifest.json'), 'utf8'));
+    expect(manifest.files.map((f: { path: string }) => f.path).sort()).toEqual(files.filter((f) => f !== 'manifest.json'));
+    expect(readFileSync(path.join(a.out, '.bidsignore'), 'utf8')).toBe('manifest.json\n');
+    await expect(service().export(params(path.join(work, 'bids-windows'), { format: 'bids-motion' }))).rejects.toMatchObject({ code: 'validation_failed' });
+  });
+
   it('refuses to write over an existing folder, and names bad parameters', async () => {
     const out = path.join(work, 'a');
     await expect(service().export(params(out))).rejects.toMatchObject({ code: 'conflict' });

@@ -40,13 +40,13 @@ export async function finalizeExport(plan: ExportPlan, summaries: readonly Shard
     addCounts(counts.byParticipant, s.counts.byParticipant);
     addCounts(counts.byDevice, s.counts.byDevice);
     addCounts(counts.quality, s.counts.quality);
-    counts.bySplit[s.file.split] = (counts.bySplit[s.file.split] ?? 0) + s.rows;
+    for (const r of s.recordings) counts.bySplit[r.split] = (counts.bySplit[r.split] ?? 0) + r.windows;
     windows += s.rows;
     hours += s.hours;
     for (const [label, ex] of Object.entries(s.examples)) examples[label] ??= ex;
   }
   const recordings = ordered.flatMap((s) => s.recordings).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const fileEntries = ordered.map((s) => s.file);
+  const fileEntries = ordered.flatMap((s) => s.files);
   const body = {
     format: MANIFEST_FORMAT,
     study: plan.study,
@@ -60,6 +60,12 @@ export async function finalizeExport(plan: ExportPlan, summaries: readonly Shard
     files: fileEntries,
   };
   const version = createHash('sha256').update(canonicalJson(body)).digest('hex');
+  const participantIds = Object.values(plan.splits).flat().sort();
+  if (p.format === 'bids-motion') {
+    // A BIDS dataset has its own README and description: beside them only the manifest (named in .bidsignore).
+    await writeWhole(ws, 'manifest.json', `${JSON.stringify({ ...body, version }, null, 2)}\n`, 'application/json');
+    return { version, windows, recordings: recordings.length, participantIds, bySplit: counts.bySplit, files: [...fileEntries.map((f) => f.path), 'manifest.json'] };
+  }
 
   const columns = exportColumns(plan);
   const perWindow = Math.round(p.windowS * p.rateHz);
@@ -88,7 +94,6 @@ export async function finalizeExport(plan: ExportPlan, summaries: readonly Shard
   });
   await writeWhole(ws, 'README.md', card, 'text/markdown; charset=utf-8');
   await writeWhole(ws, 'manifest.json', `${JSON.stringify({ ...body, version }, null, 2)}\n`, 'application/json');
-  const participantIds = Object.values(plan.splits).flat().sort();
   return {
     version, windows, recordings: recordings.length, participantIds, bySplit: counts.bySplit,
     files: [...fileEntries.map((f) => f.path), ...images.map((i) => i.path), 'README.md', 'manifest.json'],

@@ -245,9 +245,16 @@ export async function planExport(repo: ExportRepository, p: ExportParams): Promi
     });
     bySplit.set(split, list);
   }
-  const ext = p.format === 'csv' ? 'csv' : p.format === 'bids-motion' ? 'tsv' : 'parquet';
+  const ext = p.format === 'csv' ? 'csv' : 'parquet';
   const shards: ShardHeader[] = [];
   const shardRecordings: PlannedRecording[][] = [];
+  if (p.format === 'bids-motion') {
+    // One shard: BIDS names (participant labels, runs) depend on every recording of the dataset.
+    const all = [...bySplit.values()].flat().sort((a, b) => cmp(a.participantId, b.participantId) || cmp(a.id, b.id));
+    shards.push({ index: 0, split: 'all', path: 'dataset_description.json', recordings: all.length, seconds: all.reduce((s, r) => s + r.durationS, 0) });
+    shardRecordings.push(all);
+    bySplit.clear();
+  }
   for (const split of [...bySplit.keys()].sort(compareSplits)) {
     const list = bySplit.get(split)!.sort((a, b) => cmp(a.participantId, b.participantId) || cmp(a.id, b.id));
     const groups: PlannedRecording[][] = [];
@@ -266,7 +273,7 @@ export async function planExport(repo: ExportRepository, p: ExportParams): Promi
     groups.forEach((g, k) => {
       shards.push({
         index: shards.length, split, recordings: g.length, seconds: g.reduce((s, r) => s + r.durationS, 0),
-        path: p.format === 'bids-motion' ? `sub-*/${split}-${pad(k)}` : `data/${split}-${pad(k)}-of-${pad(groups.length)}.${ext}`,
+        path: `data/${split}-${pad(k)}-of-${pad(groups.length)}.${ext}`,
       });
       shardRecordings.push(g);
     });

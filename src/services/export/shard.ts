@@ -15,6 +15,11 @@ import type { ExportStream } from '../../repositories/export.repository.js';
 import type { AsyncObjectBuffer, ObjectStore } from '../../storage/object-store.js';
 import type { ExportPlan, PlannedRecording, ShardHeader } from './plan.js';
 import type { DataFileSink, ExportWorkspace } from './workspace.js';
+import { BidsMotionWriter, participantLabels } from './bids-motion.js';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 /** Seconds of a recording read at once: about a row group of the stored streams (262,144 rows at 100 Hz). */
 const BLOCK_S = 2400;
@@ -39,7 +44,8 @@ export interface ShardCounts {
 export interface ShardSummary {
   index: number;
   planHash: string;
-  file: { path: string; split: string; windows: number; bytes: number; sha256: string };
+  /** The data files it wrote: one for Parquet and CSV; a BIDS-Motion shard writes the whole BIDS tree. */
+  files: { path: string; split: string; windows: number; bytes: number; sha256: string }[];
   rows: number;
   hours: number;
   recordings: ManifestRecording[];
@@ -251,6 +257,7 @@ export async function runShard(
   onProgress: (p: ShardProgress) => void | Promise<void> = () => undefined,
 ): Promise<ShardSummary> {
   const p = plan.params;
+  if (p.format === 'bids-motion') return runBidsShard(store, plan, shard, recordings, ws, onProgress);
   const shape = p.shape ?? 'windows';
   const columns = exportColumns(plan);
   const perWindow = Math.round(p.windowS * p.rateHz);
@@ -299,7 +306,7 @@ export async function runShard(
       await onProgress({ recordingsDone: n + 1, secondsDone, rows });
     }
     const file = await writer.close();
-    return { index: shard.index, planHash: plan.hash, file: { path: shard.path, split: shard.split, windows: rows, ...file }, rows, hours, recordings: perRecording, counts, examples };
+    return { index: shard.index, planHash: plan.hash, files: [{ path: shard.path, split: shard.split, windows: rows, ...file }], rows, hours, recordings: perRecording, counts, examples };
   } catch (e) {
     await writer.abort().catch(() => undefined);
     throw e;
@@ -405,6 +412,82 @@ async function* recordingOf(store: ObjectStore, r: PlannedRecording, p: ExportPl
     },
     samples: out.map((v) => v.subarray(first, last + 1)),
   };
+}
+
+/**
+ * A BIDS-Motion export is one shard: file names (runs, participant labels) depend on every recording, so the tree
+ * is written whole into a local folder (services/export/bids-motion.ts), then each file is put in the workspace.
+ * Each recording is one motion.tsv at the export rate from its recording's time 0 (rows without samples `n/a`),
+ * its annotations the events.
+ */
+async function runBidsShard(
+  store: ObjectStore, plan: ExportPlan, shard: ShardHeader, recordings: readonly PlannedRecording[], ws: ExportWorkspace,
+  onProgress: (p: ShardProgress) => void | Promise<void>,
+): Promise<ShardSummary> {
+  const p = plan.params;
+  const tmp = await mkdtemp(path.join(tmpdir(), 'fieldsense-bids-'));
+  const root = path.join(tmp, 'bids');
+  try {
+    const writer = new BidsMotionWriter(root, { name: plan.study.name, studySlug: plan.study.slug });
+    const counts: ShardCounts = { byLabel: {}, byParticipant: {}, byDevice: {}, quality: {} };
+    const perRecording: ManifestRecording[] = [];
+    let secondsDone = 0;
+    for (const [n, r] of recordings.entries()) {
+      const d = r.device ?? {};
+      const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
+      const rw = writer.beginRecording({
+        participant: r.participantCode, session: null, recordingId: r.id, task: 'fieldstudy', trackingSystem: r.deviceName ?? 'device', rateHz: p.rateHz,
+        startTime: r.startTimeNs === null ? null : new Date(Number(BigInt(r.startTimeNs) / 1_000_000n)).toISOString(),
+        channels: r.streams.flatMap((st) => st.channels.map((c) => ({ stream: st.name, channel: c, sensor: st.sensor, unit: st.unit }))),
+        events: r.annotations.map((a) => ({ onsetS: a.startS, durationS: a.endS - a.startS, label: a.label, source: a.source, annotationId: a.id })),
+        device: {
+          ...(text(d.manufacturer) ? { manufacturer: text(d.manufacturer) } : {}),
+          ...(text(d.model) ? { model: text(d.model) } : {}),
+          ...(text(d.placement) ? { placement: text(d.placement) } : {}),
+        },
+      });
+      const files = await Promise.all(r.streams.map((st) => store.asyncBuffer(st.objectKey)));
+      const count = Math.floor(r.durationS * p.rateHz + 1e-9) + 1;
+      const blockN = Math.round(BLOCK_S * p.rateHz);
+      for (let k0 = 0; k0 < count; k0 += blockN) {
+        const m = Math.min(count - k0, blockN);
+        const startS = k0 / p.rateHz;
+        const grid = { startS, rateHz: p.rateHz, count: m };
+        const resampled = await Promise.all(r.streams.map((st, i) => readResampled(files[i]!, r, st, startS, startS + m / p.rateHz, grid, p.rateHz)));
+        await rw.writeBlock(resampled.flatMap((rs) => rs.values), anyMissing(resampled, m), m);
+        await onProgress({ recordingsDone: n, secondsDone: secondsDone + Math.min(r.durationS, (k0 + m) / p.rateHz), rows: n });
+      }
+      await rw.end();
+      secondsDone += r.durationS;
+      for (const a of r.annotations) counts.byLabel[a.label] = (counts.byLabel[a.label] ?? 0) + 1;
+      counts.byParticipant[r.participantCode] = (counts.byParticipant[r.participantCode] ?? 0) + 1;
+      const dev = r.deviceName ?? 'unknown';
+      counts.byDevice[dev] = (counts.byDevice[dev] ?? 0) + 1;
+      const q = r.qualityStatus ?? 'unknown';
+      counts.quality[q] = (counts.quality[q] ?? 0) + 1;
+      perRecording.push({
+        id: r.id, participantId: r.participantId, participant: r.participantCode, split: r.split, sha256: r.sha256, pipelineVersion: r.pipelineVersion,
+        durationS: r.durationS, windows: 1, annotations: r.annotations.map((a) => ({ id: a.id, revision: a.revision })),
+      });
+    }
+    const { files } = await writer.finish();
+    // The dataset's own files beside BIDS's: the validator is told to leave them alone.
+    await writeFile(path.join(root, '.bidsignore'), 'manifest.json\n');
+    files.push('.bidsignore');
+    const labels = participantLabels(recordings.map((r) => r.participantCode));
+    const splitOfSub = new Map(recordings.map((r) => [`sub-${labels.get(r.participantCode)}`, r.split]));
+    const entries: ShardSummary['files'] = [];
+    for (const rel of [...files].sort()) {
+      const sink = ws.openFile(rel, rel.endsWith('.json') ? 'application/json' : rel.endsWith('.md') ? 'text/markdown; charset=utf-8' : 'text/tab-separated-values; charset=utf-8');
+      for await (const chunk of createReadStream(path.join(root, rel))) await sink.write(chunk as Buffer);
+      const info = await sink.close();
+      const top = rel.split('/')[0]!;
+      entries.push({ path: rel, split: splitOfSub.get(top) ?? '', windows: rel.endsWith('_motion.tsv') ? 1 : 0, ...info });
+    }
+    return { index: shard.index, planHash: plan.hash, files: entries, rows: recordings.length, hours: secondsDone / 3600, recordings: perRecording, counts, examples: {} };
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
 }
 
 function anyMissing(resampled: readonly Resampled[], count: number): Uint8Array {
