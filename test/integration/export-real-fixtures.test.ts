@@ -227,7 +227,7 @@ describe('dataset export from real fixtures', () => {
   });
 
   it('the pyAudioAnalysis speech segments as events, each with its audio', async () => {
-    const r = await service().export(params(path.join(work, 'speech'), { streams: ['audio'], shape: 'events', contextS: 0, rateHz: 8000 }));
+    const r = await service().export(params(path.join(work, 'speech'), { streams: ['audio'], shape: 'events', contextS: 0, rateHz: 8000, audio: 'samples' }));
     expect(r.recordings).toBe(1);
     expect(r.skipped.map((s) => s.id).sort()).toEqual([rec.dws_1, rec.ups_12, rec.wlk_15, rec.jog_16, rec.ax3].sort());
     expect(new Set(r.skipped.map((s) => s.reason))).toEqual(new Set(['no stream audio']));
@@ -259,6 +259,24 @@ describe('dataset export from real fixtures', () => {
     }
     // A voice counting keeps most of its energy below 3.6 kHz (the /s/ of "six" and "seven" least of all).
     expect(energy.exported / energy.source).toBeGreaterThan(0.9);
+
+    // The same events with the audio embedded as the Hugging Face Audio feature: a 16-bit PCM WAV per row at the
+    // audio rate, whose samples are the float samples above (rounded to 16 bits).
+    const embedded = await service().export(params(path.join(work, 'speech-wav'), { streams: ['audio'], shape: 'events', contextS: 0, rateHz: 50, audioRateHz: 8000 }));
+    const wavs = await rows(`select event_start_s as s, hex(struct_extract(audio, 'bytes')) as b, struct_extract(audio, 'path') as p from ${parquet(embedded.out)} order by s`);
+    expect(wavs).toHaveLength(segments.length);
+    const card = readFileSync(path.join(embedded.out, 'README.md'), 'utf8');
+    expect(card).toMatch(/- name: "audio"\n\s+dtype:\n\s+audio:\n\s+sampling_rate: 8000\n/);
+    for (const [k, w] of wavs.entries()) {
+      expect(w.p).toBeNull();
+      const bytes = Buffer.from(w.b as string, 'hex');
+      const decoded = wavInt16(new Uint8Array(bytes));
+      const a = got[k]!.a as number[];
+      expect(bytes.subarray(0, 4).toString('latin1')).toBe('RIFF');
+      expect(bytes.readUInt32LE(24)).toBe(8000);
+      expect(decoded).toHaveLength(a.length);
+      for (let i = 0; i < a.length; i += 97) expect(Math.abs(decoded[i]! / 32768 - a[i]!), `${k} ${i}`).toBeLessThanOrEqual(1 / 32768 + 1e-6);
+    }
   });
 
   it('the same export twice: the same bytes, hashes and version', async () => {

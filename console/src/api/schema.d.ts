@@ -729,6 +729,14 @@ export interface components {
              * @default 24
              */
             shardHours: number;
+            /**
+             * @description audio streams as a Hugging Face Audio column (a 16-bit PCM WAV per row) or as float lists
+             * @default embed
+             * @enum {string}
+             */
+            audio: "embed" | "samples";
+            /** @description the rate audio streams are resampled to (default: rateHz) */
+            audioRateHz?: number;
         };
         DatasetExport: {
             id: string;

@@ -34,6 +34,8 @@ const CreateExport = z.object({
     from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }), annotators: Names,
   }).partial().default({}),
   shardHours: z.number().positive().max(10_000).default(24).describe('hours of recording per shard (one job each)'),
+  audio: z.enum(['embed', 'samples']).default('embed').describe('audio streams as a Hugging Face Audio column (a 16-bit PCM WAV per row) or as float lists'),
+  audioRateHz: z.int().min(1).max(192_000).optional().describe('the rate audio streams are resampled to (default: rateHz)'),
 }).meta({ id: 'CreateExport' });
 
 const Progress = z.object({

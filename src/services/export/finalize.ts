@@ -71,7 +71,7 @@ export async function finalizeExport(plan: ExportPlan, summaries: readonly Shard
   const perWindow = Math.round(p.windowS * p.rateHz);
   const features: CardFeature[] = p.format === 'csv'
     ? csvHeader(columns, perWindow).map((name, i) => ({ name, ...(i < columns.filter((c) => !c.stream).length ? { dtype: scalar(name).dtype } : { dtype: 'float32' as const }) }))
-    : columns.map((c) => ({ name: c.name, ...(c.stream ? { sequence: 'float32' as const } : { dtype: scalar(c.name).dtype }) }));
+    : columns.map((c): CardFeature => ({ name: c.name, ...(c.audio ? { dtype: 'audio' as const, sampling_rate: c.audio.rateHz } : c.stream ? { sequence: 'float32' as const } : { dtype: scalar(c.name).dtype }) }));
   const splitNames = [...new Set(fileEntries.map((f) => f.split))];
   const images = extra.images ? await extra.images(examples, counts.byLabel) : [];
   const description = shape === 'events'

@@ -68,6 +68,13 @@ export interface ExportParams {
   since?: string | null;
   /** Hours of recording per shard (default 24). */
   shardHours?: number;
+  /**
+   * Audio streams: `embed` (default) as one Hugging Face `Audio` column per stream — struct {bytes: a 16-bit PCM
+   * WAV, path} — or `samples`, one float list per channel like any stream.
+   */
+  audio?: 'embed' | 'samples';
+  /** The rate audio streams are resampled to (default: `rateHz`). */
+  audioRateHz?: number;
 }
 
 export interface RecordingSelection {
@@ -123,6 +130,9 @@ export interface ExportPlan {
   parameters: Record<string, unknown>;
   streamNames: string[];
   channels: string[][];
+  /** Each stream's kind (imu, audio, …) and the rate it is exported at. */
+  streamKinds: string[];
+  streamRates: number[];
   /** Split → participant ids (sorted). */
   splits: Record<string, string[]>;
   participants: number;
@@ -149,6 +159,8 @@ export function checkParams(p: ExportParams): void {
   if (p.format === 'bids-motion' && shape !== 'recordings') bad.push('--format bids-motion holds whole recordings: use it with --shape recordings');
   if (p.contextS !== undefined && !(p.contextS >= 0 && p.contextS <= 3600)) bad.push('--context must be between 0 and 3600 seconds');
   if (p.shardHours !== undefined && !(p.shardHours > 0)) bad.push('--shard-hours must be a positive number of hours');
+  if (p.audioRateHz !== undefined && !(Number.isInteger(p.audioRateHz) && p.audioRateHz >= 1 && p.audioRateHz <= 192_000)) bad.push('--audio-rate must be a whole number of Hz up to 192,000');
+  if (shape === 'windows' && p.audioRateHz !== undefined && Math.abs(p.windowS * p.audioRateHz - Math.round(p.windowS * p.audioRateHz)) > 1e-9) bad.push('--window × --audio-rate must be a whole number of samples');
   if (bad.length > 0) throw new AppError('validation_failed', bad.join('; '), { problems: bad });
 }
 
@@ -178,6 +190,14 @@ export async function planExport(repo: ExportRepository, p: ExportParams): Promi
     });
   }
 
+  const streamKinds = streamNames.map((n) => recordings[0]!.streams.find((s) => s.name === n)!.kind);
+  const hasAudio = streamKinds.includes('audio');
+  const audioRate = p.audioRateHz ?? p.rateHz;
+  if (hasAudio && !Number.isInteger(audioRate)) throw new AppError('validation_failed', `Audio streams need a whole number of Hz: give --audio-rate (e.g. 16000), not ${audioRate}.`);
+  if (hasAudio && (p.audio ?? 'embed') === 'embed' && p.format === 'csv') throw new AppError('validation_failed', 'CSV holds audio as samples only: add --audio samples, or export Parquet.');
+  if (hasAudio && shape === 'recordings' && (p.audio ?? 'embed') === 'embed') throw new AppError('validation_failed', '--shape recordings holds audio as samples only (whole recordings are too long for one WAV cell): add --audio samples.');
+  if (hasAudio && shape === 'recordings' && audioRate !== p.rateHz) throw new AppError('validation_failed', '--shape recordings puts every stream on one grid: leave out --audio-rate (audio at --rate).');
+  const streamRates = streamKinds.map((k) => (k === 'audio' ? audioRate : p.rateHz));
   const annotations = selectAnnotations(await repo.acceptedAnnotations(recordings.map((x) => x.r.id)), recordings.map((x) => x.r), p);
   const byRecording = new Map<string, ExportAnnotation[]>();
   for (const a of annotations) {
@@ -192,6 +212,7 @@ export async function planExport(repo: ExportRepository, p: ExportParams): Promi
     select: p.select ?? {},
     resampling: 'linear interpolation onto the stream\'s nominal-rate grid within runs without gaps, then a windowed-sinc low-pass resampler to the export rate (src/pipeline/windowing/resample.ts)',
     ...(p.shardHours !== undefined && p.shardHours !== DEFAULT_SHARD_HOURS ? { shardHours: p.shardHours } : {}),
+    ...(hasAudio ? { audio: p.audio ?? 'embed', audioRateHz: audioRate } : {}),
   };
 
   // An incremental export: only what was added or changed since the earlier manifest, with the same parameters.
@@ -281,7 +302,7 @@ export async function planExport(repo: ExportRepository, p: ExportParams): Promi
 
   const { out: _out, ...params } = p;
   const body = {
-    format: PLAN_FORMAT, study: { id: study.id, slug: study.slug, name: study.name }, params, parameters, streamNames, channels, splits,
+    format: PLAN_FORMAT, study: { id: study.id, slug: study.slug, name: study.name }, params, parameters, streamNames, channels, streamKinds, streamRates, splits,
     participants: participants.length, skipped, incremental, shards,
   };
   const hash = createHash('sha256').update(canonicalJson({ ...body, recordings: shardRecordings })).digest('hex');

@@ -25,6 +25,8 @@ import path from 'node:path';
 const BLOCK_S = 2400;
 /** Samples read beyond a block on either side, so the resampler's filter sees real signal at the block's edges. */
 const MARGIN_S = 2;
+/** Seconds read at once when a stream is audio. */
+const AUDIO_BLOCK_S = 60;
 /** Rows per Parquet row group (windows and events); a `recordings` row group is one recording. */
 const ROW_GROUP = 4096;
 
@@ -64,6 +66,8 @@ export interface ShardProgress {
 interface Row {
   scalars: Record<string, string | number | bigint | boolean | null>;
   samples: Float32Array[];
+  /** One WAV per audio column (audio streams embedded in the Hugging Face Audio layout). */
+  audio?: Uint8Array[];
 }
 
 type Dtype = 'string' | 'float64' | 'float32' | 'int64' | 'bool';
@@ -94,6 +98,8 @@ export interface ExportColumn {
   name: string;
   /** Channel columns: the stream and channel index they take their samples from. */
   stream?: { index: number; channel: number };
+  /** An audio column: the stream it holds as a WAV at `rateHz`. */
+  audio?: { index: number; rateHz: number };
 }
 
 /** The columns of a plan's data files, in order. */
@@ -107,8 +113,53 @@ export function exportColumns(plan: ExportPlan): ExportColumn[] {
   return [
     ...scalars.map((name) => ({ name })),
     ...(plan.params.gaps === 'flag' || shape === 'recordings' ? [{ name: 'crosses_gap' }] : []),
-    ...plan.streamNames.flatMap((s, index) => plan.channels[index]!.map((c, channel) => ({ name: columnName(s, c), stream: { index, channel } }))),
+    ...plan.streamNames.flatMap((s, index): ExportColumn[] => (embedsAudio(plan, index)
+      ? [{ name: s.replace(/[^A-Za-z0-9_]+/g, '_'), audio: { index, rateHz: plan.streamRates[index]! } }]
+      : plan.channels[index]!.map((c, channel) => ({ name: columnName(s, c), stream: { index, channel } })))),
   ];
+}
+
+/** Whether stream `index` goes out as an Audio column (a WAV per row) rather than float lists. */
+export function embedsAudio(plan: ExportPlan, index: number): boolean {
+  return plan.streamKinds[index] === 'audio' && (plan.params.audio ?? 'embed') === 'embed';
+}
+
+/**
+ * A 16-bit PCM WAV of the channels (float samples in [-1, 1]; NaN, a gap, is silence), as `soundfile` and the
+ * Hugging Face `Audio` feature decode it.
+ */
+export function wavPcm16(channels: readonly Float32Array[], rateHz: number): Uint8Array {
+  const nCh = channels.length;
+  const n = channels[0]?.length ?? 0;
+  const data = n * nCh * 2;
+  const out = new Uint8Array(44 + data);
+  const v = new DataView(out.buffer);
+  const ascii = (at: number, text: string): void => {
+    for (let i = 0; i < text.length; i++) out[at + i] = text.charCodeAt(i);
+  };
+  ascii(0, 'RIFF');
+  v.setUint32(4, 36 + data, true);
+  ascii(8, 'WAVE');
+  ascii(12, 'fmt ');
+  v.setUint32(16, 16, true);
+  v.setUint16(20, 1, true); // WAVE_FORMAT_PCM
+  v.setUint16(22, nCh, true);
+  v.setUint32(24, rateHz, true);
+  v.setUint32(28, rateHz * nCh * 2, true);
+  v.setUint16(32, nCh * 2, true);
+  v.setUint16(34, 16, true);
+  ascii(36, 'data');
+  v.setUint32(40, data, true);
+  let at = 44;
+  for (let k = 0; k < n; k++) {
+    for (let c = 0; c < nCh; c++) {
+      const x = channels[c]![k]!;
+      const y = Number.isNaN(x) ? 0 : Math.max(-1, Math.min(1, x));
+      v.setInt16(at, Math.round(y < 0 ? y * 32768 : y * 32767), true);
+      at += 2;
+    }
+  }
+  return out;
 }
 
 export function columnName(stream: string, channel: string): string {
@@ -131,12 +182,14 @@ export function csvHeader(columns: readonly ExportColumn[], perWindow: number): 
 class RowBatch {
   rows = 0;
   private scalars = new Map<string, (string | number | bigint | boolean | null)[]>();
+  private audio = new Map<string, { bytes: Uint8Array; path: string | null }[]>();
   private values: Float32Array[];
   private offsets: Uint32Array[];
   private fill: number[];
 
   constructor(private readonly columns: readonly ExportColumn[], capacityValues: number) {
-    for (const c of columns) if (!c.stream) this.scalars.set(c.name, []);
+    for (const c of columns) if (c.audio) this.audio.set(c.name, []);
+    else if (!c.stream) this.scalars.set(c.name, []);
     const lists = columns.filter((c) => c.stream).length;
     this.values = Array.from({ length: lists }, () => new Float32Array(capacityValues));
     this.offsets = Array.from({ length: lists }, () => new Uint32Array(ROW_GROUP + 1));
@@ -145,6 +198,8 @@ class RowBatch {
 
   add(row: Row): void {
     for (const [name, list] of this.scalars) list.push(row.scalars[name] ?? null);
+    let a = 0;
+    for (const list of this.audio.values()) list.push({ bytes: row.audio![a++]!, path: null });
     for (let c = 0; c < this.values.length; c++) {
       const v = row.samples[c]!;
       let buf = this.values[c]!;
@@ -169,7 +224,8 @@ class RowBatch {
     const out: Record<string, DatasetColumnData> = {};
     let k = 0;
     for (const c of this.columns) {
-      if (!c.stream) out[c.name] = this.scalars.get(c.name)!;
+      if (c.audio) out[c.name] = this.audio.get(c.name)!;
+      else if (!c.stream) out[c.name] = this.scalars.get(c.name)!;
       else {
         out[c.name] = { values: this.values[k]!.subarray(0, this.fill[k]), offsets: this.offsets[k]!.subarray(0, this.rows + 1) };
         k++;
@@ -181,6 +237,7 @@ class RowBatch {
   clear(): void {
     this.rows = 0;
     for (const list of this.scalars.values()) list.length = 0;
+    for (const list of this.audio.values()) list.length = 0;
     this.fill.fill(0);
   }
 }
@@ -193,7 +250,8 @@ interface RowWriter {
 }
 
 function parquetRows(sink: DataFileSink, columns: readonly ExportColumn[], perRowValues: number, rowGroup: number, kvMetadata: Record<string, string>): RowWriter {
-  const cols: DatasetColumn[] = columns.map((c) => (c.stream ? { name: c.name, kind: 'floatList' as const } : { name: c.name, kind: 'scalar' as const, type: scalar(c.name).dtype, required: scalar(c.name).required }));
+  const cols: DatasetColumn[] = columns.map((c): DatasetColumn => (c.audio ? { name: c.name, kind: 'audio' }
+    : c.stream ? { name: c.name, kind: 'floatList' } : { name: c.name, kind: 'scalar', type: scalar(c.name).dtype, required: scalar(c.name).required }));
   const writer = new DatasetParquetWriter(sink, cols, { kvMetadata, createdBy: 'fieldsense dataset export' });
   const batch = new RowBatch(columns, Math.max(1, perRowValues * rowGroup));
   const flush = async (): Promise<void> => {
@@ -277,7 +335,7 @@ export async function runShard(
   try {
     for (const [n, r] of recordings.entries()) {
       let made = 0;
-      const gen = shape === 'events' ? eventsOf(store, r, p) : shape === 'recordings' ? recordingOf(store, r, p) : windowsOf(store, r, p, (s) => onProgress({ recordingsDone: n, secondsDone: secondsDone + s, rows: rows + made }));
+      const gen = shape === 'events' ? eventsOf(store, r, plan) : shape === 'recordings' ? recordingOf(store, r, plan) : windowsOf(store, r, plan, (s) => onProgress({ recordingsDone: n, secondsDone: secondsDone + s, rows: rows + made }));
       for await (const row of gen) {
         await writer.add(row);
         made++;
@@ -313,25 +371,64 @@ export async function runShard(
   }
 }
 
+/** Per stream of a recording: its samples of a time range, resampled to its export rate from `fromS`. */
+interface Block {
+  fromS: number;
+  streams: { rs: Resampled; rate: number }[];
+}
+
+async function readBlock(files: readonly AsyncObjectBuffer[], r: PlannedRecording, plan: ExportPlan, fromS: number, toS: number, extraPoints = 0): Promise<Block> {
+  const streams = await Promise.all(r.streams.map(async (s, i) => {
+    const rate = plan.streamRates[i]!;
+    const grid = { startS: fromS, rateHz: rate, count: Math.floor((toS - fromS) * rate + 1e-9) + 1 + extraPoints };
+    return { rs: await readResampled(files[i]!, r, s, fromS, toS, grid, rate), rate };
+  }));
+  return { fromS, streams };
+}
+
+/** Stream i's samples from `startS` for `n` points: views of its channels, and whether a point is missing. */
+function take(b: Block, i: number, startS: number, n: number): { values: Float32Array[]; gap: boolean } {
+  const { rs, rate } = b.streams[i]!;
+  const i0 = Math.round((startS - b.fromS) * rate);
+  let gap = i0 < 0 || i0 + n > rs.missing.length;
+  for (let k = Math.max(0, i0); k < i0 + n && !gap; k++) gap = rs.missing[k] !== 0;
+  return { values: rs.values.map((v) => v.subarray(i0, i0 + n)), gap };
+}
+
+/** A row's samples: float lists of the channel columns, WAVs of the audio columns, from per-stream pieces. */
+function rowSamples(plan: ExportPlan, pieces: readonly Float32Array[][]): { samples: Float32Array[]; audio?: Uint8Array[] } {
+  const samples: Float32Array[] = [];
+  const audio: Uint8Array[] = [];
+  pieces.forEach((values, i) => {
+    if (embedsAudio(plan, i)) audio.push(wavPcm16(values, plan.streamRates[i]!));
+    else samples.push(...values);
+  });
+  return audio.length > 0 ? { samples, audio } : { samples };
+}
+
 /** The windows of one recording, block by block, in time order. */
-async function* windowsOf(store: ObjectStore, r: PlannedRecording, p: ExportPlan['params'], progress: (secondsIntoRecording: number) => void | Promise<void>): AsyncGenerator<Row> {
+async function* windowsOf(store: ObjectStore, r: PlannedRecording, plan: ExportPlan, progress: (secondsIntoRecording: number) => void | Promise<void>): AsyncGenerator<Row> {
+  const p = plan.params;
   const files = await Promise.all(r.streams.map((s) => store.asyncBuffer(s.objectKey)));
-  const perWindow = Math.round(p.windowS * p.rateHz);
+  const perWindow = plan.streamRates.map((rate) => Math.round(p.windowS * rate));
   const spans: LabelSpan[] = r.annotations.map((a) => ({ startS: a.startS, endS: a.endS, label: a.label }));
   const startTimeNs = r.startTimeNs === null ? null : BigInt(r.startTimeNs);
-  for (let blockStart = 0; blockStart < r.durationS; blockStart += BLOCK_S) {
-    const blockEnd = Math.min(r.durationS, blockStart + BLOCK_S);
+  // Audio at thousands of samples a second is read a minute at a time; motion a row group's worth.
+  const blockS = plan.streamKinds.includes('audio') ? AUDIO_BLOCK_S : BLOCK_S;
+  for (let blockStart = 0; blockStart < r.durationS; blockStart += blockS) {
+    const blockEnd = Math.min(r.durationS, blockStart + blockS);
     const starts = windowStarts({ lengthS: p.windowS, hopS: p.hopS }, 0, blockStart, Math.min(r.durationS, blockEnd + p.windowS)).filter((s) => s < blockEnd);
     if (starts.length > 0) {
-      const grid = { startS: blockStart, rateHz: p.rateHz, count: Math.ceil((blockEnd - blockStart + p.windowS) * p.rateHz) + 1 };
-      const resampled = await Promise.all(r.streams.map((s, i) => readResampled(files[i]!, r, s, blockStart, blockEnd + p.windowS, grid, p.rateHz)));
-      const missing = anyMissing(resampled, grid.count);
+      const block = await readBlock(files, r, plan, blockStart, blockEnd + p.windowS, 1);
       // Only the block's spans: labelling looks at every span it is given.
       const near = spansOverlapping(spans, blockStart, blockEnd + p.windowS);
       for (const startS of starts) {
-        const i0 = Math.round((startS - blockStart) * p.rateHz);
         let gap = false;
-        for (let k = i0; k < i0 + perWindow && !gap; k++) gap = missing[k] !== 0;
+        const pieces = r.streams.map((_s, i) => {
+          const t = take(block, i, startS, perWindow[i]!);
+          gap ||= t.gap;
+          return t.values;
+        });
         if (gap && p.gaps === 'drop') continue;
         const lab = labelWindow(startS, p.windowS, near, p.labelPolicy, { minOverlap: p.minOverlap, background: p.background });
         yield {
@@ -341,7 +438,7 @@ async function* windowsOf(store: ObjectStore, r: PlannedRecording, p: ExportPlan
             label: lab.label, label_overlap: lab.label === null ? null : lab.overlap, labels: lab.all.length === 0 ? '[]' : JSON.stringify(lab.all), crosses_gap: gap,
           },
           // Views into the block's arrays: the writer copies them before the next block is read.
-          samples: resampled.flatMap((rs) => rs.values.map((v) => v.subarray(i0, i0 + perWindow))),
+          ...rowSamples(plan, pieces),
         };
       }
     }
@@ -349,37 +446,50 @@ async function* windowsOf(store: ObjectStore, r: PlannedRecording, p: ExportPlan
   }
 }
 
-/** One row per annotation: its samples from contextS before it to contextS after it (within the recording). */
-async function* eventsOf(store: ObjectStore, r: PlannedRecording, p: ExportPlan['params']): AsyncGenerator<Row> {
+/**
+ * One row per annotation: its samples from contextS before it to contextS after it (within the recording). The
+ * context stops where the samples do (the recording's first and last sample), on the grid of the first stream
+ * that is not audio (or the first stream); every stream covers that time span at its own rate.
+ */
+async function* eventsOf(store: ObjectStore, r: PlannedRecording, plan: ExportPlan): AsyncGenerator<Row> {
+  const p = plan.params;
   const files = await Promise.all(r.streams.map((s) => store.asyncBuffer(s.objectKey)));
   const ctx = p.contextS ?? 1;
+  const primary = Math.max(0, plan.streamKinds.findIndex((k) => k !== 'audio'));
   for (const a of r.annotations) {
     const fromS = Math.max(0, a.startS - ctx);
     const toS = Math.min(r.durationS, a.endS + ctx);
-    const grid = { startS: fromS, rateHz: p.rateHz, count: Math.floor((toS - fromS) * p.rateHz + 1e-9) + 1 };
-    const resampled = await Promise.all(r.streams.map((s, i) => readResampled(files[i]!, r, s, fromS, toS, grid, p.rateHz)));
-    const missing = anyMissing(resampled, grid.count);
-    // The context stops where the samples do (the recording's first and last sample); a hole inside is a gap.
+    const block = await readBlock(files, r, plan, fromS, toS);
+    const { rs, rate } = block.streams[primary]!;
+    const missing = rs.missing;
     let first = 0;
-    let last = grid.count - 1;
+    let last = missing.length - 1;
     while (first <= last && missing[first] !== 0) first++;
     while (last >= first && missing[last] !== 0) last--;
     if (first > last) continue;
+    const t0 = fromS + first / rate;
+    const spanS = (last - first) / rate;
     let gap = false;
-    for (let k = first; k <= last && !gap; k++) gap = missing[k] !== 0;
+    const pieces = r.streams.map((_s, i) => {
+      const n = i === primary ? last - first + 1 : Math.floor(spanS * block.streams[i]!.rate + 1e-9) + 1;
+      const t = take(block, i, t0, n);
+      gap ||= t.gap;
+      return t.values;
+    });
     if (gap && p.gaps === 'drop') continue;
     yield {
       scalars: {
         recording_id: r.id, participant: r.participantCode, device: r.deviceName, annotation_id: a.id, label: a.label, source: a.source,
-        event_start_s: a.startS, event_end_s: a.endS, samples_start_s: fromS + first / p.rateHz, crosses_gap: gap,
+        event_start_s: a.startS, event_end_s: a.endS, samples_start_s: t0, crosses_gap: gap,
       },
-      samples: resampled.flatMap((rs) => rs.values.map((v) => v.subarray(first, last + 1))),
+      ...rowSamples(plan, pieces),
     };
   }
 }
 
 /** One row per recording: each channel whole at the export rate (NaN in gaps), with its annotations as JSON. */
-async function* recordingOf(store: ObjectStore, r: PlannedRecording, p: ExportPlan['params']): AsyncGenerator<Row> {
+async function* recordingOf(store: ObjectStore, r: PlannedRecording, plan: ExportPlan): AsyncGenerator<Row> {
+  const p = plan.params;
   const files = await Promise.all(r.streams.map((s) => store.asyncBuffer(s.objectKey)));
   const count = Math.floor(r.durationS * p.rateHz + 1e-9) + 1;
   const out = r.streams.flatMap((s) => s.channels.map(() => new Float32Array(count)));
