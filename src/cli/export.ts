@@ -12,11 +12,12 @@ import { cliOptions } from './args.js';
  *   [--gaps drop|flag] [--split 70/15/15] [--seed 7] [--stratify none|device|label] [--splits-from manifest.json]
  *   [--annotations accepted|human|adjudicated] [--labels a,b] [--participants P01,P02] [--devices watch,Pixel 7]
  *   [--quality ok,warn] [--pipeline-version 1.0.0] [--from 2026-03-01T00:00:00Z] [--to …] [--annotators ann_…]
- *   [--incremental --since <earlier manifest.json>] [--shard-hours 24] [--audio embed|samples] [--audio-rate 16000]`
+ *   [--incremental --since <earlier manifest.json>] [--shard-hours 24] [--audio embed|samples] [--audio-rate 16000]
+ *   [--align-with phone [--align-streams a,b]]`
  * Writes the dataset folder (data/*.parquet, manifest.json, README.md) and prints its version. With the platform
  * running on its embedded object store (npm start), the store is found at EMBEDDED_S3_PORT as npm start uses it.
  */
-const usage = 'npm run export -- --study <slug> --out <dir | s3://bucket/prefix> [--shape windows|events|recordings] [--context 1s] [--format parquet|csv|bids-motion] [--streams a,b] [--window 2s] [--hop 1s] [--rate 50] [--label-policy majority|any|center] [--min-overlap 0.5] [--background <class>] [--gaps drop|flag] [--split 70/15/15] [--seed 7] [--stratify none|device|label] [--splits-from manifest.json] [--annotations accepted|human|adjudicated] [--labels a,b] [--participants P01,P02] [--devices watch] [--quality ok,warn] [--pipeline-version 1.0.0] [--from <ISO time>] [--to <ISO time>] [--annotators <ids>] [--incremental --since <manifest.json>] [--shard-hours 24] [--audio embed|samples] [--audio-rate 16000]';
+const usage = 'npm run export -- --study <slug> --out <dir | s3://bucket/prefix> [--shape windows|events|recordings] [--context 1s] [--format parquet|csv|bids-motion] [--streams a,b] [--window 2s] [--hop 1s] [--rate 50] [--label-policy majority|any|center] [--min-overlap 0.5] [--background <class>] [--gaps drop|flag] [--split 70/15/15] [--seed 7] [--stratify none|device|label] [--splits-from manifest.json] [--annotations accepted|human|adjudicated] [--labels a,b] [--participants P01,P02] [--devices watch] [--quality ok,warn] [--pipeline-version 1.0.0] [--from <ISO time>] [--to <ISO time>] [--annotators <ids>] [--incremental --since <manifest.json>] [--shard-hours 24] [--audio embed|samples] [--audio-rate 16000] [--align-with phone [--align-streams a,b]]';
 const o = cliOptions(usage, {
   study: { type: 'string' }, out: { type: 'string' }, shape: { type: 'string' }, format: { type: 'string', default: 'parquet' },
   streams: { type: 'string' }, window: { type: 'string', default: '2s' }, hop: { type: 'string', default: '1s' }, rate: { type: 'string', default: '50' },
@@ -28,6 +29,7 @@ const o = cliOptions(usage, {
   from: { type: 'string' }, to: { type: 'string' }, annotators: { type: 'string' },
   incremental: { type: 'boolean', default: false }, since: { type: 'string' }, context: { type: 'string', default: '1s' },
   'shard-hours': { type: 'string', default: '24' }, audio: { type: 'string', default: 'embed' }, 'audio-rate': { type: 'string' },
+  'align-with': { type: 'string' }, 'align-streams': { type: 'string' },
 });
 const list = (v: string | undefined): string[] | undefined => (v === undefined ? undefined : v.split(',').map((x) => x.trim()).filter(Boolean));
 
@@ -81,6 +83,8 @@ const params: ExportParams = {
   shardHours: number(o['shard-hours'], 'shard-hours'),
   audio: oneOf(o.audio, ['embed', 'samples'] as const, 'audio'),
   ...(o['audio-rate'] !== undefined ? { audioRateHz: number(o['audio-rate'], 'audio-rate') } : {}),
+  alignWith: o['align-with'] ?? null,
+  alignStreams: list(o['align-streams']) ?? null,
 };
 /**
  * On a terminal, one line redrawn in place: a bar, recorded hours done, rows written, rows per second and time left.

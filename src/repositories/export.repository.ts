@@ -23,6 +23,12 @@ export interface ExportRecording {
   streams: ExportStream[];
 }
 
+/** A stored clock offset between two recordings: `other`'s times + offsetS are on `recordingId`'s clock. */
+export interface ExportAlignment {
+  recordingId: string; offsetS: number; confidence: number; method: string; version: string;
+  other: { id: string; device: Record<string, unknown> | null; originNs: bigint; startTimeNs: bigint | null; durationS: number; streams: ExportStream[] };
+}
+
 /** An annotation as the export labels windows with it. */
 export interface ExportAnnotation {
   id: string; recordingId: string; startS: number; endS: number; label: string;
@@ -85,6 +91,34 @@ export class ExportRepository {
     const id = newId('dsx');
     await this.db.datasetExport.create({ data: { id, ...e } });
     return id;
+  }
+
+  /**
+   * The stored clock alignments of the recordings with other ready recordings (of participants who did not
+   * withdraw), each with the other recording's clock and streams of the version it shows; best first.
+   */
+  async alignmentsOf(recordingIds: readonly string[]): Promise<ExportAlignment[]> {
+    if (recordingIds.length === 0) return [];
+    const rows = await this.db.recordingAlignment.findMany({
+      where: { recordingId: { in: [...recordingIds] }, other: { status: 'ready', durationS: { not: null }, pipelineVersion: { not: null }, participant: { withdrawnAt: null } } },
+      orderBy: [{ recordingId: 'asc' }, { confidence: 'desc' }, { otherRecordingId: 'asc' }, { version: 'desc' }],
+      select: {
+        recordingId: true, offsetS: true, confidence: true, method: true, version: true,
+        other: {
+          select: {
+            id: true, device: true, originNs: true, startTimeNs: true, durationS: true, pipelineVersion: true,
+            streams: { select: { name: true, kind: true, sensor: true, channels: true, unit: true, sampleRateHz: true, measuredRateHz: true, startS: true, durationS: true, objectKey: true, pipelineVersion: true }, orderBy: { name: 'asc' } },
+          },
+        },
+      },
+    });
+    return rows.map((a) => ({
+      recordingId: a.recordingId, offsetS: a.offsetS, confidence: a.confidence, method: a.method, version: a.version,
+      other: {
+        id: a.other.id, device: (a.other.device ?? null) as Record<string, unknown> | null, originNs: a.other.originNs ?? 0n, startTimeNs: a.other.startTimeNs,
+        durationS: a.other.durationS!, streams: a.other.streams.filter((st) => st.pipelineVersion === a.other.pipelineVersion).map(({ pipelineVersion: _v, ...st }) => st),
+      },
+    }));
   }
 
   async studyById(id: string): Promise<{ id: string; slug: string; name: string } | null> {

@@ -735,6 +735,16 @@ export interface components {
              * @enum {string}
              */
             audio: "embed" | "samples";
+            /**
+             * @description another device worn at the same time (kind or model): its streams join each row, placed with the stored clock offset
+             * @default null
+             */
+            alignWith: string | null;
+            /**
+             * @description that device's streams (default: the same names as streams)
+             * @default null
+             */
+            alignStreams: string[] | null;
             /** @description the rate audio streams are resampled to (default: rateHz) */
             audioRateHz?: number;
         };

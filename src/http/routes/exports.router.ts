@@ -35,6 +35,8 @@ const CreateExport = z.object({
   }).partial().default({}),
   shardHours: z.number().positive().max(10_000).default(24).describe('hours of recording per shard (one job each)'),
   audio: z.enum(['embed', 'samples']).default('embed').describe('audio streams as a Hugging Face Audio column (a 16-bit PCM WAV per row) or as float lists'),
+  alignWith: z.string().min(1).max(200).nullable().default(null).describe('another device worn at the same time (kind or model): its streams join each row, placed with the stored clock offset'),
+  alignStreams: Names.nullable().default(null).describe('that device\'s streams (default: the same names as streams)'),
   audioRateHz: z.int().min(1).max(192_000).optional().describe('the rate audio streams are resampled to (default: rateHz)'),
 }).meta({ id: 'CreateExport' });
 

@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { AppError } from '../../lib/errors.js';
 import { assignSplits, checkDisjoint, parseSplit } from '../../domain/dataset-splits.js';
 import type { LabelPolicy } from '../../pipeline/windowing/index.js';
-import type { ExportAnnotation, ExportRecording, ExportRepository, ExportStream } from '../../repositories/export.repository.js';
+import type { ExportAlignment, ExportAnnotation, ExportRecording, ExportRepository, ExportStream } from '../../repositories/export.repository.js';
 
 export const MANIFEST_FORMAT = 'fieldsense-dataset/1';
 export const PLAN_FORMAT = 'fieldsense-export-plan/1';
@@ -75,6 +75,15 @@ export interface ExportParams {
   audio?: 'embed' | 'samples';
   /** The rate audio streams are resampled to (default: `rateHz`). */
   audioRateHz?: number;
+  /**
+   * Another device worn at the same time (a kind or model, e.g. `phone`): its streams join each recording's rows,
+   * as `<device>_<stream>_<channel>`, placed on the recording's time axis with the clock offset the platform
+   * estimated between the two (the aligned recording of that device with the highest confidence). A recording
+   * with no such alignment is skipped, with its reason.
+   */
+  alignWith?: string | null;
+  /** The other device's streams (default: the same names as `streams`). */
+  alignStreams?: string[] | null;
 }
 
 export interface RecordingSelection {
@@ -103,8 +112,16 @@ export interface PlannedRecording {
   device: Record<string, unknown> | null;
   deviceName: string | null;
   qualityStatus: string | null;
-  /** The exported streams, in the plan's stream order. */
+  /** The exported streams, in the plan's stream order (an aligned device's after the recording's own). */
   streams: ExportStream[];
+  /**
+   * Per stream: the origin of its recording's clock (ns, decimal) and the seconds to add to its times to put them
+   * on this recording's axis (0 for its own; for an aligned device's, its start less ours plus the offset).
+   */
+  origins?: string[];
+  shifts?: number[];
+  /** The alignment that placed another device's streams. */
+  aligned?: { recordingId: string; device: string; offsetS: number; shiftS: number; confidence: number; method: string; version: string };
   /** The annotations that label it (selected). */
   annotations: ExportAnnotation[];
 }
@@ -156,6 +173,7 @@ export function checkParams(p: ExportParams): void {
   if (!(p.minOverlap >= 0 && p.minOverlap <= 1)) bad.push('--min-overlap must be between 0 and 1');
   if (shape === 'windows' && Math.abs(p.windowS * p.rateHz - Math.round(p.windowS * p.rateHz)) > 1e-9) bad.push('--window × --rate must be a whole number of samples');
   if (shape !== 'windows' && p.format === 'csv') bad.push(`--shape ${shape} comes as Parquet only: its rows differ in length, which CSV columns cannot hold`);
+  if (p.alignWith && shape !== 'windows' && shape !== 'events') bad.push('--align-with joins another device\'s streams to windows or events, not to whole recordings');
   if (p.format === 'bids-motion' && shape !== 'recordings') bad.push('--format bids-motion holds whole recordings: use it with --shape recordings');
   if (p.contextS !== undefined && !(p.contextS >= 0 && p.contextS <= 3600)) bad.push('--context must be between 0 and 3600 seconds');
   if (p.shardHours !== undefined && !(p.shardHours > 0)) bad.push('--shard-hours must be a positive number of hours');
@@ -190,7 +208,51 @@ export async function planExport(repo: ExportRepository, p: ExportParams): Promi
     });
   }
 
-  const streamKinds = streamNames.map((n) => recordings[0]!.streams.find((s) => s.name === n)!.kind);
+  // Another device's streams, placed by the stored clock offsets.
+  const alignedBy = new Map<string, { a: ExportAlignment; streams: ExportStream[] }>();
+  let alignedNames: string[] = [];
+  let alignedChannels: string[][] = [];
+  if (p.alignWith) {
+    const want = p.alignWith;
+    const names = p.alignStreams ?? streamNames;
+    const isWanted = (d: Record<string, unknown> | null): boolean => [d?.kind, d?.model].some((x) => x === want);
+    const alignments = await repo.alignmentsOf(recordings.map((x) => x.r.id));
+    for (const { r } of recordings) {
+      if (isWanted(r.device)) continue;
+      // Best first (confidence, then the other's id and the newest method version): the first with every stream.
+      for (const a of alignments.filter((x) => x.recordingId === r.id && isWanted(x.other.device) && x.other.startTimeNs !== null)) {
+        const streams = names.map((n) => a.other.streams.find((st) => st.name === n));
+        if (streams.every((st) => st !== undefined)) {
+          alignedBy.set(r.id, { a, streams: streams });
+          break;
+        }
+      }
+    }
+    const kept = recordings.filter(({ r }) => {
+      if (isWanted(r.device)) skipped.push({ id: r.id, reason: `a ${want} recording: its streams join the recordings it is aligned with` });
+      else if (r.startTimeNs === null) skipped.push({ id: r.id, reason: `no wall clock to align a ${want} recording with` });
+      else if (!alignedBy.has(r.id)) skipped.push({ id: r.id, reason: `no ${want} recording aligned with it that has ${names.join(', ')}` });
+      else return true;
+      return false;
+    });
+    recordings.splice(0, recordings.length, ...kept);
+    if (recordings.length === 0) throw new AppError('validation_failed', `No recording of study "${p.study}" is aligned with a ${want} recording that has ${names.join(', ')}.`, { skipped });
+    const prefix = want.replace(/[^A-Za-z0-9_]+/g, '_');
+    alignedNames = names.map((n) => `${prefix}_${n}`);
+    const first = alignedBy.get(recordings[0]!.r.id)!;
+    alignedChannels = first.streams.map((st) => st.channels);
+    for (const [id, { streams }] of alignedBy) {
+      streams.forEach((st, i) => {
+        if (st.channels.join(',') !== alignedChannels[i]!.join(',')) throw new AppError('validation_failed', `The ${want} stream ${st.name} aligned with recording ${id} has channels ${st.channels.join(', ')}, others ${alignedChannels[i]!.join(', ')}.`);
+      });
+    }
+  }
+  const allNames = [...streamNames, ...alignedNames];
+  const allChannels = [...channels, ...alignedChannels];
+  const streamKinds = [
+    ...streamNames.map((n) => recordings[0]!.streams.find((s) => s.name === n)!.kind),
+    ...(alignedNames.length > 0 ? alignedBy.get(recordings[0]!.r.id)!.streams.map((st) => st.kind) : []),
+  ];
   const hasAudio = streamKinds.includes('audio');
   const audioRate = p.audioRateHz ?? p.rateHz;
   if (hasAudio && !Number.isInteger(audioRate)) throw new AppError('validation_failed', `Audio streams need a whole number of Hz: give --audio-rate (e.g. 16000), not ${audioRate}.`);
@@ -207,7 +269,7 @@ export async function planExport(repo: ExportRepository, p: ExportParams): Promi
   }
   const parameters = {
     shape, ...(shape === 'events' ? { contextS: p.contextS ?? 1 } : {}),
-    streams: streamNames, windowS: p.windowS, hopS: p.hopS, rateHz: p.rateHz, labelPolicy: p.labelPolicy, minOverlap: p.minOverlap,
+    streams: streamNames, ...(p.alignWith ? { alignWith: p.alignWith, alignStreams: alignedNames } : {}), windowS: p.windowS, hopS: p.hopS, rateHz: p.rateHz, labelPolicy: p.labelPolicy, minOverlap: p.minOverlap,
     background: p.background, gaps: p.gaps, format: p.format, split: p.split, seed: p.seed, stratify: p.stratify, annotations: p.annotations, labels: p.labels,
     select: p.select ?? {},
     resampling: 'linear interpolation onto the stream\'s nominal-rate grid within runs without gaps, then a windowed-sinc low-pass resampler to the export rate (src/pipeline/windowing/resample.ts)',
@@ -222,14 +284,18 @@ export async function planExport(repo: ExportRepository, p: ExportParams): Promi
     const differing = Object.keys(parameters).filter((k) => k !== 'select' && canonicalJson((parameters as Record<string, unknown>)[k]) !== canonicalJson(earlier.parameters?.[k]));
     if (differing.length > 0) throw new AppError('validation_failed', `--since ${p.since}: an incremental export needs the parameters of the export it follows; these differ: ${differing.join(', ')}.`, { differing });
     const before = new Map((earlier.recordings ?? []).map((r) => [r.id, r]));
-    const state = (r: ExportRecording): string => canonicalJson({ sha256: r.sha256, pipelineVersion: r.pipelineVersion, annotations: (byRecording.get(r.id) ?? []).map((a) => ({ id: a.id, revision: a.revision })) });
+    const alignedOf = (id: string): unknown => {
+      const al = alignedBy.get(id)?.a;
+      return al ? { recordingId: al.other.id, offsetS: al.offsetS, method: al.method, version: al.version } : null;
+    };
+    const state = (r: ExportRecording): string => canonicalJson({ sha256: r.sha256, pipelineVersion: r.pipelineVersion, annotations: (byRecording.get(r.id) ?? []).map((a) => ({ id: a.id, revision: a.revision })), aligned: alignedOf(r.id) });
     const added: string[] = [];
     const changed: string[] = [];
     let unchanged = 0;
     for (const { r } of recordings) {
       const was = before.get(r.id);
       if (!was) added.push(r.id);
-      else if (canonicalJson({ sha256: was.sha256, pipelineVersion: was.pipelineVersion, annotations: was.annotations }) !== state(r)) changed.push(r.id);
+      else if (canonicalJson({ sha256: was.sha256, pipelineVersion: was.pipelineVersion, annotations: was.annotations, aligned: was.aligned ? { recordingId: was.aligned.recordingId, offsetS: was.aligned.offsetS, method: was.aligned.method, version: was.aligned.version } : null }) !== state(r)) changed.push(r.id);
       else unchanged++;
     }
     const now = new Set(recordings.map(({ r }) => r.id));
@@ -263,7 +329,9 @@ export async function planExport(repo: ExportRepository, p: ExportParams): Promi
       id: r.id, participantId: r.participantId, participantCode: r.participantCode, split, sha256: r.sha256, pipelineVersion: r.pipelineVersion,
       durationS: r.durationS, originNs: r.originNs.toString(), startTimeNs: r.startTimeNs === null ? null : r.startTimeNs.toString(),
       device: r.device, deviceName: deviceName(r), qualityStatus: r.qualityStatus, streams, annotations: byRecording.get(r.id) ?? [],
+      ...alignedFields(r, streams.length, alignedBy.get(r.id), p.alignWith ?? ''),
     });
+    if (alignedBy.has(r.id)) list.at(-1)!.streams = [...streams, ...alignedBy.get(r.id)!.streams];
     bySplit.set(split, list);
   }
   const ext = p.format === 'csv' ? 'csv' : 'parquet';
@@ -302,11 +370,24 @@ export async function planExport(repo: ExportRepository, p: ExportParams): Promi
 
   const { out: _out, ...params } = p;
   const body = {
-    format: PLAN_FORMAT, study: { id: study.id, slug: study.slug, name: study.name }, params, parameters, streamNames, channels, streamKinds, streamRates, splits,
+    format: PLAN_FORMAT, study: { id: study.id, slug: study.slug, name: study.name }, params, parameters, streamNames: allNames, channels: allChannels, streamKinds, streamRates, splits,
     participants: participants.length, skipped, incremental, shards,
   };
   const hash = createHash('sha256').update(canonicalJson({ ...body, recordings: shardRecordings })).digest('hex');
   return { plan: { ...body, hash } as ExportPlan, shardRecordings };
+}
+
+/** Where an aligned device's streams come from and how far they are moved onto the recording's axis. */
+function alignedFields(r: ExportRecording, own: number, al: { a: ExportAlignment; streams: ExportStream[] } | undefined, device: string): Pick<PlannedRecording, 'origins' | 'shifts' | 'aligned'> {
+  if (!al) return {};
+  const { a, streams } = al;
+  // The other's axis time u is wall time otherStart + u; + offsetS on our clock; less our start on our axis.
+  const shiftS = Number(a.other.startTimeNs! - r.startTimeNs!) / 1e9 + a.offsetS;
+  return {
+    origins: [...Array.from({ length: own }, () => r.originNs.toString()), ...streams.map(() => a.other.originNs.toString())],
+    shifts: [...Array.from({ length: own }, () => 0), ...streams.map(() => shiftS)],
+    aligned: { recordingId: a.other.id, device, offsetS: a.offsetS, shiftS, confidence: a.confidence, method: a.method, version: a.version },
+  };
 }
 
 const pad = (n: number): string => String(n).padStart(5, '0');
@@ -373,7 +454,7 @@ interface EarlierManifest {
   version?: string;
   parameters?: Record<string, unknown>;
   splits?: Record<string, string[]>;
-  recordings?: { id: string; sha256: string; pipelineVersion: string; annotations: { id: string; revision: number }[] }[];
+  recordings?: { id: string; sha256: string; pipelineVersion: string; annotations: { id: string; revision: number }[]; aligned?: { recordingId: string; offsetS: number; method: string; version: string } }[];
 }
 
 function readManifest(manifestPath: string, option: string): EarlierManifest {

@@ -33,6 +33,8 @@ const ROW_GROUP = 4096;
 export interface ManifestRecording {
   id: string; participantId: string; participant: string; split: string; sha256: string; pipelineVersion: string; durationS: number; windows: number;
   annotations: { id: string; revision: number }[];
+  /** The other device's recording whose streams joined its rows, and the offset that placed them. */
+  aligned?: PlannedRecording['aligned'];
 }
 
 export interface ShardCounts {
@@ -360,6 +362,7 @@ export async function runShard(
       perRecording.push({
         id: r.id, participantId: r.participantId, participant: r.participantCode, split: r.split, sha256: r.sha256, pipelineVersion: r.pipelineVersion,
         durationS: r.durationS, windows: made, annotations: r.annotations.map((a) => ({ id: a.id, revision: a.revision })),
+        ...(r.aligned ? { aligned: r.aligned } : {}),
       });
       await onProgress({ recordingsDone: n + 1, secondsDone, rows });
     }
@@ -381,7 +384,11 @@ async function readBlock(files: readonly AsyncObjectBuffer[], r: PlannedRecordin
   const streams = await Promise.all(r.streams.map(async (s, i) => {
     const rate = plan.streamRates[i]!;
     const grid = { startS: fromS, rateHz: rate, count: Math.floor((toS - fromS) * rate + 1e-9) + 1 + extraPoints };
-    return { rs: await readResampled(files[i]!, r, s, fromS, toS, grid, rate), rate };
+    // Another device's stream: read on its own axis, the grid moved back by its shift.
+    const shift = r.shifts?.[i] ?? 0;
+    const origin = { originNs: r.origins?.[i] ?? r.originNs };
+    if (shift === 0) return { rs: await readResampled(files[i]!, origin, s, fromS, toS, grid, rate), rate };
+    return { rs: await readResampled(files[i]!, origin, s, fromS - shift, toS - shift, { ...grid, startS: fromS - shift }, rate), rate };
   }));
   return { fromS, streams };
 }
