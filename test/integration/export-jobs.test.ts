@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -190,6 +190,29 @@ describe('dataset export jobs', () => {
       await h.store.putBytes(stream!.objectKey, saved);
     }
   }, 240_000);
+
+  it('runs from the command line: plain progress lines off a terminal, the dataset and its version on stdout', () => {
+    const out = path.join(work, 'cli');
+    const run = (args: string[]): { status: number | null; stdout: string; stderr: string } => {
+      const r = spawnSync(process.execPath, [...TSX_NODE_ARGS, 'src/cli/export.ts', ...args], { cwd: ROOT, env: { ...process.env, ...h.env }, encoding: 'utf8', timeout: 120_000 });
+      return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    const args = ['--study', slug, '--out', out, '--split', '50/25/25', '--seed', '3', '--background', 'other', '--shard-hours', String(60 / 3600)];
+    const first = run(args);
+    expect(first.status, first.stderr).toBe(0);
+    const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8'));
+    expect(first.stdout).toContain(`written to ${out}\nversion ${manifest.version}\n`);
+    expect(first.stdout).toMatch(new RegExp(`^${manifest.counts.windows} windows from 4 recording\\(s\\)`));
+    // One line per shard on stderr (not a terminal: no bar redrawn in place).
+    expect(first.stderr).not.toContain('\r');
+    expect(first.stderr.match(/^shard \d+\/\d+ /gm)?.length).toBe(manifest.files.length);
+    const again = run(args);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toMatch(/already exists: export to a new folder/);
+    const bad = run(['--study', slug, '--out', path.join(work, 'cli-bad'), '--shape', 'cubes']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--shape must be one of windows, events, recordings/);
+  }, 180_000);
 
   it('answers a bad export request at once, with the contract\'s error', async () => {
     const none = await call(h, h.adminToken, 'POST', '/v1/exports', { studyId, select: { participants: ['nobody'] } });
