@@ -72,10 +72,7 @@ export async function preparePlan(ws: ExportWorkspace, planned: PlannedExport): 
 export async function finishedShard(ws: ExportWorkspace, plan: ExportPlan, index: number): Promise<ShardSummary | null> {
   const s = await ws.readJson<ShardSummary>(`done/${pad(index)}.json`);
   if (!s || s.planHash !== plan.hash) return null;
-  for (const f of s.files) {
-    const info = await ws.fileInfo(f.path);
-    if (!info || info.sha256 !== f.sha256 || info.bytes !== f.bytes) return null;
-  }
+  for (const f of s.files) if (!(await ws.intact(f.path, { ...f, ...(s.versions?.[f.path] !== undefined ? { version: s.versions[f.path] } : {}) }))) return null;
   return s;
 }
 

@@ -50,6 +50,8 @@ export interface ShardSummary {
   planHash: string;
   /** The data files it wrote: one for Parquet and CSV; a BIDS-Motion shard writes the whole BIDS tree. */
   files: { path: string; split: string; windows: number; bytes: number; sha256: string }[];
+  /** The version (ETag) the object store gave each file, to check it is intact without reading it again. */
+  versions?: Record<string, string>;
   rows: number;
   hours: number;
   recordings: ManifestRecording[];
@@ -247,7 +249,7 @@ class RowBatch {
 /** Writes rows to one data file: Parquet row groups or CSV lines. */
 interface RowWriter {
   add(row: Row): Promise<void>;
-  close(): Promise<{ bytes: number; sha256: string }>;
+  close(): Promise<{ bytes: number; sha256: string; version?: string }>;
   abort(): Promise<void>;
 }
 
@@ -367,7 +369,10 @@ export async function runShard(
       await onProgress({ recordingsDone: n + 1, secondsDone, rows });
     }
     const file = await writer.close();
-    return { index: shard.index, planHash: plan.hash, files: [{ path: shard.path, split: shard.split, windows: rows, ...file }], rows, hours, recordings: perRecording, counts, examples };
+    return {
+      index: shard.index, planHash: plan.hash, files: [{ path: shard.path, split: shard.split, windows: rows, bytes: file.bytes, sha256: file.sha256 }],
+      ...(file.version !== undefined ? { versions: { [shard.path]: file.version } } : {}), rows, hours, recordings: perRecording, counts, examples,
+    };
   } catch (e) {
     await writer.abort().catch(() => undefined);
     throw e;
@@ -594,14 +599,16 @@ async function runBidsShard(
     const labels = participantLabels(recordings.map((r) => r.participantCode));
     const splitOfSub = new Map(recordings.map((r) => [`sub-${labels.get(r.participantCode)}`, r.split]));
     const entries: ShardSummary['files'] = [];
+    const versions: Record<string, string> = {};
     for (const rel of [...files].sort()) {
       const sink = ws.openFile(rel, rel.endsWith('.json') ? 'application/json' : rel.endsWith('.md') ? 'text/markdown; charset=utf-8' : 'text/tab-separated-values; charset=utf-8');
       for await (const chunk of createReadStream(path.join(root, rel))) await sink.write(chunk as Buffer);
       const info = await sink.close();
       const top = rel.split('/')[0]!;
-      entries.push({ path: rel, split: splitOfSub.get(top) ?? '', windows: rel.endsWith('_motion.tsv') ? 1 : 0, ...info });
+      entries.push({ path: rel, split: splitOfSub.get(top) ?? '', windows: rel.endsWith('_motion.tsv') ? 1 : 0, bytes: info.bytes, sha256: info.sha256 });
+      if (info.version !== undefined) versions[rel] = info.version;
     }
-    return { index: shard.index, planHash: plan.hash, files: entries, rows: recordings.length, hours: secondsDone / 3600, recordings: perRecording, counts, examples: {} };
+    return { index: shard.index, planHash: plan.hash, files: entries, ...(Object.keys(versions).length > 0 ? { versions } : {}), rows: recordings.length, hours: secondsDone / 3600, recordings: perRecording, counts, examples: {} };
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }

@@ -20,7 +20,7 @@ import { keys } from '../../storage/keys.js';
 /** Bytes of one file of the dataset, written in order; `close()` gives its size and SHA-256. */
 export interface DataFileSink {
   write(bytes: Uint8Array): Promise<void>;
-  close(): Promise<{ bytes: number; sha256: string }>;
+  close(): Promise<{ bytes: number; sha256: string; version?: string }>;
   /** Drops what was written (a failed shard). */
   abort(): Promise<void>;
 }
@@ -33,8 +33,11 @@ export interface ExportWorkspace {
   writeJson(rel: string, value: unknown): Promise<void>;
   /** A file of the dataset (data/…, README.md, images/…, manifest.json). */
   openFile(rel: string, contentType: string): DataFileSink;
-  /** SHA-256 and size of a dataset file already written, or null. */
-  fileInfo(rel: string): Promise<{ bytes: number; sha256: string } | null>;
+  /**
+   * Whether a dataset file written earlier is still what was written: its size and SHA-256, or in object storage
+   * its size and the version (ETag) the store gave it then (a HEAD, not a download).
+   */
+  intact(rel: string, expected: { bytes: number; sha256: string; version?: string }): Promise<boolean>;
   /** Removes everything written so far (a plan that changed). */
   clear(): Promise<void>;
   /** Moves the dataset's files into the destination (`files` in order, the manifest last) and removes the rest. */
@@ -90,12 +93,12 @@ export class LocalWorkspace implements ExportWorkspace {
     };
   }
 
-  async fileInfo(rel: string): Promise<{ bytes: number; sha256: string } | null> {
+  async intact(rel: string, expected: { bytes: number; sha256: string }): Promise<boolean> {
     const file = path.join(this.root, rel);
-    if (!existsSync(file)) return null;
+    if (!existsSync(file) || statSync(file).size !== expected.bytes) return false;
     const hash = createHash('sha256');
     for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-    return { bytes: statSync(file).size, sha256: hash.digest('hex') };
+    return hash.digest('hex') === expected.sha256;
   }
 
   async clear(): Promise<void> {
@@ -153,10 +156,11 @@ export class S3Workspace implements ExportWorkspace {
         bytes += b.length;
         if (!body.write(b)) await Promise.race([once(body, 'drain'), upload.then(() => undefined)]);
       },
-      async close() {
+      close: async () => {
         body.end();
         await upload;
-        return { bytes, sha256: hash.digest('hex') };
+        const st = await this.store.stat(this.key(rel));
+        return { bytes, sha256: hash.digest('hex'), ...(st ? { version: st.etag } : {}) };
       },
       async abort() {
         abort.abort();
@@ -166,14 +170,15 @@ export class S3Workspace implements ExportWorkspace {
     };
   }
 
-  async fileInfo(rel: string): Promise<{ bytes: number; sha256: string } | null> {
+  async intact(rel: string, expected: { bytes: number; sha256: string; version?: string }): Promise<boolean> {
     const k = this.key(rel);
     const st = await this.store.stat(k);
-    if (st === null) return null;
+    if (st === null || st.size !== expected.bytes) return false;
+    if (expected.version !== undefined) return st.etag === expected.version;
     const hash = createHash('sha256');
     const { body } = await this.store.getStream(k);
     for await (const chunk of body) hash.update(chunk as Buffer);
-    return { bytes: st.size, sha256: hash.digest('hex') };
+    return hash.digest('hex') === expected.sha256;
   }
 
   async clear(): Promise<void> {
@@ -181,8 +186,12 @@ export class S3Workspace implements ExportWorkspace {
   }
 
   async publish(files: readonly string[]): Promise<void> {
-    // What an earlier, interrupted publish left at the destination is replaced; the manifest goes last.
-    for (const rel of files) await this.store.copy(this.key(rel), keys.exportObject(this.prefix, rel));
+    // What an earlier, interrupted publish left at the destination is replaced; the manifest goes last, once every
+    // other file is in place (those are copied four at a time).
+    const last = files.at(-1);
+    const rest = files.slice(0, -1);
+    for (let i = 0; i < rest.length; i += 4) await Promise.all(rest.slice(i, i + 4).map((rel) => this.store.copy(this.key(rel), keys.exportObject(this.prefix, rel))));
+    if (last !== undefined) await this.store.copy(this.key(last), keys.exportObject(this.prefix, last));
     await this.clear();
   }
 }
