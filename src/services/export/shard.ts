@@ -21,8 +21,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-/** Seconds of a recording read at once: about a row group of the stored streams (262,144 rows at 100 Hz). */
-const BLOCK_S = 2400;
+/**
+ * Seconds of a recording read at once: an hour (≈ 12 MB of 100 Hz 6-axis samples). A block decodes each row group
+ * it touches (262,144 rows, ≈ 44 min at 100 Hz), so an hour-long recording is decoded once and a day's about twice.
+ */
+const BLOCK_S = 3600;
 /** Samples read beyond a block on either side, so the resampler's filter sees real signal at the block's edges. */
 const MARGIN_S = 2;
 /** Seconds read at once when a stream is audio. */
