@@ -185,3 +185,156 @@ describe('resampleToGrid: raising or keeping the rate', () => {
     expect(r.values[0]![at(4.5)]).toBeNaN();
   });
 });
+
+/**
+ * The method of the file header written plainly, point by point, as it reads: no weight tables, no
+ * chunks, no fast paths; the filter's weights evaluated with Math.sin / Math.cos at every tap of every
+ * grid point. The optimised implementation must give the same values (up to float rounding).
+ */
+function reference(block: StreamBlock, grid: GridSpec, gapFactor = 2.5): { values: Float64Array[]; missing: Uint8Array } {
+  const { t, values, nominalRateHz: rate } = block;
+  const n = t.length;
+  const values64 = values.map(() => new Float64Array(grid.count).fill(NaN));
+  const missing = new Uint8Array(grid.count).fill(1);
+  const runs: [number, number][] = [];
+  for (let a = 0; a < n; ) {
+    let b = a;
+    while (b + 1 < n && t[b + 1]! - t[b]! <= gapFactor / rate) b++;
+    runs.push([a, b]);
+    a = b + 1;
+  }
+  const intermediate = new Map<string, Float64Array>(); // per run and channel
+  // Linear interpolation of channel ch of the run a..b at time x, t[a] ≤ x.
+  const lerp = (ch: Float32Array, a: number, b: number, x: number): number => {
+    let i = a;
+    while (i < b && t[i + 1]! <= x) i++;
+    if (i === b) return ch[b]!;
+    const dt = t[i + 1]! - t[i]!;
+    const w = dt > 0 ? (x - t[i]!) / dt : 0;
+    return w === 0 ? ch[i]! : ch[i]! + (ch[i + 1]! - ch[i]!) * w;
+  };
+  for (let k = 0; k < grid.count; k++) {
+    const g = grid.startS + k / grid.rateHz;
+    const run = runs.find(([a, b]) => t[a]! <= g && g <= t[b]!);
+    if (!run) continue;
+    missing[k] = 0;
+    const [a, b] = run;
+    for (let c = 0; c < values.length; c++) {
+      const ch = values[c]!;
+      if (grid.rateHz >= rate || a === b) {
+        values64[c]![k] = lerp(ch, a, b, g);
+        continue;
+      }
+      // Intermediate samples at the nominal rate from the run's first sample, then the low-pass filter.
+      const key = `${a}:${c}`;
+      let x = intermediate.get(key);
+      if (!x) {
+        const m = Math.floor((t[b]! - t[a]!) * rate + 1e-9) + 1;
+        x = Float64Array.from({ length: m }, (_, i) => lerp(ch, a, b, t[a]! + i / rate));
+        intermediate.set(key, x);
+      }
+      const last = x.length - 1;
+      const hw = Math.ceil((8 * rate) / grid.rateHz);
+      const fc = (0.5 * 0.9 * grid.rateHz) / rate;
+      const p = (g - t[a]!) * rate;
+      const centre = Math.floor(p);
+      const frac = p - centre;
+      let acc = 0;
+      let sum = 0;
+      for (let q = 0; q < 2 * hw; q++) {
+        const d = q - hw + 1 - frac;
+        const xd = 2 * fc * d;
+        const sinc = xd === 0 ? 1 : Math.sin(Math.PI * xd) / (Math.PI * xd);
+        const u = (d + hw) / (2 * hw);
+        const win = u <= 0 || u >= 1 ? 0 : 0.42 - 0.5 * Math.cos(2 * Math.PI * u) + 0.08 * Math.cos(4 * Math.PI * u);
+        const mi = centre - hw + 1 + q;
+        const v = mi < 0 ? 2 * x[0]! - x[Math.min(-mi, last)]! : mi > last ? 2 * x[last]! - x[Math.max(2 * last - mi, 0)]! : x[mi]!;
+        acc += sinc * win * v;
+        sum += sinc * win;
+      }
+      values64[c]![k] = acc / sum;
+    }
+  }
+  return { values: values64, missing };
+}
+
+/**
+ * A stream for the comparison: `nCh` channels of a few sines, an offset and noise (amplitude about
+ * `amp`), times with ±30 % jitter (or none), three gaps (one leaving a run shorter than the filter, and a
+ * run of one sample), a repeated time, and NaN values on two channels.
+ */
+function messyStream(rate: number, durationS: number, nCh: number, opts: { jitter: boolean; t0: number; amp: number; seed: number }): StreamBlock {
+  const rnd = random(opts.seed);
+  const n0 = Math.round(durationS * rate);
+  const t: number[] = [];
+  for (let i = 0; i < n0; i++) t.push(opts.t0 + (i + (opts.jitter ? 0.6 * (rnd() - 0.5) : 0)) / rate);
+  const d = durationS;
+  // Gaps: [0.30d, 0.32d), then a run of ~5 samples, then [.., 0.40d); a lone sample inside [0.68d, 0.72d).
+  const inGap = (x: number): boolean => {
+    const r = x - opts.t0;
+    if (r >= 0.3 * d && r < 0.32 * d) return true;
+    if (r >= 0.32 * d + 5.5 / rate && r < 0.4 * d) return true;
+    if (r >= 0.68 * d && r < 0.72 * d && Math.abs(r - 0.7 * d) > 0.6 / rate) return true;
+    return false;
+  };
+  const kept = t.filter((x) => !inGap(x));
+  // A repeated time (two samples at the same instant) in the first run.
+  kept.splice(20, 0, kept[20]!);
+  const times = Float64Array.from(kept);
+  const values = Array.from({ length: nCh }, (_, c) =>
+    Float32Array.from(times, (x) => {
+      const r = x - opts.t0;
+      const s = 0.5 * Math.sin(2 * Math.PI * 1.3 * r + c) + 0.3 * Math.sin(2 * Math.PI * (0.21 + 0.05 * c) * rate * r) + 0.15 * Math.sin(2 * Math.PI * 0.45 * rate * r + 0.3 * c);
+      return opts.amp * (0.4 + s + 0.1 * (rnd() - 0.5));
+    }),
+  );
+  for (let c = 0; c < nCh; c++) {
+    if (c % 2 === 1) continue;
+    values[c]![Math.floor(times.length * (0.15 + 0.1 * c))] = NaN;
+  }
+  return { t: times, values, nominalRateHz: rate };
+}
+
+describe('resampleToGrid against the method written plainly', () => {
+  const pairs: [number, number][] = [
+    [100, 50],
+    [100, 32],
+    [50, 50],
+    [25, 50],
+    [200, 50],
+    [16000, 8000],
+    [99.97, 50], // a measured rate: the grid points' phases never repeat
+  ];
+  for (const [rate, gridRate] of pairs) {
+    for (const nCh of [1, 3, 6]) {
+      for (const jitter of [true, false]) {
+        it(`${rate} → ${gridRate} Hz, ${nCh} channel(s), ${jitter ? 'jittered' : 'regular'} times`, () => {
+          const durationS = rate >= 1000 ? 1.5 : 24;
+          const t0 = jitter ? 86_400 * 3 + 0.123 : 0; // days into a recording, or its very start
+          const amp = 7.5;
+          const block = messyStream(rate, durationS, nCh, { jitter, t0, amp, seed: 11 + nCh });
+          // The grid starts before the first sample, ends after the last, and is not aligned with them.
+          const grid: GridSpec = { startS: t0 - 0.3 + 0.0037, rateHz: gridRate, count: Math.floor((durationS + 0.6) * gridRate) };
+          const got = resampleToGrid(block, grid);
+          const want = reference(block, grid);
+          expect(Array.from(got.missing)).toEqual(Array.from(want.missing));
+          expect(got.missing.some((m) => m === 1) && got.missing.some((m) => m === 0)).toBe(true);
+          let worst = 0;
+          let compared = 0;
+          for (let c = 0; c < nCh; c++) {
+            for (let k = 0; k < grid.count; k++) {
+              const a = got.values[c]![k]!;
+              const b = want.values[c]![k]!;
+              expect(Number.isNaN(a), `channel ${c}, point ${k}`).toBe(Number.isNaN(b));
+              if (Number.isNaN(b)) continue;
+              worst = Math.max(worst, Math.abs(a - b));
+              compared++;
+            }
+          }
+          expect(compared).toBeGreaterThan(0.5 * nCh * grid.count);
+          expect(worst / amp).toBeLessThanOrEqual(1e-5);
+        });
+      }
+    }
+  }
+});
