@@ -15,6 +15,7 @@ import { imuPipeline } from './imu-pipeline.bench.js';
 import { audioPipeline } from './audio-pipeline.bench.js';
 import { csvReader } from './csv-reader.bench.js';
 import { consoleBrowser } from './console-browser.bench.js';
+import { exportWindows } from './export-windows.bench.js';
 
 /**
  * `npm run bench`: every benchmark in one run against one FieldSense started for the run (its own schema,
@@ -22,7 +23,7 @@ import { consoleBrowser } from './console-browser.bench.js';
  * Prints a table and writes bench/results/latest.json (latest-profiled.json when profiling). Environment:
  *   BENCH_SCALE=0.1      a tenth of the sizes, for a quick check (time goals scale with it)
  *   BENCH_ONLY=name,…    only these benchmarks (upload-throughput, sensor-logger-24h, axivity-cwa, flac-decode,
- *                        imu-pipeline, audio-pipeline, csv-reader)
+ *                        imu-pipeline, audio-pipeline, csv-reader, console-browser, export-windows)
  *   BENCH_CPU_PROF=1     CPU-profile the worker process; profiles kept in .tmp/bench/profiles/
  *   BENCH_LOG_LEVEL      the children's log level (default info; logs are in the run's temp folder)
  *   BENCH_NODE_ARGS_API, BENCH_NODE_ARGS_WORKERS   extra node flags for those children (profiling)
@@ -37,6 +38,7 @@ const BENCHMARKS: { name: string; run: (ctx: BenchContext) => Promise<Omit<Bench
   { name: 'imu-pipeline', run: imuPipeline },
   { name: 'audio-pipeline', run: audioPipeline },
   { name: 'console-browser', run: consoleBrowser },
+  { name: 'export-windows', run: exportWindows },
 ];
 
 // As `npm start` does: the SDK's notice that its 2027 releases need Node 22 (the lockfile pins one that runs on 20).

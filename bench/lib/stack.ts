@@ -38,6 +38,15 @@ export interface Stack {
   store: ObjectStore;
   /** Starts the worker process (once); `execArgv` is added to its node options (e.g. `--cpu-prof`). */
   startWorkers(execArgv?: string[]): Promise<Child>;
+  /** Worker processes started beside `workers` by `startExtraWorkers` and still running. */
+  extraWorkers: Child[];
+  /**
+   * Starts `n` more worker processes (`workers-2`, `workers-3`, …; their own logs, no metrics port), forked
+   * as `workers` is: every BullMQ queue is shared, so they take jobs as soon as they are ready.
+   */
+  startExtraWorkers(n: number, execArgv?: string[]): Promise<Child[]>;
+  /** Stops the extra worker processes (SIGTERM: running jobs finish first; SIGKILL after 20 s). */
+  stopExtraWorkers(): Promise<void>;
   /** The last lines of every child's log (to show when something failed). */
   logTails(lines?: number): string;
 }
@@ -140,6 +149,23 @@ export async function startStack(ws: Workspace): Promise<Stack> {
       stack.workers = w.child;
       return w.child;
     },
+    extraWorkers: [],
+    async startExtraWorkers(n, execArgv = []) {
+      const started: Child[] = [];
+      for (let i = 0; i < n; i++) {
+        // Numbered past every worker process this run has had, so that each keeps a log of its own.
+        const number = 2 + children.filter((c) => c.name.startsWith('workers-')).length;
+        const w = await spawnChild(`workers-${number}`, 'workers', { WORKER_METRICS_PORT: '0' }, [...extraArgs('BENCH_NODE_ARGS_WORKERS'), ...execArgv]);
+        stack.extraWorkers.push(w.child);
+        started.push(w.child);
+      }
+      return started;
+    },
+    async stopExtraWorkers() {
+      const running = stack.extraWorkers;
+      stack.extraWorkers = [];
+      await Promise.all(running.map((c) => stopChild(c)));
+    },
     logTails(lines = 20) {
       return children.map((c) => `--- ${c.name} (${c.log}) ---\n${tail(c.log, lines)}`).join('\n');
     },
@@ -153,27 +179,30 @@ interface ReadyMessage {
   port?: number;
 }
 
-/** SIGTERM in the launcher's order (API, workers, object store), SIGKILL after 20 s. */
+/** SIGTERM in the launcher's order (API, workers — extra ones too —, object store), SIGKILL after 20 s. */
 async function stopChildren(children: Child[]): Promise<void> {
   const order = ['api', 'workers', 'object-store'];
   for (const name of order) {
-    for (const c of children.filter((x) => x.name === name)) {
-      const p = c.proc;
-      if (p.exitCode !== null || p.signalCode !== null) continue;
-      const exited = new Promise<void>((resolve) => {
-        const t = setTimeout(() => {
-          p.kill('SIGKILL');
-          resolve();
-        }, 20_000);
-        p.once('exit', () => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
-      p.kill('SIGTERM');
-      await exited;
-    }
+    for (const c of children.filter((x) => x.name === name || x.name.startsWith(`${name}-`))) await stopChild(c);
   }
+}
+
+/** SIGTERM, SIGKILL after 20 s; resolves once the process has exited (at once if it already had). */
+async function stopChild(c: Child): Promise<void> {
+  const p = c.proc;
+  if (p.exitCode !== null || p.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => {
+    const t = setTimeout(() => {
+      p.kill('SIGKILL');
+      resolve();
+    }, 20_000);
+    p.once('exit', () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+  p.kill('SIGTERM');
+  await exited;
 }
 
 /** Removes the run's BullMQ keys (the queue prefix is the run's own). */
