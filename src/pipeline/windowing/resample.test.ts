@@ -306,7 +306,7 @@ describe('resampleToGrid against the method written plainly', () => {
     [99.97, 50], // a measured rate: the grid points' phases never repeat
   ];
   for (const [rate, gridRate] of pairs) {
-    for (const nCh of [1, 3, 6]) {
+    for (const nCh of [1, 2, 3, 6]) {
       for (const jitter of [true, false]) {
         it(`${rate} → ${gridRate} Hz, ${nCh} channel(s), ${jitter ? 'jittered' : 'regular'} times`, () => {
           const durationS = rate >= 1000 ? 1.5 : 24;

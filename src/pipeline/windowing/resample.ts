@@ -433,7 +433,12 @@ class SincFilter {
    * the weights of a phase δ away moves the point by δ samples: at most 2π · 0.45 · δ of the amplitude.
    */
   private readonly tolerance: number;
-  /** Grid points per chunk (a multiple of 2 · period) and the buffer's capacity in samples. */
+  /** Points of one phase computed together: four for one or two channels (`quads`), else two (`pairAt`). */
+  private readonly group: number;
+  /** First taps and phases of the points of a group being computed (`quads`). */
+  private readonly firsts = new Int32Array(4);
+  private readonly phase = new Float64Array(4);
+  /** Grid points per chunk (a multiple of group · period) and the buffer's capacity in samples. */
   private readonly chunkPoints: number;
   private readonly capacity: number;
   /** The sliding buffer: intermediate samples bufLo..bufHi−1, channels interleaved. */
@@ -462,7 +467,8 @@ class SincFilter {
     this.tolerance = 1e-9 + 8 * Number.EPSILON * maxAbsTimeS * inRate;
     // A chunk of G points reads at most (G − 1) · ratio + 1 samples past its first point's first tap, and
     // up to `taps` more before it at a run's far end (the reflection reads back from the end sample).
-    const step = 2 * this.period;
+    this.group = nCh < 3 ? 4 : 2;
+    const step = this.group * this.period;
     const fit = Math.floor((BUFFER_SAMPLES - 2 * this.taps - 4) / ratio);
     this.chunkPoints = Math.max(step, fit - (fit % step));
     this.capacity = Math.max(BUFFER_SAMPLES, Math.ceil(this.chunkPoints * ratio) + 2 * this.taps + 4);
@@ -507,11 +513,12 @@ class SincFilter {
     }
   }
 
-  /** Grid points j0..j1−1, whose samples are in the buffer; (j0 − k) is a multiple of 2 · period. */
+  /** Grid points j0..j1−1, whose samples are in the buffer; (j0 − k) is a multiple of `group` · period. */
   private points(count: number, t0: number, startS: number, rateHz: number, j0: number, j1: number, out: Float32Array[]): void {
     const { hw, taps, tableFrac, period, tolerance, inRate, bufLo } = this;
     const lastFirst = count - taps; // the last first tap with every tap inside the run
     let j = j0;
+    if (this.group === 4) j = this.quads(count, t0, startS, rateHz, j0, j1, out);
     // Points j and j + period share their phase (s = (j − k) mod period): computed together. The slot is
     // 2s for a phase up to ½ and 2s + 1 above, so that phases on either side of a sample (0 + ε and
     // 1 − ε, as j / rateHz rounds either way) do not evict each other.
@@ -544,6 +551,75 @@ class SincFilter {
       const frac = p - centre;
       this.pointAt(count, 2 * s + (frac > 0.5 ? 1 : 0), centre - hw + 1, frac, out, j);
     }
+  }
+
+  /**
+   * For one or two channels: points j, j + period, j + 2·period and j + 3·period (same phase) computed
+   * together, channel by channel, four independent sums in flight instead of one or two (with few
+   * channels the chain of additions, not the loads, bounds the time).
+   * Returns the first point not done (the rest of the chunk is left to `points`).
+   */
+  private quads(count: number, t0: number, startS: number, rateHz: number, j0: number, j1: number, out: Float32Array[]): number {
+    const { hw, taps, tableFrac, period, tolerance, inRate, bufLo } = this;
+    const lastFirst = count - taps;
+    const phase = this.phase;
+    let j = j0;
+    for (; j + 4 * period <= j1; j += 4 * period) {
+      for (let s = 0; s < period; s++) {
+        const firsts = this.firsts;
+        let ok = true;
+        let slot0 = 0;
+        for (let g = 0; g < 4; g++) {
+          const jg = j + s + g * period;
+          const p = (startS + jg / rateHz - t0) * inRate;
+          const centre = Math.floor(p);
+          const frac = p - centre;
+          const slot = 2 * s + (frac > 0.5 ? 1 : 0);
+          if (g === 0) {
+            slot0 = slot;
+            if (!(Math.abs(frac - tableFrac[slot]!) <= tolerance)) this.fillWeights(frac, slot);
+          } else if (slot !== slot0 || !(Math.abs(frac - tableFrac[slot]!) <= tolerance)) {
+            ok = false;
+          }
+          firsts[g] = centre - hw + 1;
+          phase[g] = frac;
+          if (firsts[g]! < 0 || firsts[g]! > lastFirst) ok = false;
+        }
+        if (ok) {
+          const wts = this.table[slot0]!;
+          const inv = this.tableInv[slot0]!;
+          const { x, nCh } = this;
+          for (let c = 0; c < nCh; c++) {
+            const o = out[c]!;
+            let i0 = (firsts[0]! - bufLo) * nCh + c;
+            let i1 = (firsts[1]! - bufLo) * nCh + c;
+            let i2 = (firsts[2]! - bufLo) * nCh + c;
+            let i3 = (firsts[3]! - bufLo) * nCh + c;
+            let a0 = 0;
+            let a1 = 0;
+            let a2 = 0;
+            let a3 = 0;
+            for (let q = 0; q < wts.length; q++, i0 += nCh, i1 += nCh, i2 += nCh, i3 += nCh) {
+              const wq = wts[q]!;
+              a0 += wq * x[i0]!;
+              a1 += wq * x[i1]!;
+              a2 += wq * x[i2]!;
+              a3 += wq * x[i3]!;
+            }
+            o[j + s] = a0 * inv;
+            o[j + s + period] = a1 * inv;
+            o[j + s + 2 * period] = a2 * inv;
+            o[j + s + 3 * period] = a3 * inv;
+          }
+        } else {
+          for (let g = 0; g < 4; g++) {
+            const frac = phase[g]!;
+            this.pointAt(count, 2 * s + (frac > 0.5 ? 1 : 0), firsts[g]!, frac, out, j + s + g * period);
+          }
+        }
+      }
+    }
+    return j;
   }
 
   /**
