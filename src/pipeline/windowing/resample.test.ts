@@ -260,14 +260,15 @@ function reference(block: StreamBlock, grid: GridSpec, gapFactor = 2.5): { value
 
 /**
  * A stream for the comparison: `nCh` channels of a few sines, an offset and noise (amplitude about
- * `amp`), times with ±30 % jitter (or none), three gaps (one leaving a run shorter than the filter, and a
- * run of one sample), a repeated time, and NaN values on two channels.
+ * `amp`), times moved by up to ±jitter of an interval (0.3: a phone's clock; 1e-4: a clock that is nearly
+ * regular, not within rounding), three gaps (one leaving a run shorter than the filter, and a
+ * run of one sample), a repeated time, and NaN values in the long runs of the even channels.
  */
-function messyStream(rate: number, durationS: number, nCh: number, opts: { jitter: boolean; t0: number; amp: number; seed: number }): StreamBlock {
+function messyStream(rate: number, durationS: number, nCh: number, opts: { jitter: number; t0: number; amp: number; seed: number }): StreamBlock {
   const rnd = random(opts.seed);
   const n0 = Math.round(durationS * rate);
   const t: number[] = [];
-  for (let i = 0; i < n0; i++) t.push(opts.t0 + (i + (opts.jitter ? 0.6 * (rnd() - 0.5) : 0)) / rate);
+  for (let i = 0; i < n0; i++) t.push(opts.t0 + (i + 2 * opts.jitter * (rnd() - 0.5)) / rate);
   const d = durationS;
   // Gaps: [0.30d, 0.32d), then a run of ~5 samples, then [.., 0.40d); a lone sample inside [0.68d, 0.72d).
   const inGap = (x: number): boolean => {
@@ -288,9 +289,9 @@ function messyStream(rate: number, durationS: number, nCh: number, opts: { jitte
       return opts.amp * (0.4 + s + 0.1 * (rnd() - 0.5));
     }),
   );
-  for (let c = 0; c < nCh; c++) {
-    if (c % 2 === 1) continue;
-    values[c]![Math.floor(times.length * (0.15 + 0.1 * c))] = NaN;
+  // NaN values in the long runs of the even channels (odd channels have none).
+  for (let c = 0; c < nCh; c += 2) {
+    for (const f of [0.15, 0.5, 0.62, 0.85]) values[c]![Math.floor(times.length * f) + 7 * c] = NaN;
   }
   return { t: times, values, nominalRateHz: rate };
 }
@@ -307,14 +308,19 @@ describe('resampleToGrid against the method written plainly', () => {
   ];
   for (const [rate, gridRate] of pairs) {
     for (const nCh of [1, 2, 3, 6]) {
-      for (const jitter of [true, false]) {
-        it(`${rate} → ${gridRate} Hz, ${nCh} channel(s), ${jitter ? 'jittered' : 'regular'} times`, () => {
-          const durationS = rate >= 1000 ? 1.5 : 24;
-          const t0 = jitter ? 86_400 * 3 + 0.123 : 0; // days into a recording, or its very start
+      for (const [jitter, times] of [
+        [0.3, 'jittered'],
+        [0, 'regular'],
+        [1e-4, 'nearly regular'],
+      ] as const) {
+        it(`${rate} → ${gridRate} Hz, ${nCh} channel(s), ${times} times`, () => {
+          const durationS = rate >= 1000 ? 0.75 : 12;
+          const t0 = jitter === 0.3 ? 86_400 * 3 + 0.123 : 0; // days into a recording, or its very start
           const amp = 7.5;
           const block = messyStream(rate, durationS, nCh, { jitter, t0, amp, seed: 11 + nCh });
           // The grid starts before the first sample, ends after the last, and is not aligned with them.
-          const grid: GridSpec = { startS: t0 - 0.3 + 0.0037, rateHz: gridRate, count: Math.floor((durationS + 0.6) * gridRate) };
+          const margin = 0.05 * durationS;
+          const grid: GridSpec = { startS: t0 - margin + 0.0037, rateHz: gridRate, count: Math.floor((durationS + 2 * margin) * gridRate) };
           const got = resampleToGrid(block, grid);
           const want = reference(block, grid);
           expect(Array.from(got.missing)).toEqual(Array.from(want.missing));
