@@ -266,7 +266,7 @@ export async function exportWindows(ctx: BenchContext): Promise<Omit<BenchResult
       shardHours,
       child: cmd.how,
       seeding: { generateS, uploadedS, readyS: seedS },
-      workerIdleRssMiB: memoryOf(workers.pid).rssMiB,
+      workerRssAfterJobsMiB: memoryOf(workers.pid).rssMiB,
       inProcessPhase,
       inProcessFull: full,
       inProcessFirst: small,
