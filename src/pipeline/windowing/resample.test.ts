@@ -264,7 +264,12 @@ function reference(block: StreamBlock, grid: GridSpec, gapFactor = 2.5): { value
  * regular, not within rounding), three gaps (one leaving a run shorter than the filter, and a
  * run of one sample), a repeated time, and NaN values in the long runs of the even channels.
  */
-function messyStream(rate: number, durationS: number, nCh: number, opts: { jitter: number; t0: number; amp: number; seed: number }): StreamBlock {
+function messyStream(
+  rate: number,
+  durationS: number,
+  nCh: number,
+  opts: { jitter: number; t0: number; amp: number; seed: number },
+): StreamBlock {
   const rnd = random(opts.seed);
   const n0 = Math.round(durationS * rate);
   const t: number[] = [];
@@ -285,7 +290,11 @@ function messyStream(rate: number, durationS: number, nCh: number, opts: { jitte
   const values = Array.from({ length: nCh }, (_, c) =>
     Float32Array.from(times, (x) => {
       const r = x - opts.t0;
-      const s = 0.5 * Math.sin(2 * Math.PI * 1.3 * r + c) + 0.3 * Math.sin(2 * Math.PI * (0.21 + 0.05 * c) * rate * r) + 0.15 * Math.sin(2 * Math.PI * 0.45 * rate * r + 0.3 * c);
+      // A slow sine and two fast ones, at about 0.2 and 0.45 of the sample rate.
+      const s =
+        0.5 * Math.sin(2 * Math.PI * 1.3 * r + c) +
+        0.3 * Math.sin(2 * Math.PI * (0.21 + 0.05 * c) * rate * r) +
+        0.15 * Math.sin(2 * Math.PI * 0.45 * rate * r + 0.3 * c);
       return opts.amp * (0.4 + s + 0.1 * (rnd() - 0.5));
     }),
   );

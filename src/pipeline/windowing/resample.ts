@@ -199,8 +199,9 @@ class LinearInterpolator {
     if (this.copy) {
       for (let c = 0; c < nCh; c++) {
         const o = out[c]!;
-        o.set(this.values[c]!.subarray(from + this.copyOffset, to + this.copyOffset), from);
-        this.fixNextToNaN(c, from, to, (m, v) => (o[m] = v));
+        const src = this.values[c]!.subarray(from + this.copyOffset, to + this.copyOffset);
+        o.set(src, from);
+        if (this.nanNear(c, from, to, src.some(Number.isNaN))) this.fixNextToNaN(c, from, to, (m, v) => (o[m] = v));
       }
       return;
     }
@@ -214,14 +215,28 @@ class LinearInterpolator {
   interleaved(from: number, to: number, dst: Float64Array, at: number): void {
     if (this.copy) {
       const nCh = this.values.length;
+      const off = this.copyOffset;
       for (let c = 0; c < nCh; c++) {
         const ch = this.values[c]!;
-        for (let m = from, o = at * nCh + c; m < to; m++, o += nCh) dst[o] = ch[m + this.copyOffset]!;
-        this.fixNextToNaN(c, from, to, (m, v) => (dst[(at + m - from) * nCh + c] = v));
+        let nan = false;
+        for (let m = from, o = at * nCh + c; m < to; m++, o += nCh) {
+          const v = ch[m + off]!;
+          dst[o] = v;
+          nan ||= Number.isNaN(v);
+        }
+        if (this.nanNear(c, from, to, nan)) this.fixNextToNaN(c, from, to, (m, v) => (dst[(at + m - from) * nCh + c] = v));
       }
       return;
     }
     this.i = interpolateInterleaved(this.t, this.values, this.i, this.b, this.origin, this.rate, from, to, dst, at);
+  }
+
+  /** Whether copied positions from..to−1 of channel c may sit next to a NaN sample (`nan`: one was copied). */
+  private nanNear(c: number, from: number, to: number, nan: boolean): boolean {
+    const ch = this.values[c]!;
+    const before = from + this.copyOffset - 1;
+    const after = to + this.copyOffset;
+    return nan || (before >= this.a && Number.isNaN(ch[before]!)) || (after <= this.b && Number.isNaN(ch[after]!));
   }
 
   /**
@@ -394,17 +409,24 @@ function phasePeriod(ratio: number, taps: number): number {
 /**
  * The low-pass windowed-sinc filter evaluated at arbitrary positions over one run's intermediate samples.
  *
- * The hot path of the dataset export, tuned by hand (1 h of a 3-channel 100 Hz stream onto 50 Hz, on one
- * core: 45–70 ms before, see bench figures in the commit; now ≈ 10 ms):
+ * The hot path of the dataset export, tuned by hand. Measured on one core (warm, 1 h of a 3-channel
+ * 100 Hz stream with jittered times onto 50 Hz): 44 ms with the plain loop (weights recomputed with
+ * Math.sin/cos whenever the phase changed, the whole run's intermediate samples in one array), 15 ms
+ * now, of which about 7 ms are the 17 M multiply-adds themselves (scalar floating-point throughput) and
+ * 4.5 ms the interpolation onto the intermediate grid. What changed:
  * - the intermediate samples are produced chunk by chunk into a small sliding buffer (channels
  *   interleaved) instead of for the whole run, so they stay in the CPU's cache and nothing large is
- *   allocated per call;
+ *   allocated per call (allocating and first touching 10 MB took 5 ms);
  * - the weights of a phase are computed once and kept in a table of one slot per phase of the repeat
- *   (`phasePeriod`), each slot checked against the point's own phase so it is never used for another;
- *   they are computed with angle-addition recurrences (no `Math.sin`/`Math.cos` per tap) and stored
- *   normalised;
- * - two grid points with the same phase (j and j + period) are summed together, three channels at a
- *   time, with every sum in a local: each weight and sample is loaded once for six products.
+ *   (`phasePeriod`; 100 → 32 Hz has 8 phases and went from 225 to 17 ms), each slot checked against
+ *   the point's own phase so it is never used for another; they are computed with angle-addition
+ *   recurrences (no Math.sin/Math.cos per tap), which matters when phases never repeat (a measured
+ *   rate: 230 → 62 ms);
+ * - grid points with the same phase are summed together: two (j, j + period) over three channels at a
+ *   time, each sample loaded once for both when their stretches overlap (`pairAt`), or four for one or
+ *   two channels (`quads`), so that several independent sums are in flight.
+ * Every channel's sum runs over its taps in the same order on every path, so the values do not depend
+ * on the path taken or on the other channels.
  */
 class SincFilter {
   /** Taps on each side of the centre, in intermediate (nominal-rate) samples. */
@@ -479,7 +501,16 @@ class SincFilter {
    * `lerp` (already started on the run); every grid time lies in [t0, t0 + count / inRate) (the run's last
    * recorded sample may fall up to one interval after the last intermediate one).
    */
-  run(lerp: LinearInterpolator, count: number, t0: number, startS: number, rateHz: number, k: number, kEnd: number, out: Float32Array[]): void {
+  run(
+    lerp: LinearInterpolator,
+    count: number,
+    t0: number,
+    startS: number,
+    rateHz: number,
+    k: number,
+    kEnd: number,
+    out: Float32Array[],
+  ): void {
     const { hw, taps, inRate } = this;
     const last = count - 1;
     const need = Math.min(count, this.capacity) * this.nCh;
@@ -774,11 +805,11 @@ class SincFilter {
   }
 
   /**
-   * The weights of the taps for a grid point at `frac` past its centre sample, normalised to unit gain at
-   * DC, into slot `slot`: sinc(2fc·d) · Blackman((d + hw) / 2hw) at d = q − hw + 1 − frac. The sines of
-   * the sinc and the cosine of the window advance by fixed angles from tap to tap, so they come from
-   * angle-addition recurrences; the two taps next to the centre (|d| < 1, where the sinc divides by a small
-   * number) are evaluated directly.
+   * The weights of the taps for a grid point at `frac` past its centre sample into slot `slot`, and the
+   * inverse of their sum (unit gain at DC): sinc(2fc·d) · Blackman((d + hw) / 2hw) at d = q − hw + 1 − frac.
+   * The sines of the sinc and the cosine of the window advance by fixed angles from tap to tap, so they
+   * come from angle-addition recurrences; the two taps next to the centre (|d| < 1, where the sinc divides
+   * by a small number) are evaluated directly.
    */
   private fillWeights(frac: number, slot: number): void {
     const { hw, taps, twoFc, cb, sb, cf, sf } = this;
