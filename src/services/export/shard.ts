@@ -634,8 +634,10 @@ export async function readResampled(
   const { pieces } = await openStreamWindow(file, readFromNs, readToNs);
   const base = Number(readFromNs - originNs) / 1e9;
   const nCh = s.channels.length;
-  let t = new Float64Array(1 << 16);
-  let values = Array.from({ length: nCh }, () => new Float32Array(1 << 16));
+  // Sized for the range at the stream's rate (+5 %), so a block is read into arrays allocated once.
+  const expected = Math.ceil((Number(readToNs - readFromNs) / 1e9) * (s.sampleRateHz ?? s.measuredRateHz ?? rateHz) * 1.05) + 16;
+  let t = new Float64Array(Math.min(expected, 1 << 26));
+  let values = Array.from({ length: nCh }, () => new Float32Array(t.length));
   let n = 0;
   for await (const piece of pieces) {
     if (n + piece.count > t.length) {
