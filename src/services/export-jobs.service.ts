@@ -6,6 +6,9 @@
  * summary live in the workspace, so a shard needs only the export's id and its index, and memory per job does
  * not grow with the study (each shard job reads its own recordings' list).
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { AppError } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import type { Principal } from '../domain/principal.js';
@@ -18,7 +21,13 @@ import { runShard, type ShardSummary } from './export/shard.js';
 import { S3Workspace } from './export/workspace.js';
 
 /** The export's parameters as the API takes them: ExportParams without the destination (the platform chooses it). */
-export type ExportRequest = Omit<ExportParams, 'out' | 'study' | 'since' | 'splitsFrom'> & { studyId: string };
+export type ExportRequest = Omit<ExportParams, 'out' | 'study' | 'since' | 'splitsFrom'> & {
+  studyId: string;
+  /** An earlier export of the platform (its id) whose participants keep their splits. */
+  splitsFromExportId?: string | null;
+  /** An earlier export (its id) this one follows incrementally: only what was added or changed since. */
+  sinceExportId?: string | null;
+};
 
 export interface ExportStatus {
   id: string;
@@ -65,8 +74,28 @@ export class ExportJobsService {
     if (!study) throw new AppError('not_found', `There is no study ${req.studyId}.`);
     const id = newId('dsx');
     const prefix = this.prefix(id);
-    const { studyId: _s, ...rest } = req;
-    const planned = await this.exports.plan({ ...rest, study: study.slug, out: `s3://${this.store.bucket}/${prefix}`, since: null, splitsFrom: null });
+    const { studyId: _s, splitsFromExportId, sinceExportId, ...rest } = req;
+    const tmp = await mkdtemp(path.join(tmpdir(), 'fieldsense-export-manifests-'));
+    let planned;
+    try {
+      const manifestFile = async (exportId: string | null | undefined, what: string): Promise<string | null> => {
+        if (!exportId) return null;
+        const earlier = await this.repo.job(exportId);
+        if (!earlier || earlier.studyId !== study.id) throw new AppError('validation_failed', `${what}: there is no export ${exportId} of this study.`);
+        if (earlier.status !== 'finished') throw new AppError('validation_failed', `${what}: export ${exportId} is ${earlier.status}; only a finished export has a manifest to follow.`);
+        const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(earlier.location);
+        if (!m || m[1] !== this.store.bucket) throw new AppError('validation_failed', `${what}: export ${exportId} was written to ${earlier.location}, which the platform cannot read: give an export made through the API or to its bucket.`);
+        const file = path.join(tmp, `${exportId}.json`);
+        await writeFile(file, await this.store.getBytes(keys.exportObject(m[2]!, 'manifest.json')));
+        return file;
+      };
+      planned = await this.exports.plan({
+        ...rest, study: study.slug, out: `s3://${this.store.bucket}/${prefix}`,
+        splitsFrom: await manifestFile(splitsFromExportId, 'splitsFromExportId'), since: await manifestFile(sinceExportId, 'sinceExportId'),
+      });
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
     const ws = new S3Workspace(this.store, prefix);
     await preparePlan(ws, planned);
     await this.repo.createJob({

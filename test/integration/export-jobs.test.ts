@@ -31,6 +31,8 @@ describe('dataset export jobs', () => {
   let slug: string;
   let studyId: string;
   const extra: ChildProcess[] = [];
+  /** The first test's finished export. */
+  let finishedId = '';
   const rec: Record<string, string> = {};
 
   beforeAll(async () => {
@@ -128,6 +130,7 @@ describe('dataset export jobs', () => {
 
     const manifest = await call(h, h.adminToken, 'GET', last.manifestUrl);
     expect(manifest.status).toBe(200);
+    finishedId = created.json.id;
     expect(manifest.json.version).toBe(mine.version);
     const card = await fetch(`${h.baseUrl}${last.cardUrl}`, { headers: { authorization: `Bearer ${h.adminToken}` } });
     expect(card.status).toBe(200);
@@ -212,6 +215,23 @@ describe('dataset export jobs', () => {
     const bad = run(['--study', slug, '--out', path.join(work, 'cli-bad'), '--shape', 'cubes']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--shape must be one of windows, events, recordings/);
+  }, 180_000);
+
+  it('follows an earlier export through the API: its splits kept, and an incremental export that finds nothing new', async () => {
+    expect(finishedId).not.toBe('');
+    const earlier = (await call(h, h.adminToken, 'GET', `/v1/exports/${finishedId}/manifest`)).json;
+    // Another seed would reshuffle participants; the earlier export's splits hold them where they were.
+    const created = await call(h, h.adminToken, 'POST', '/v1/exports', { studyId, ...body, seed: 99, splitsFromExportId: finishedId });
+    expect(created.status, JSON.stringify(created.json)).toBe(202);
+    const { last } = await waitFor(created.json.id, (s) => s.status === 'finished' || s.status === 'failed');
+    expect(last.status, last.error).toBe('finished');
+    expect((await call(h, h.adminToken, 'GET', `/v1/exports/${created.json.id}/manifest`)).json.splits).toEqual(earlier.splits);
+    const nothing = await call(h, h.adminToken, 'POST', '/v1/exports', { studyId, ...body, sinceExportId: finishedId });
+    expect(nothing.status).toBe(400);
+    expect(nothing.json.error.message).toMatch(/^Nothing was added or changed since/);
+    const unknown = await call(h, h.adminToken, 'POST', '/v1/exports', { studyId, ...body, sinceExportId: 'dsx_nosuchexport' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.json.error.message).toMatch(/there is no export dsx_nosuchexport of this study/);
   }, 180_000);
 
   it('answers a bad export request at once, with the contract\'s error', async () => {

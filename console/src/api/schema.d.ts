@@ -730,6 +730,16 @@ export interface components {
              */
             shardHours: number;
             /**
+             * @description an earlier finished export of the study whose participants keep their splits
+             * @default null
+             */
+            splitsFromExportId: string | null;
+            /**
+             * @description an earlier finished export this one follows: only recordings added or changed since, with its parameters and splits
+             * @default null
+             */
+            sinceExportId: string | null;
+            /**
              * @description audio streams as a Hugging Face Audio column (a 16-bit PCM WAV per row) or as float lists
              * @default embed
              * @enum {string}

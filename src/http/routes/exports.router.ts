@@ -34,6 +34,8 @@ const CreateExport = z.object({
     from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }), annotators: Names,
   }).partial().default({}),
   shardHours: z.number().positive().max(10_000).default(24).describe('hours of recording per shard (one job each)'),
+  splitsFromExportId: Id('dsx').nullable().default(null).describe('an earlier finished export of the study whose participants keep their splits'),
+  sinceExportId: Id('dsx').nullable().default(null).describe('an earlier finished export this one follows: only recordings added or changed since, with its parameters and splits'),
   audio: z.enum(['embed', 'samples']).default('embed').describe('audio streams as a Hugging Face Audio column (a 16-bit PCM WAV per row) or as float lists'),
   alignWith: z.string().min(1).max(200).nullable().default(null).describe('another device worn at the same time (kind or model): its streams join each row, placed with the stored clock offset'),
   alignStreams: Names.nullable().default(null).describe('that device\'s streams (default: the same names as streams)'),
