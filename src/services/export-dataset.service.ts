@@ -121,9 +121,13 @@ export class ExportDatasetService {
     const summaries: ShardSummary[] = [];
     let resumedShards = 0;
     for (const shard of plan.shards) {
-      let s = await finishedShard(ws, plan, shard.index);
-      if (s) resumedShards++;
-      else {
+      const before = await finishedShard(ws, plan, shard.index);
+      const earlier = before !== null;
+      let s: ShardSummary;
+      if (before) {
+        s = before;
+        resumedShards++;
+      } else {
         s = await runShard(this.store, plan, shard, planned.shardRecordings[shard.index]!, ws, (sp: ShardProgress) => onProgress({
           ...total, shardsDone: done.shardsDone, recordingsDone: done.recordingsDone + sp.recordingsDone,
           secondsDone: done.secondsDone + sp.secondsDone, rows: done.rows + sp.rows,
@@ -136,7 +140,7 @@ export class ExportDatasetService {
       done.secondsDone += shard.seconds;
       done.rows += s.rows;
       onProgress({ ...total, ...done });
-      this.log(`shard ${shard.index + 1}/${plan.shards.length} ${shard.path}: ${s.rows} rows from ${shard.recordings} recording(s)${resumedShards > 0 && s === summaries.at(-1) && done.shardsDone <= resumedShards ? ' (finished earlier)' : ''}`);
+      this.log(`shard ${shard.index + 1}/${plan.shards.length} ${shard.path}: ${s.rows} rows from ${shard.recordings} recording(s)${earlier ? ' (finished by an earlier run)' : ''}`);
     }
     const fin = await this.finish(plan, summaries, ws);
     const id = await this.repo.recordExport({ studyId: plan.study.id, version: fin.version, location: ws.destination, participantIds: fin.participantIds, recordings: fin.recordings, windows: fin.windows });
