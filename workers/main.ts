@@ -88,6 +88,11 @@ const exportWorkers = EXPORT_QUEUES.map((queue) => {
       log.warn({ queue, jobId: job.id, attempt: job.attemptsMade, err: err.message }, 'export job failed; it will be retried');
       return;
     }
+    // The final step failed by BullMQ because a shard did: the shard's own failure names the export's reason.
+    if (queue === 'export-finalize' && failureFields(job, err).code === 'child_failed') {
+      log.info({ queue, jobId: job.id }, 'export final step not run: a shard failed');
+      return;
+    }
     log.error({ queue, jobId: job.id, err }, 'export job failed after its last attempt');
     const reason = queue === 'export-shard' ? `shard ${(job.data as { shard?: number }).shard} failed: ${err.message}` : `the final step failed: ${err.message}`;
     services.exports.failJob(exportId, reason).catch((e: unknown) => log.error({ err: e }, 'could not mark the export failed'));
