@@ -81,7 +81,8 @@ function compareCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function compareSplits(a: string, b: string): number {
+/** Train, validation, test, then other split names in code-unit order: the order files and tables list splits in. */
+export function compareSplits(a: string, b: string): number {
   const ra = SPLIT_RANK[a] ?? 3;
   const rb = SPLIT_RANK[b] ?? 3;
   return ra !== rb ? ra - rb : compareCodeUnits(a, b);

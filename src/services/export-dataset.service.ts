@@ -58,13 +58,15 @@ export interface ExportProgress {
 }
 
 const pad = (n: number): string => String(n).padStart(5, '0');
+/** A shard's list of recordings in the workspace (written with the plan). */
+export const shardListFile = (index: number): string => `shards/${pad(index)}.json`;
 
 /** The plan's control files in a workspace: written once, the plan last (a plan is there whole or not at all). */
 export async function preparePlan(ws: ExportWorkspace, planned: PlannedExport): Promise<void> {
   const existing = await ws.readJson<ExportPlan>('plan.json');
   if (existing?.hash === planned.plan.hash) return;
   await ws.clear();
-  for (const [i, recs] of planned.shardRecordings.entries()) await ws.writeJson(`shards/${pad(i)}.json`, recs);
+  for (const [i, recs] of planned.shardRecordings.entries()) await ws.writeJson(shardListFile(i), recs);
   await ws.writeJson('plan.json', planned.plan);
 }
 

@@ -15,7 +15,7 @@ import type { Principal } from '../domain/principal.js';
 import type { ExportJobRow, ExportRepository } from '../repositories/export.repository.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { keys } from '../storage/keys.js';
-import { finishedShard, preparePlan, recordShardDone, type ExportDatasetService } from './export-dataset.service.js';
+import { finishedShard, preparePlan, recordShardDone, shardListFile, type ExportDatasetService } from './export-dataset.service.js';
 import type { ExportParams, ExportPlan, PlannedRecording } from './export/plan.js';
 import { runShard, type ShardSummary } from './export/shard.js';
 import { S3Workspace } from './export/workspace.js';
@@ -133,7 +133,7 @@ export class ExportJobsService {
       await this.repo.shardProgress(exportId, index, { recordingsDone: shard.recordings, secondsDone: shard.seconds, windows: before.rows, done: true });
       return;
     }
-    const recordings = await ws.readJson<PlannedRecording[]>(`shards/${String(index).padStart(5, '0')}.json`);
+    const recordings = await ws.readJson<PlannedRecording[]>(shardListFile(index));
     if (!recordings) throw new Error(`export ${exportId} has no recordings list for shard ${index}`);
     await this.repo.shardStarted(exportId, index);
     let last = 0;

@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { AppError } from '../../lib/errors.js';
 import { assignSplits, checkDisjoint, parseSplit } from '../../domain/dataset-splits.js';
+import { compareSplits } from '../../domain/dataset-card.js';
 import type { LabelPolicy } from '../../pipeline/windowing/index.js';
 import type { ExportAlignment, ExportAnnotation, ExportRecording, ExportRepository, ExportStream } from '../../repositories/export.repository.js';
 
@@ -392,10 +393,6 @@ function alignedFields(r: ExportRecording, own: number, al: { a: ExportAlignment
 
 const pad = (n: number): string => String(n).padStart(5, '0');
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-const SPLIT_RANK: Readonly<Record<string, number>> = { train: 0, validation: 1, test: 2 };
-function compareSplits(a: string, b: string): number {
-  return (SPLIT_RANK[a] ?? 3) - (SPLIT_RANK[b] ?? 3) || cmp(a, b);
-}
 
 /** IMU stream names present in every recording. */
 function commonImuStreams(rs: readonly ExportRecording[]): string[] {

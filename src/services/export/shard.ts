@@ -359,16 +359,7 @@ export async function runShard(
       rows += made;
       hours += r.durationS / 3600;
       secondsDone += r.durationS;
-      counts.byParticipant[r.participantCode] = (counts.byParticipant[r.participantCode] ?? 0) + made;
-      const dev = r.deviceName ?? 'unknown';
-      counts.byDevice[dev] = (counts.byDevice[dev] ?? 0) + made;
-      const q = r.qualityStatus ?? 'unknown';
-      counts.quality[q] = (counts.quality[q] ?? 0) + 1;
-      perRecording.push({
-        id: r.id, participantId: r.participantId, participant: r.participantCode, split: r.split, sha256: r.sha256, pipelineVersion: r.pipelineVersion,
-        durationS: r.durationS, windows: made, annotations: r.annotations.map((a) => ({ id: a.id, revision: a.revision })),
-        ...(r.aligned ? { aligned: r.aligned } : {}),
-      });
+      perRecording.push(tally(counts, r, made));
       await onProgress({ recordingsDone: n + 1, secondsDone, rows });
     }
     const file = await writer.close();
@@ -502,19 +493,46 @@ async function* eventsOf(store: ObjectStore, r: PlannedRecording, plan: ExportPl
   }
 }
 
+/** Grid points of a whole recording at `rateHz`, from its time 0 to its duration, both included. */
+function gridPoints(r: PlannedRecording, rateHz: number): number {
+  return Math.floor(r.durationS * rateHz + 1e-9) + 1;
+}
+
+/** A whole recording on one grid from its time 0 at `rateHz`, an hour (BLOCK_S) at a time: grid points k0 … k0 + n − 1. */
+async function* wholeRecording(store: ObjectStore, r: PlannedRecording, rateHz: number): AsyncGenerator<{ k0: number; n: number; resampled: Resampled[] }> {
+  const files = await Promise.all(r.streams.map((s) => store.asyncBuffer(s.objectKey)));
+  const count = gridPoints(r, rateHz);
+  const blockN = Math.round(BLOCK_S * rateHz);
+  for (let k0 = 0; k0 < count; k0 += blockN) {
+    const n = Math.min(count - k0, blockN);
+    const startS = k0 / rateHz;
+    const grid = { startS, rateHz, count: n };
+    yield { k0, n, resampled: await Promise.all(r.streams.map((s, i) => readResampled(files[i]!, r, s, startS, startS + n / rateHz, grid, rateHz))) };
+  }
+}
+
+/** Adds a recording's rows to the shard's counts and returns its manifest entry. */
+function tally(counts: ShardCounts, r: PlannedRecording, rows: number): ManifestRecording {
+  const add = (m: Record<string, number>, key: string, n: number): void => {
+    m[key] = (m[key] ?? 0) + n;
+  };
+  add(counts.byParticipant, r.participantCode, rows);
+  add(counts.byDevice, r.deviceName ?? 'unknown', rows);
+  add(counts.quality, r.qualityStatus ?? 'unknown', 1);
+  return {
+    id: r.id, participantId: r.participantId, participant: r.participantCode, split: r.split, sha256: r.sha256, pipelineVersion: r.pipelineVersion,
+    durationS: r.durationS, windows: rows, annotations: r.annotations.map((a) => ({ id: a.id, revision: a.revision })),
+    ...(r.aligned ? { aligned: r.aligned } : {}),
+  };
+}
+
 /** One row per recording: each channel whole at the export rate (NaN in gaps), with its annotations as JSON. */
 async function* recordingOf(store: ObjectStore, r: PlannedRecording, plan: ExportPlan): AsyncGenerator<Row> {
   const p = plan.params;
-  const files = await Promise.all(r.streams.map((s) => store.asyncBuffer(s.objectKey)));
-  const count = Math.floor(r.durationS * p.rateHz + 1e-9) + 1;
+  const count = gridPoints(r, p.rateHz);
   const out = r.streams.flatMap((s) => s.channels.map(() => new Float32Array(count)));
   const missing = new Uint8Array(count);
-  const blockN = Math.round(BLOCK_S * p.rateHz);
-  for (let k0 = 0; k0 < count; k0 += blockN) {
-    const n = Math.min(count - k0, blockN);
-    const startS = k0 / p.rateHz;
-    const grid = { startS, rateHz: p.rateHz, count: n };
-    const resampled = await Promise.all(r.streams.map((s, i) => readResampled(files[i]!, r, s, startS, startS + n / p.rateHz, grid, p.rateHz)));
+  for await (const { k0, n, resampled } of wholeRecording(store, r, p.rateHz)) {
     let c = 0;
     for (const rs of resampled) {
       for (const v of rs.values) out[c++]!.set(v, k0);
@@ -571,29 +589,14 @@ async function runBidsShard(
           ...(text(d.placement) ? { placement: text(d.placement) } : {}),
         },
       });
-      const files = await Promise.all(r.streams.map((st) => store.asyncBuffer(st.objectKey)));
-      const count = Math.floor(r.durationS * p.rateHz + 1e-9) + 1;
-      const blockN = Math.round(BLOCK_S * p.rateHz);
-      for (let k0 = 0; k0 < count; k0 += blockN) {
-        const m = Math.min(count - k0, blockN);
-        const startS = k0 / p.rateHz;
-        const grid = { startS, rateHz: p.rateHz, count: m };
-        const resampled = await Promise.all(r.streams.map((st, i) => readResampled(files[i]!, r, st, startS, startS + m / p.rateHz, grid, p.rateHz)));
+      for await (const { k0, n: m, resampled } of wholeRecording(store, r, p.rateHz)) {
         await rw.writeBlock(resampled.flatMap((rs) => rs.values), anyMissing(resampled, m), m);
         await onProgress({ recordingsDone: n, secondsDone: secondsDone + Math.min(r.durationS, (k0 + m) / p.rateHz), rows: n });
       }
       await rw.end();
       secondsDone += r.durationS;
       for (const a of r.annotations) counts.byLabel[a.label] = (counts.byLabel[a.label] ?? 0) + 1;
-      counts.byParticipant[r.participantCode] = (counts.byParticipant[r.participantCode] ?? 0) + 1;
-      const dev = r.deviceName ?? 'unknown';
-      counts.byDevice[dev] = (counts.byDevice[dev] ?? 0) + 1;
-      const q = r.qualityStatus ?? 'unknown';
-      counts.quality[q] = (counts.quality[q] ?? 0) + 1;
-      perRecording.push({
-        id: r.id, participantId: r.participantId, participant: r.participantCode, split: r.split, sha256: r.sha256, pipelineVersion: r.pipelineVersion,
-        durationS: r.durationS, windows: 1, annotations: r.annotations.map((a) => ({ id: a.id, revision: a.revision })),
-      });
+      perRecording.push(tally(counts, r, 1));
     }
     const { files } = await writer.finish();
     // The dataset's own files beside BIDS's: the validator is told to leave them alone.
